@@ -1,0 +1,48 @@
+//! The customer account as clients see it (`GET /api/customer/:id`, `get_account`).
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::clock::rfc3339;
+use crate::store::Customer;
+
+/// A customer record in the seed's shape.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// The customer id (`cust_…`).
+    pub id: String,
+    pub email: String,
+    pub plan: String,
+    /// `active` while the customer may use the service.
+    pub status: String,
+    /// The legacy-SSE MCP endpoint; pass the key as `?token=` or an `Authorization: Bearer` header.
+    pub mcp_endpoint: String,
+    /// The brand name, once onboarding has found one.
+    pub brand_name: Option<String>,
+    /// When the customer was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+impl Account {
+    pub fn new(customer: &Customer, public_url: &str) -> Account {
+        Account {
+            id: customer.id.clone(),
+            email: customer.email.clone(),
+            plan: customer.plan.clone(),
+            status: customer.status.clone(),
+            mcp_endpoint: sse_endpoint(public_url, None),
+            brand_name: customer.brand_name.clone(),
+            created_at: rfc3339(customer.created_at),
+        }
+    }
+}
+
+/// The legacy-SSE endpoint URL, with the key as `?token=` when it is known (only when minted).
+pub fn sse_endpoint(public_url: &str, key: Option<&str>) -> String {
+    let base = public_url.trim_end_matches('/');
+    match key {
+        Some(key) => format!("{base}/mcp/sse?token={key}"),
+        None => format!("{base}/mcp/sse"),
+    }
+}

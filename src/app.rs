@@ -1,0 +1,130 @@
+//! The application: configuration, store, registry and limiters, shared by every surface.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::{self, Principal};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::ratelimit::Limiters;
+use crate::registry::{Notifier, Registry, RegistryError, Surface, ToolContext};
+use crate::store::{Customer, EventWriter, KeyScope, NewCustomer, Store, StoreError};
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("opening the database {path}: {source}")]
+    Store { path: String, source: StoreError },
+    #[error("the tool catalogue is inconsistent: {0}")]
+    Registry(#[from] RegistryError),
+    #[error("starting the event writer: {0}")]
+    EventWriter(StoreError),
+    #[error("listening on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+/// Shared state; one per process.
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub events: EventWriter,
+    pub registry: Registry,
+    pub limiters: Limiters,
+    pub clock: Arc<dyn Clock>,
+    /// Set once the listening address is known.
+    pub public_url: Arc<str>,
+}
+
+/// A customer and the key minted for it, shown once.
+pub struct Provisioned {
+    pub customer: Customer,
+    pub api_key: String,
+}
+
+impl App {
+    /// Opens the database and builds the registry.
+    pub fn open(config: Config, public_url: String) -> Result<Arc<App>, StartError> {
+        let store = Store::open(&config.db).map_err(|source| StartError::Store {
+            path: config.db.display().to_string(),
+            source,
+        })?;
+        let events = store.event_writer().map_err(StartError::EventWriter)?;
+        Ok(Arc::new(App {
+            limiters: Limiters::new(config.limits),
+            registry: Registry::builtin()?,
+            clock: Arc::new(SystemClock),
+            public_url: public_url.into(),
+            config,
+            store,
+            events,
+        }))
+    }
+
+    /// A tool context for one call.
+    pub fn context(
+        &self,
+        principal: Principal,
+        surface: Surface,
+        request_id: String,
+        cancel: CancellationToken,
+        notifier: Option<Arc<dyn Notifier>>,
+    ) -> ToolContext {
+        ToolContext {
+            principal,
+            store: self.store.clone(),
+            events: self.events.clone(),
+            request_id,
+            surface,
+            clock: self.clock.clone(),
+            public_url: self.public_url.clone(),
+            cancel,
+            notifier,
+        }
+    }
+
+    fn new_customer(&self, email: &str, plan: &str) -> NewCustomer {
+        NewCustomer {
+            id: format!("cust_{}", auth::random_hex(8)),
+            email: email.trim().to_owned(),
+            plan: plan.to_owned(),
+            created_at: self.clock.now_millis(),
+        }
+    }
+
+    /// Creates a customer with an owner key.
+    pub async fn provision(&self, email: &str, plan: &str) -> Result<Provisioned, StoreError> {
+        let new = self.new_customer(email, plan);
+        let key = auth::mint_key(KeyScope::Owner, "owner", self.clock.as_ref());
+        let id = new.id.clone();
+        self.store.create_customer(new, key.record).await?;
+        let customer = self
+            .store
+            .customer(&id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("customer {id} vanished")))?;
+        Ok(Provisioned { customer, api_key: key.secret })
+    }
+
+    /// The local customer, created on a fresh database; the key is returned only when it was
+    /// created now, so it is shown exactly once.
+    pub async fn local_customer(&self) -> Result<(Customer, Option<String>), StoreError> {
+        let new = self.new_customer(LOCAL_EMAIL, "self-hosted");
+        let key = auth::mint_key(KeyScope::Owner, "local", self.clock.as_ref());
+        let created = self.store.ensure_local_customer(new, key.record).await?;
+        let id = self
+            .store
+            .local_customer_id()
+            .await?
+            .ok_or_else(|| StoreError::NotFound("no local customer".into()))?;
+        let customer = self
+            .store
+            .customer(&id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("the local customer {id} is missing")))?;
+        Ok((customer, created.then_some(key.secret)))
+    }
+}
+
+/// The email of the customer a fresh server creates for its operator.
+pub const LOCAL_EMAIL: &str = "local@heycmo.localhost";

@@ -1,0 +1,44 @@
+//! Time, behind a trait so tests can pin it.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::store::Millis;
+
+/// A source of the current time.
+pub trait Clock: Send + Sync + 'static {
+    fn now_millis(&self) -> Millis;
+}
+
+/// The system's wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> Millis {
+        Utc::now().timestamp_millis()
+    }
+}
+
+/// The wire form of a time: RFC 3339 in UTC with milliseconds, as the seed's examples show
+/// (`2025-01-15T10:30:00.000Z`).
+pub fn rfc3339(millis: Millis) -> String {
+    DateTime::<Utc>::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses an RFC 3339 time into milliseconds.
+pub fn parse_rfc3339(text: &str) -> Option<Millis> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_the_seed_format() {
+        let t = parse_rfc3339("2025-01-15T10:30:00.000Z").unwrap();
+        assert_eq!(rfc3339(t), "2025-01-15T10:30:00.000Z");
+    }
+}

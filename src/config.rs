@@ -1,0 +1,51 @@
+//! Server configuration, built by the CLI from flags and `HEYCMO_*` variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::ratelimit::RateLimits;
+
+/// Everything `serve` and `stdio` need to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub db: PathBuf,
+    /// The base URL clients reach this server at; links and endpoints are built from it.
+    /// Defaults to `http://<bind>`.
+    pub public_url: Option<String>,
+    /// Enables `POST /api/admin/provision`; without it the route answers `E_DISABLED`.
+    pub admin_secret: Option<String>,
+    pub limits: RateLimits,
+    /// Extra `Host` values accepted besides loopback and the public URL's host (DNS-rebinding guard).
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call the MCP endpoints; others are refused.
+    pub allowed_origins: Vec<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: PathBuf::from("heycmo.db"),
+            public_url: None,
+            admin_secret: None,
+            limits: RateLimits::default(),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// The public base URL without a trailing slash; `bound` is the address actually listened on
+    /// (which differs from `bind` when the port was 0).
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The one error type every boundary maps from.
+//!
+//! Each variant carries a stable `E_*` code that clients switch on, so codes are never renamed; the
+//! message is for people. REST turns an [`Error`] into `{"error","code","requestId"}` with the status
+//! from [`Error::status`]; MCP turns it into an `isError` tool result or a JSON-RPC error carrying
+//! the same code in `data`.
+
+use std::time::Duration;
+
+/// Everything that can go wrong while serving a request, as the client should see it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Authentication required")]
+    AuthRequired,
+    #[error("Invalid or revoked API key")]
+    InvalidKey,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{message}")]
+    InvalidInput {
+        message: String,
+        /// JSON pointer to the offending part of the input ("" for the whole document).
+        pointer: String,
+    },
+    #[error("Request body exceeds {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("Rate limit exceeded")]
+    RateLimited { retry_after: Duration },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Disabled(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("Request cancelled")]
+    Cancelled,
+    #[error("Database unavailable")]
+    Unavailable(#[source] crate::store::StoreError),
+    #[error("Internal error")]
+    Internal(String),
+}
+
+impl Error {
+    /// The stable machine-readable code, part of the public contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::AuthRequired => "E_AUTH_REQUIRED",
+            Error::InvalidKey => "E_INVALID_KEY",
+            Error::Forbidden(_) => "E_FORBIDDEN",
+            Error::NotFound(_) => "E_NOT_FOUND",
+            Error::BadRequest(_) => "E_BAD_REQUEST",
+            Error::InvalidInput { .. } => "E_INVALID_INPUT",
+            Error::PayloadTooLarge { .. } => "E_PAYLOAD_TOO_LARGE",
+            Error::RateLimited { .. } => "E_RATE_LIMITED",
+            Error::Conflict(_) => "E_CONFLICT",
+            Error::Disabled(_) => "E_DISABLED",
+            Error::MethodNotAllowed(_) => "E_METHOD_NOT_ALLOWED",
+            Error::Cancelled => "E_CANCELLED",
+            Error::Unavailable(_) => "E_UNAVAILABLE",
+            Error::Internal(_) => "E_INTERNAL",
+        }
+    }
+
+    /// The HTTP status REST answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::AuthRequired | Error::InvalidKey => 401,
+            Error::Forbidden(_) => 403,
+            Error::NotFound(_) | Error::Disabled(_) => 404,
+            Error::BadRequest(_) => 400,
+            Error::InvalidInput { .. } => 422,
+            Error::PayloadTooLarge { .. } => 413,
+            Error::RateLimited { .. } => 429,
+            Error::Conflict(_) => 409,
+            Error::MethodNotAllowed(_) => 405,
+            Error::Cancelled => 499,
+            Error::Unavailable(_) => 503,
+            Error::Internal(_) => 500,
+        }
+    }
+
+    /// Every code with what it means; the README table and OpenAPI are generated from this list.
+    pub const CODES: &'static [(&'static str, u16, &'static str)] = &[
+        ("E_AUTH_REQUIRED", 401, "No API key was presented."),
+        ("E_INVALID_KEY", 401, "The API key is unknown or revoked."),
+        ("E_FORBIDDEN", 403, "The key may not reach this customer or needs a wider scope."),
+        ("E_NOT_FOUND", 404, "No such route, tool or record."),
+        ("E_BAD_REQUEST", 400, "The body is not valid JSON or the request is malformed."),
+        ("E_INVALID_INPUT", 422, "The input violates the tool's JSON Schema; `error` names the JSON pointer."),
+        ("E_PAYLOAD_TOO_LARGE", 413, "The request body is over the configured limit."),
+        ("E_RATE_LIMITED", 429, "Too many requests; wait `Retry-After` seconds."),
+        ("E_CONFLICT", 409, "The record already exists (for example an email in use)."),
+        ("E_DISABLED", 404, "The endpoint is switched off in this deployment (for example provisioning without an admin secret)."),
+        ("E_METHOD_NOT_ALLOWED", 405, "The route exists but not for this HTTP method."),
+        ("E_CANCELLED", 499, "The client cancelled the request."),
+        ("E_UNAVAILABLE", 503, "The database cannot be reached."),
+        ("E_INTERNAL", 500, "A bug on our side; quote the requestId."),
+    ];
+}
+
+impl From<crate::store::StoreError> for Error {
+    fn from(error: crate::store::StoreError) -> Self {
+        match error {
+            crate::store::StoreError::Conflict(message) => Error::Conflict(message),
+            crate::store::StoreError::NotFound(message) => Error::NotFound(message),
+            crate::store::StoreError::Pool(_) => Error::Unavailable(error),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                Error::Internal(other.to_string())
+            }
+        }
+    }
+}

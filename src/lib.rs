@@ -1,0 +1,16 @@
+//! heycmo: a self-hostable, MCP-first "AI CMO" server.
+//!
+//! One [`registry::Registry`] of typed tools is served over MCP (stdio, legacy HTTP+SSE,
+//! Streamable HTTP) and projected into REST routes and discovery documents. See the README's
+//! architecture section for the map.
+
+pub mod account;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod ratelimit;
+pub mod registry;
+pub mod store;
+pub mod tools;

@@ -1,0 +1,188 @@
+//! The one list of tools that every surface serves.
+//!
+//! A [`ToolSpec`] joins a catalogue entry (data, `tools/<name>.toml`) to its handler (code,
+//! `src/tools/<name>.rs`) and the schemas generated from the handler's types. MCP, REST, the
+//! discovery documents and the CLI all read this list; none of them knows a tool by name.
+
+pub mod catalogue;
+pub mod context;
+pub mod schema;
+pub mod tool;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Map, Value, json};
+
+pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
+pub use context::{LogLevel, Notifier, Surface, ToolContext};
+pub use tool::{DynTool, Tool, ToolOutput};
+
+use crate::error::Error;
+use crate::store::NewEvent;
+use schema::Validator;
+
+/// A tool as every surface sees it.
+pub struct ToolSpec {
+    pub entry: CatalogueEntry,
+    pub input_schema: Arc<Map<String, Value>>,
+    pub output_schema: Arc<Map<String, Value>>,
+    input_validator: Validator,
+    output_validator: Validator,
+    handler: Box<dyn DynTool>,
+}
+
+impl ToolSpec {
+    pub fn name(&self) -> &str {
+        &self.entry.name
+    }
+
+    /// Checks an output against the published output schema (used by the example tests).
+    pub fn check_output(&self, output: &Value) -> Result<(), Error> {
+        self.output_validator.check(output)
+    }
+}
+
+/// Why the registry could not be built: the catalogue and the handlers disagree.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("{0}")]
+    Catalogue(String),
+    #[error("tool {0} has a handler (src/tools/{0}.rs) but no catalogue entry (tools/{0}.toml)")]
+    MissingEntry(String),
+    #[error("catalogue entry tools/{0}.toml has no handler (src/tools/{0}.rs)")]
+    MissingHandler(String),
+    #[error("tools/{file} names the tool {name:?}; the file must be named after the tool")]
+    Misnamed { file: String, name: String },
+    #[error("tool {tool}: {what} schema: {message}")]
+    Schema { tool: String, what: &'static str, message: String },
+    #[error("tool {tool}: example {title:?} does not match the input schema: {message}")]
+    Example { tool: String, title: String, message: String },
+}
+
+/// The tools, in name order.
+pub struct Registry {
+    tools: Vec<ToolSpec>,
+    by_name: HashMap<String, usize>,
+}
+
+fn object(schema: Value, tool: &str, what: &'static str) -> Result<Map<String, Value>, RegistryError> {
+    match schema {
+        Value::Object(map) if map.get("type") == Some(&json!("object")) => Ok(map),
+        _ => Err(RegistryError::Schema {
+            tool: tool.to_owned(),
+            what,
+            message: "must describe a JSON object".into(),
+        }),
+    }
+}
+
+impl Registry {
+    /// The registry of every tool compiled into this binary.
+    pub fn builtin() -> Result<Registry, RegistryError> {
+        Registry::build(crate::tools::handlers(), crate::tools::CATALOGUE)
+    }
+
+    /// Joins handlers to catalogue files, refusing any mismatch.
+    pub fn build(
+        handlers: Vec<(&'static str, Box<dyn DynTool>)>,
+        catalogue: &[(&str, &str)],
+    ) -> Result<Registry, RegistryError> {
+        let mut entries = HashMap::new();
+        for (file, text) in catalogue {
+            let entry = catalogue::parse(file, text).map_err(RegistryError::Catalogue)?;
+            if file.strip_suffix(".toml") != Some(entry.name.as_str()) {
+                return Err(RegistryError::Misnamed { file: (*file).into(), name: entry.name });
+            }
+            entries.insert(entry.name.clone(), entry);
+        }
+        let mut tools = Vec::with_capacity(handlers.len());
+        for (name, handler) in handlers {
+            let entry = entries
+                .remove(name)
+                .ok_or_else(|| RegistryError::MissingEntry(name.into()))?;
+            let input_schema = object(handler.input_schema(), name, "input")?;
+            let output_schema = object(handler.output_schema(), name, "output")?;
+            let compile = |schema: &Map<String, Value>, what| {
+                Validator::compile(&Value::Object(schema.clone())).map_err(|message| {
+                    RegistryError::Schema { tool: name.into(), what, message }
+                })
+            };
+            let input_validator = compile(&input_schema, "input")?;
+            let output_validator = compile(&output_schema, "output")?;
+            for example in &entry.examples {
+                input_validator.check(&example.input).map_err(|e| RegistryError::Example {
+                    tool: name.into(),
+                    title: example.title.clone(),
+                    message: e.to_string(),
+                })?;
+            }
+            tools.push(ToolSpec {
+                entry,
+                input_schema: Arc::new(input_schema),
+                output_schema: Arc::new(output_schema),
+                input_validator,
+                output_validator,
+                handler,
+            });
+        }
+        if let Some(orphan) = entries.into_keys().min() {
+            return Err(RegistryError::MissingHandler(orphan));
+        }
+        tools.sort_by(|a, b| a.entry.name.cmp(&b.entry.name));
+        let by_name = tools.iter().enumerate().map(|(i, t)| (t.entry.name.clone(), i)).collect();
+        Ok(Registry { tools, by_name })
+    }
+
+    pub fn tools(&self) -> &[ToolSpec] {
+        &self.tools
+    }
+
+    pub fn get(&self, name: &str) -> Option<&ToolSpec> {
+        self.by_name.get(name).map(|&i| &self.tools[i])
+    }
+
+    /// Runs a tool for `ctx.principal`: checks scope and input, runs the handler until it ends or
+    /// the call is cancelled, and appends a `tool.called` event with the outcome and duration.
+    pub async fn call(&self, name: &str, ctx: &ToolContext, input: Value) -> Result<ToolOutput, Error> {
+        let spec = self
+            .get(name)
+            .ok_or_else(|| Error::NotFound(format!("Unknown tool {name:?}; GET /api/tools lists them")))?;
+        let started = Instant::now();
+        let result = self.run(spec, ctx, input).await;
+        let mut data = json!({
+            "tool": spec.name(),
+            "outcome": if result.is_ok() { "success" } else { "error" },
+            "durationMs": started.elapsed().as_secs_f64() * 1000.0,
+            "surface": ctx.surface.as_str(),
+            "requestId": ctx.request_id,
+        });
+        if let Err(error) = &result {
+            data["errorCode"] = json!(error.code());
+        }
+        let event = NewEvent {
+            customer_id: ctx.principal.customer.id.clone(),
+            kind: "tool.called".into(),
+            data,
+            at: ctx.clock.now_millis(),
+        };
+        if let Err(error) = ctx.events.append(event).await {
+            // The call itself succeeded or failed on its own terms; losing its audit record is
+            // logged loudly but does not turn a good answer into an error.
+            tracing::error!(%error, tool = name, "could not record the tool event");
+        }
+        result
+    }
+
+    async fn run(&self, spec: &ToolSpec, ctx: &ToolContext, input: Value) -> Result<ToolOutput, Error> {
+        ctx.principal.ensure_scope(spec.entry.scope)?;
+        // A missing input means "no arguments", which MCP clients send as an absent field.
+        let input = if input.is_null() { json!({}) } else { input };
+        spec.input_validator.check(&input)?;
+        tokio::select! {
+            result = spec.handler.call_json(ctx, input) => result,
+            () = ctx.cancel.cancelled() => Err(Error::Cancelled),
+        }
+    }
+}

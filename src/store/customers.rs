@@ -1,0 +1,75 @@
+//! Customers: the tenants every other record belongs to.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Millis, Store, StoreError, StoreResult};
+
+/// A customer as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: String,
+    pub email: String,
+    pub plan: String,
+    pub status: String,
+    pub brand_name: Option<String>,
+    pub created_at: Millis,
+}
+
+/// What it takes to create a customer.
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub id: String,
+    pub email: String,
+    pub plan: String,
+    pub created_at: Millis,
+}
+
+pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
+    Ok(Customer {
+        id: row.get("id")?,
+        email: row.get("email")?,
+        plan: row.get("plan")?,
+        status: row.get("status")?,
+        brand_name: row.get("brand_name")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
+pub(super) fn insert(tx: &rusqlite::Transaction<'_>, new: &NewCustomer) -> StoreResult<()> {
+    let inserted = tx.execute(
+        "INSERT INTO customers (id, email, plan, status, created_at)
+         VALUES (?1, ?2, ?3, 'active', ?4) ON CONFLICT DO NOTHING",
+        params![new.id, new.email, new.plan, new.created_at],
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict(format!(
+            "a customer with email {} already exists",
+            new.email
+        )));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The customer with this id, if any.
+    pub async fn customer(&self, id: &str) -> StoreResult<Option<Customer>> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row("SELECT * FROM customers WHERE id = ?1", [id], from_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    /// The customer registered under this email (case-insensitive), if any.
+    pub async fn customer_by_email(&self, email: &str) -> StoreResult<Option<Customer>> {
+        let email = email.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row("SELECT * FROM customers WHERE email = ?1", [email], from_row)
+                .optional()?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,66 @@
+//! Versioned schema migrations, compiled into the binary and applied at start.
+//!
+//! Migrations are append-only: a released step is never edited, a change is a new step.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use super::StoreResult;
+
+const STEPS: &[&str] = &[
+    // 1: customers, their API keys, the event log and server settings.
+    r#"
+    CREATE TABLE customers (
+        id          TEXT PRIMARY KEY,
+        email       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        plan        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        brand_name  TEXT,
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        key_hash     BLOB NOT NULL UNIQUE,
+        prefix       TEXT NOT NULL,
+        scope        TEXT NOT NULL CHECK (scope IN ('owner', 'member', 'read-only')),
+        label        TEXT NOT NULL DEFAULT '',
+        created_at   INTEGER NOT NULL,
+        revoked_at   INTEGER
+    ) STRICT;
+    CREATE INDEX api_keys_customer ON api_keys(customer_id);
+
+    CREATE TABLE events (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        type         TEXT NOT NULL,
+        data         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX events_customer ON events(customer_id, id);
+    CREATE INDEX events_customer_type ON events(customer_id, type, id);
+
+    CREATE TABLE settings (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    ) STRICT;
+    "#,
+];
+
+pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {
+    let migrations = Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect());
+    migrations.to_latest(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        let migrations = Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect());
+        migrations.validate().unwrap();
+    }
+}
