@@ -21,7 +21,10 @@ pub enum StartError {
     #[error("starting the event writer: {0}")]
     EventWriter(StoreError),
     #[error("listening on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
 }
 
 /// Shared state; one per process.
@@ -103,7 +106,10 @@ impl App {
             .customer(&id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("customer {id} vanished")))?;
-        Ok(Provisioned { customer, api_key: key.secret })
+        Ok(Provisioned {
+            customer,
+            api_key: key.secret,
+        })
     }
 
     /// The local customer, created on a fresh database; the key is returned only when it was
@@ -117,11 +123,10 @@ impl App {
             .local_customer_id()
             .await?
             .ok_or_else(|| StoreError::NotFound("no local customer".into()))?;
-        let customer = self
-            .store
-            .customer(&id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("the local customer {id} is missing")))?;
+        let customer =
+            self.store.customer(&id).await?.ok_or_else(|| {
+                StoreError::Corrupt(format!("the local customer {id} is missing"))
+            })?;
         Ok((customer, created.then_some(key.secret)))
     }
 }

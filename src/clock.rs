@@ -29,7 +29,9 @@ pub fn rfc3339(millis: Millis) -> String {
 
 /// Parses an RFC 3339 time into milliseconds.
 pub fn parse_rfc3339(text: &str) -> Option<Millis> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis())
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp_millis())
 }
 
 #[cfg(test)]

@@ -34,8 +34,11 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     Disabled(String),
-    #[error("{0}")]
-    MethodNotAllowed(String),
+    #[error("Method not allowed; this route accepts {allowed}")]
+    MethodNotAllowed { allowed: String },
+    /// The legacy SSE session is gone; the text is the seed's.
+    #[error("Session not found — reconnect to /mcp/sse")]
+    SessionNotFound,
     #[error("Request cancelled")]
     Cancelled,
     #[error("Database unavailable")]
@@ -58,7 +61,8 @@ impl Error {
             Error::RateLimited { .. } => "E_RATE_LIMITED",
             Error::Conflict(_) => "E_CONFLICT",
             Error::Disabled(_) => "E_DISABLED",
-            Error::MethodNotAllowed(_) => "E_METHOD_NOT_ALLOWED",
+            Error::MethodNotAllowed { .. } => "E_METHOD_NOT_ALLOWED",
+            Error::SessionNotFound => "E_SESSION_NOT_FOUND",
             Error::Cancelled => "E_CANCELLED",
             Error::Unavailable(_) => "E_UNAVAILABLE",
             Error::Internal(_) => "E_INTERNAL",
@@ -71,12 +75,12 @@ impl Error {
             Error::AuthRequired | Error::InvalidKey => 401,
             Error::Forbidden(_) => 403,
             Error::NotFound(_) | Error::Disabled(_) => 404,
-            Error::BadRequest(_) => 400,
+            Error::BadRequest(_) | Error::SessionNotFound => 400,
             Error::InvalidInput { .. } => 422,
             Error::PayloadTooLarge { .. } => 413,
             Error::RateLimited { .. } => 429,
             Error::Conflict(_) => 409,
-            Error::MethodNotAllowed(_) => 405,
+            Error::MethodNotAllowed { .. } => 405,
             Error::Cancelled => 499,
             Error::Unavailable(_) => 503,
             Error::Internal(_) => 500,
@@ -87,15 +91,52 @@ impl Error {
     pub const CODES: &'static [(&'static str, u16, &'static str)] = &[
         ("E_AUTH_REQUIRED", 401, "No API key was presented."),
         ("E_INVALID_KEY", 401, "The API key is unknown or revoked."),
-        ("E_FORBIDDEN", 403, "The key may not reach this customer or needs a wider scope."),
+        (
+            "E_FORBIDDEN",
+            403,
+            "The key may not reach this customer or needs a wider scope.",
+        ),
         ("E_NOT_FOUND", 404, "No such route, tool or record."),
-        ("E_BAD_REQUEST", 400, "The body is not valid JSON or the request is malformed."),
-        ("E_INVALID_INPUT", 422, "The input violates the tool's JSON Schema; `error` names the JSON pointer."),
-        ("E_PAYLOAD_TOO_LARGE", 413, "The request body is over the configured limit."),
-        ("E_RATE_LIMITED", 429, "Too many requests; wait `Retry-After` seconds."),
-        ("E_CONFLICT", 409, "The record already exists (for example an email in use)."),
-        ("E_DISABLED", 404, "The endpoint is switched off in this deployment (for example provisioning without an admin secret)."),
-        ("E_METHOD_NOT_ALLOWED", 405, "The route exists but not for this HTTP method."),
+        (
+            "E_BAD_REQUEST",
+            400,
+            "The body is not valid JSON or the request is malformed.",
+        ),
+        (
+            "E_INVALID_INPUT",
+            422,
+            "The input violates the tool's JSON Schema; `error` names the JSON pointer.",
+        ),
+        (
+            "E_PAYLOAD_TOO_LARGE",
+            413,
+            "The request body is over the configured limit.",
+        ),
+        (
+            "E_RATE_LIMITED",
+            429,
+            "Too many requests; wait `Retry-After` seconds.",
+        ),
+        (
+            "E_CONFLICT",
+            409,
+            "The record already exists (for example an email in use).",
+        ),
+        (
+            "E_DISABLED",
+            404,
+            "The endpoint is switched off in this deployment (for example provisioning without an admin secret).",
+        ),
+        (
+            "E_METHOD_NOT_ALLOWED",
+            405,
+            "The route exists but not for this HTTP method.",
+        ),
+        (
+            "E_SESSION_NOT_FOUND",
+            400,
+            "The legacy SSE session is closed or unknown; reconnect to /mcp/sse.",
+        ),
         ("E_CANCELLED", 499, "The client cancelled the request."),
         ("E_UNAVAILABLE", 503, "The database cannot be reached."),
         ("E_INTERNAL", 500, "A bug on our side; quote the requestId."),

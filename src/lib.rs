@@ -7,9 +7,13 @@
 pub mod account;
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod discovery;
 pub mod error;
+pub mod http;
+pub mod mcp;
 pub mod ratelimit;
 pub mod registry;
 pub mod store;

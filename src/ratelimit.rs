@@ -25,7 +25,14 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits { rest: 60, mcp: 30, preauth: 20, checkout: 5, webhooks: 100, admin: 10 }
+        RateLimits {
+            rest: 60,
+            mcp: 30,
+            preauth: 20,
+            checkout: 5,
+            webhooks: 100,
+            admin: 10,
+        }
     }
 }
 
@@ -86,14 +93,23 @@ impl Limiters {
             Ok(()) => Ok(()),
             Err(not_until) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
-                Err(Error::RateLimited { retry_after: wait.max(Duration::from_secs(1)) })
+                Err(Error::RateLimited {
+                    retry_after: wait.max(Duration::from_secs(1)),
+                })
             }
         }
     }
 
     /// Drops the state of keys that are back to a full allowance, so memory stays bounded.
     pub fn forget_idle(&self) {
-        for bucket in [Bucket::Rest, Bucket::Mcp, Bucket::Preauth, Bucket::Checkout, Bucket::Webhooks, Bucket::Admin] {
+        for bucket in [
+            Bucket::Rest,
+            Bucket::Mcp,
+            Bucket::Preauth,
+            Bucket::Checkout,
+            Bucket::Webhooks,
+            Bucket::Admin,
+        ] {
             let limiter = self.limiter(bucket);
             limiter.retain_recent();
             limiter.shrink_to_fit();
@@ -107,13 +123,21 @@ mod tests {
 
     #[test]
     fn limits_per_key_and_reports_a_wait() {
-        let limiters = Limiters::new(RateLimits { admin: 2, ..RateLimits::default() });
+        let limiters = Limiters::new(RateLimits {
+            admin: 2,
+            ..RateLimits::default()
+        });
         assert!(limiters.check(Bucket::Admin, "a").is_ok());
         assert!(limiters.check(Bucket::Admin, "a").is_ok());
         match limiters.check(Bucket::Admin, "a") {
-            Err(Error::RateLimited { retry_after }) => assert!(retry_after >= Duration::from_secs(1)),
+            Err(Error::RateLimited { retry_after }) => {
+                assert!(retry_after >= Duration::from_secs(1))
+            }
             other => panic!("expected a rate limit, got {other:?}"),
         }
-        assert!(limiters.check(Bucket::Admin, "b").is_ok(), "another key has its own allowance");
+        assert!(
+            limiters.check(Bucket::Admin, "b").is_ok(),
+            "another key has its own allowance"
+        );
     }
 }

@@ -59,9 +59,9 @@ fn display_prefix(secret: &str) -> String {
 
 /// True when `token` has the shape of a key; lets us refuse junk without a database read.
 pub fn looks_like_key(token: &str) -> bool {
-    token
-        .strip_prefix(KEY_PREFIX)
-        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    token.strip_prefix(KEY_PREFIX).is_some_and(|hex| {
+        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
 }
 
 /// The customer a request acts for, and with which rights.
@@ -75,7 +75,11 @@ pub struct Principal {
 impl Principal {
     /// A principal with full rights, for local use (stdio, the CLI) where the operator is the user.
     pub fn local(customer: Customer) -> Principal {
-        Principal { customer, key_id: None, scope: KeyScope::Owner }
+        Principal {
+            customer,
+            key_id: None,
+            scope: KeyScope::Owner,
+        }
     }
 
     /// Refuses unless this principal acts for `customer_id`.
@@ -83,7 +87,9 @@ impl Principal {
         if self.customer.id == customer_id {
             Ok(())
         } else {
-            Err(Error::Forbidden("This key cannot access that customer".into()))
+            Err(Error::Forbidden(
+                "This key cannot access that customer".into(),
+            ))
         }
     }
 
@@ -109,7 +115,11 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Principal, Error
         .key_by_hash(hash_key(token))
         .await?
         .ok_or(Error::InvalidKey)?;
-    Ok(Principal { customer, key_id: Some(key.id), scope: key.scope })
+    Ok(Principal {
+        customer,
+        key_id: Some(key.id),
+        scope: key.scope,
+    })
 }
 
 #[cfg(test)]

@@ -57,12 +57,19 @@ impl<'de> Deserialize<'de> for Route {
             "PUT" => http::Method::PUT,
             "PATCH" => http::Method::PATCH,
             "DELETE" => http::Method::DELETE,
-            other => return Err(serde::de::Error::custom(format!("unsupported method {other}"))),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "unsupported method {other}"
+                )));
+            }
         };
         if !path.starts_with("/api/") {
             return Err(serde::de::Error::custom("route paths live under /api/"));
         }
-        Ok(Route { method, path: path.to_owned() })
+        Ok(Route {
+            method,
+            path: path.to_owned(),
+        })
     }
 }
 
@@ -79,7 +86,9 @@ pub struct Example {
 }
 
 fn scope<'de, D: serde::Deserializer<'de>>(d: D) -> Result<KeyScope, D::Error> {
-    String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    String::deserialize(d)?
+        .parse()
+        .map_err(serde::de::Error::custom)
 }
 
 fn json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {

@@ -43,7 +43,8 @@ pub enum LogLevel {
 /// How a transport delivers progress and log messages while a tool runs. Transports without a
 /// channel back (REST, the CLI) pass none, and reports are dropped.
 pub trait Notifier: Send + Sync {
-    fn progress(&self, done: f64, total: Option<f64>, message: Option<String>) -> BoxFuture<'_, ()>;
+    fn progress(&self, done: f64, total: Option<f64>, message: Option<String>)
+    -> BoxFuture<'_, ()>;
     fn log(&self, level: LogLevel, message: String) -> BoxFuture<'_, ()>;
 }
 

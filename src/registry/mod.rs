@@ -56,9 +56,17 @@ pub enum RegistryError {
     #[error("tools/{file} names the tool {name:?}; the file must be named after the tool")]
     Misnamed { file: String, name: String },
     #[error("tool {tool}: {what} schema: {message}")]
-    Schema { tool: String, what: &'static str, message: String },
+    Schema {
+        tool: String,
+        what: &'static str,
+        message: String,
+    },
     #[error("tool {tool}: example {title:?} does not match the input schema: {message}")]
-    Example { tool: String, title: String, message: String },
+    Example {
+        tool: String,
+        title: String,
+        message: String,
+    },
 }
 
 /// The tools, in name order.
@@ -67,7 +75,11 @@ pub struct Registry {
     by_name: HashMap<String, usize>,
 }
 
-fn object(schema: Value, tool: &str, what: &'static str) -> Result<Map<String, Value>, RegistryError> {
+fn object(
+    schema: Value,
+    tool: &str,
+    what: &'static str,
+) -> Result<Map<String, Value>, RegistryError> {
     match schema {
         Value::Object(map) if map.get("type") == Some(&json!("object")) => Ok(map),
         _ => Err(RegistryError::Schema {
@@ -93,7 +105,10 @@ impl Registry {
         for (file, text) in catalogue {
             let entry = catalogue::parse(file, text).map_err(RegistryError::Catalogue)?;
             if file.strip_suffix(".toml") != Some(entry.name.as_str()) {
-                return Err(RegistryError::Misnamed { file: (*file).into(), name: entry.name });
+                return Err(RegistryError::Misnamed {
+                    file: (*file).into(),
+                    name: entry.name,
+                });
             }
             entries.insert(entry.name.clone(), entry);
         }
@@ -106,17 +121,23 @@ impl Registry {
             let output_schema = object(handler.output_schema(), name, "output")?;
             let compile = |schema: &Map<String, Value>, what| {
                 Validator::compile(&Value::Object(schema.clone())).map_err(|message| {
-                    RegistryError::Schema { tool: name.into(), what, message }
+                    RegistryError::Schema {
+                        tool: name.into(),
+                        what,
+                        message,
+                    }
                 })
             };
             let input_validator = compile(&input_schema, "input")?;
             let output_validator = compile(&output_schema, "output")?;
             for example in &entry.examples {
-                input_validator.check(&example.input).map_err(|e| RegistryError::Example {
-                    tool: name.into(),
-                    title: example.title.clone(),
-                    message: e.to_string(),
-                })?;
+                input_validator
+                    .check(&example.input)
+                    .map_err(|e| RegistryError::Example {
+                        tool: name.into(),
+                        title: example.title.clone(),
+                        message: e.to_string(),
+                    })?;
             }
             tools.push(ToolSpec {
                 entry,
@@ -131,7 +152,11 @@ impl Registry {
             return Err(RegistryError::MissingHandler(orphan));
         }
         tools.sort_by(|a, b| a.entry.name.cmp(&b.entry.name));
-        let by_name = tools.iter().enumerate().map(|(i, t)| (t.entry.name.clone(), i)).collect();
+        let by_name = tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.entry.name.clone(), i))
+            .collect();
         Ok(Registry { tools, by_name })
     }
 
@@ -145,16 +170,21 @@ impl Registry {
 
     /// Runs a tool for `ctx.principal`: checks scope and input, runs the handler until it ends or
     /// the call is cancelled, and appends a `tool.called` event with the outcome and duration.
-    pub async fn call(&self, name: &str, ctx: &ToolContext, input: Value) -> Result<ToolOutput, Error> {
-        let spec = self
-            .get(name)
-            .ok_or_else(|| Error::NotFound(format!("Unknown tool {name:?}; GET /api/tools lists them")))?;
+    pub async fn call(
+        &self,
+        name: &str,
+        ctx: &ToolContext,
+        input: Value,
+    ) -> Result<ToolOutput, Error> {
+        let spec = self.get(name).ok_or_else(|| {
+            Error::NotFound(format!("Unknown tool {name:?}; GET /api/tools lists them"))
+        })?;
         let started = Instant::now();
         let result = self.run(spec, ctx, input).await;
         let mut data = json!({
             "tool": spec.name(),
             "outcome": if result.is_ok() { "success" } else { "error" },
-            "durationMs": started.elapsed().as_secs_f64() * 1000.0,
+            "durationMs": (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
             "surface": ctx.surface.as_str(),
             "requestId": ctx.request_id,
         });
@@ -175,7 +205,12 @@ impl Registry {
         result
     }
 
-    async fn run(&self, spec: &ToolSpec, ctx: &ToolContext, input: Value) -> Result<ToolOutput, Error> {
+    async fn run(
+        &self,
+        spec: &ToolSpec,
+        ctx: &ToolContext,
+        input: Value,
+    ) -> Result<ToolOutput, Error> {
         ctx.principal.ensure_scope(spec.entry.scope)?;
         // A missing input means "no arguments", which MCP clients send as an absent field.
         let input = if input.is_null() { json!({}) } else { input };

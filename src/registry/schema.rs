@@ -30,8 +30,15 @@ impl Validator {
             None => Ok(()),
             Some(violation) => {
                 let pointer = violation.instance_path.to_string();
-                let at = if pointer.is_empty() { "/".to_owned() } else { pointer.clone() };
-                Err(Error::InvalidInput { message: format!("{at}: {violation}"), pointer })
+                let at = if pointer.is_empty() {
+                    "/".to_owned()
+                } else {
+                    pointer.clone()
+                };
+                Err(Error::InvalidInput {
+                    message: format!("{at}: {violation}"),
+                    pointer,
+                })
             }
         }
     }

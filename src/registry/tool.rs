@@ -64,10 +64,11 @@ impl<T: Tool> DynTool for T {
     ) -> BoxFuture<'a, Result<ToolOutput, Error>> {
         Box::pin(async move {
             // Schema validation ran first; this catches what a schema cannot say.
-            let input: T::Input = serde_json::from_value(input).map_err(|e| Error::InvalidInput {
-                message: e.to_string(),
-                pointer: String::new(),
-            })?;
+            let input: T::Input =
+                serde_json::from_value(input).map_err(|e| Error::InvalidInput {
+                    message: e.to_string(),
+                    pointer: String::new(),
+                })?;
             let output = self.call(ctx, input).await?;
             let text = self.render(&output);
             let structured = serde_json::to_value(&output)

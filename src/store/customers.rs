@@ -67,7 +67,11 @@ impl Store {
         let email = email.to_owned();
         self.run(move |conn| {
             Ok(conn
-                .query_row("SELECT * FROM customers WHERE email = ?1", [email], from_row)
+                .query_row(
+                    "SELECT * FROM customers WHERE email = ?1",
+                    [email],
+                    from_row,
+                )
                 .optional()?)
         })
         .await

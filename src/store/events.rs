@@ -137,7 +137,11 @@ impl Store {
     }
 
     /// One page of a customer's events, newest first.
-    pub async fn events(&self, customer_id: &str, query: EventQuery) -> StoreResult<Vec<EventRecord>> {
+    pub async fn events(
+        &self,
+        customer_id: &str,
+        query: EventQuery,
+    ) -> StoreResult<Vec<EventRecord>> {
         let customer_id = customer_id.to_owned();
         self.run(move |conn| {
             let mut sql = String::from("SELECT * FROM events WHERE customer_id = ?1");

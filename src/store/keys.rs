@@ -145,9 +145,11 @@ impl Store {
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let exists: Option<i64> = tx
-                .query_row("SELECT 1 FROM customers WHERE id = ?1", [&customer_id], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT 1 FROM customers WHERE id = ?1",
+                    [&customer_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if exists.is_none() {
                 return Err(StoreError::NotFound(format!("no customer {customer_id}")));

@@ -69,7 +69,10 @@ impl Store {
             .build(manager)?;
         let mut conn = pool.get()?;
         migrations::apply(&mut conn)?;
-        Ok(Store { pool, path: Arc::new(path.to_owned()) })
+        Ok(Store {
+            pool,
+            path: Arc::new(path.to_owned()),
+        })
     }
 
     /// A connection outside the pool, for a worker that keeps one for its whole life.

@@ -9,7 +9,9 @@ pub(super) const LOCAL_CUSTOMER: &str = "local_customer_id";
 
 pub(super) fn get(conn: &rusqlite::Connection, key: &str) -> StoreResult<Option<String>> {
     Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
         .optional()?)
 }
 

@@ -1,0 +1,446 @@
+//! The command line, exactly as ARCHITECTURE.md lists it. Every flag has a `HEYCMO_<FLAG>`
+//! environment variable.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::account::sse_endpoint;
+use crate::app::{App, StartError};
+use crate::auth::{self, Principal};
+use crate::config::Config;
+use crate::ratelimit::RateLimits;
+use crate::registry::{Registry, Surface};
+use crate::store::KeyScope;
+
+/// The public URL used when none is configured and no server is listening (export, CLI output).
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "heycmo",
+    version,
+    about = "Self-hostable, MCP-first AI CMO server"
+)]
+pub struct Cli {
+    /// The SQLite database file (created on first start).
+    #[arg(long, global = true, env = "HEYCMO_DB", default_value = "heycmo.db")]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve REST, MCP (SSE and Streamable HTTP) and discovery over HTTP.
+    Serve(ServeArgs),
+    /// Serve MCP over stdin/stdout for a local agent.
+    Stdio {
+        /// Act as this customer (default: the local customer, created if missing).
+        #[arg(long, env = "HEYCMO_CUSTOMER")]
+        customer: Option<String>,
+    },
+    /// Manage customers.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
+    /// Manage a customer's API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The tool registry.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
+    /// Run one tool as a customer and print its output.
+    Call {
+        tool: String,
+        /// The input, as JSON (default `{}`).
+        #[arg(default_value = "{}")]
+        input: String,
+        #[arg(long, env = "HEYCMO_CUSTOMER")]
+        customer: Option<String>,
+    },
+    /// Write schemas/ and server-card/ (what `make schemas` runs).
+    Export {
+        #[arg(long, env = "HEYCMO_OUT", default_value = ".")]
+        out: PathBuf,
+        #[arg(long, env = "HEYCMO_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+        public_url: String,
+    },
+    /// Client configuration snippets.
+    #[command(subcommand)]
+    Mcp(McpCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "HEYCMO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// The URL clients reach this server at (default http://<bind>).
+    #[arg(long, env = "HEYCMO_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Enables POST /api/admin/provision.
+    #[arg(long, env = "HEYCMO_ADMIN_SECRET", hide_env_values = true)]
+    pub admin_secret: Option<String>,
+    /// Extra Host names accepted on the MCP endpoints (comma-separated).
+    #[arg(
+        long = "allowed-host",
+        env = "HEYCMO_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed on the MCP endpoints (comma-separated).
+    #[arg(
+        long = "allowed-origin",
+        env = "HEYCMO_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "HEYCMO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// REST requests per minute per customer.
+    #[arg(long, env = "HEYCMO_RATE_REST", default_value_t = RateLimits::default().rest)]
+    pub rate_rest: u32,
+    /// MCP tool calls per minute per customer.
+    #[arg(long, env = "HEYCMO_RATE_MCP", default_value_t = RateLimits::default().mcp)]
+    pub rate_mcp: u32,
+    /// Unauthenticated attempts per minute per IP.
+    #[arg(long, env = "HEYCMO_RATE_PREAUTH", default_value_t = RateLimits::default().preauth)]
+    pub rate_preauth: u32,
+    #[arg(long, env = "HEYCMO_RATE_CHECKOUT", default_value_t = RateLimits::default().checkout)]
+    pub rate_checkout: u32,
+    #[arg(long, env = "HEYCMO_RATE_WEBHOOKS", default_value_t = RateLimits::default().webhooks)]
+    pub rate_webhooks: u32,
+    /// Admin requests per minute per IP.
+    #[arg(long, env = "HEYCMO_RATE_ADMIN", default_value_t = RateLimits::default().admin)]
+    pub rate_admin: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomersCommand {
+    /// Create a customer with an owner key; prints {customerId, email, apiKey, mcpEndpoint}.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "pro")]
+        plan: String,
+        #[arg(long, env = "HEYCMO_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+        public_url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Mint a key; prints it once.
+    Create {
+        #[arg(long, env = "HEYCMO_CUSTOMER")]
+        customer: Option<String>,
+        /// owner, member or read-only.
+        #[arg(long, default_value = "member")]
+        scope: KeyScope,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List keys (prefixes only; the secrets are not stored).
+    List {
+        #[arg(long, env = "HEYCMO_CUSTOMER")]
+        customer: Option<String>,
+    },
+    /// Revoke a key by id.
+    Revoke {
+        key_id: String,
+        #[arg(long, env = "HEYCMO_CUSTOMER")]
+        customer: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// List the tools.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum McpCommand {
+    /// Print the Claude Desktop / Cursor snippet.
+    Config {
+        /// The server's public URL.
+        #[arg(long, env = "HEYCMO_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+        url: String,
+        /// The API key to embed (default: a placeholder).
+        #[arg(long, env = "HEYCMO_KEY", hide_env_values = true)]
+        key: Option<String>,
+        /// Print the stdio form (the client starts `heycmo stdio`) instead.
+        #[arg(long)]
+        stdio: bool,
+    },
+}
+
+/// A failure of a command, printed to stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error("{0}")]
+    Api(#[from] crate::error::Error),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON prints")
+    );
+}
+
+fn open(db: &Path, public_url: &str) -> Result<Arc<App>, CliError> {
+    let config = Config {
+        db: db.to_owned(),
+        ..Config::default()
+    };
+    Ok(App::open(config, public_url.to_owned())?)
+}
+
+/// The customer a command acts for: the one named, or the local one.
+async fn principal(app: &App, customer: Option<String>) -> Result<Principal, CliError> {
+    let customer = match customer {
+        Some(id) => app
+            .store
+            .customer(&id)
+            .await?
+            .ok_or_else(|| CliError::Usage(format!("no customer {id}")))?,
+        None => app.local_customer().await?.0,
+    };
+    Ok(Principal::local(customer))
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => serve(cli.db, args).await,
+        Command::Stdio { customer } => {
+            let app = open(&cli.db, DEFAULT_PUBLIC_URL)?;
+            let principal = principal(&app, customer).await?;
+            Ok(crate::mcp::stdio::serve(app, principal).await?)
+        }
+        Command::Customers(CustomersCommand::Create {
+            email,
+            plan,
+            public_url,
+        }) => {
+            let app = open(&cli.db, &public_url)?;
+            let provisioned = app.provision(&email, &plan).await?;
+            print_json(&json!({
+                "customerId": provisioned.customer.id,
+                "email": provisioned.customer.email,
+                "apiKey": provisioned.api_key,
+                "mcpEndpoint": sse_endpoint(&public_url, Some(&provisioned.api_key)),
+            }));
+            Ok(())
+        }
+        Command::Keys(command) => keys(&cli.db, command).await,
+        Command::Tools(ToolsCommand::List) => {
+            let registry = Registry::builtin().map_err(StartError::from)?;
+            for spec in registry.tools() {
+                println!(
+                    "{:<24} {:<10} {}",
+                    spec.name(),
+                    spec.entry.scope.as_str(),
+                    spec.entry.title
+                );
+            }
+            Ok(())
+        }
+        Command::Call {
+            tool,
+            input,
+            customer,
+        } => {
+            let input: Value = serde_json::from_str(&input)
+                .map_err(|e| CliError::Usage(format!("the input is not JSON: {e}")))?;
+            let app = open(&cli.db, DEFAULT_PUBLIC_URL)?;
+            let principal = principal(&app, customer).await?;
+            let ctx = app.context(
+                principal,
+                Surface::Cli,
+                crate::http::new_request_id(),
+                CancellationToken::new(),
+                None,
+            );
+            let output = app.registry.call(&tool, &ctx, input).await?;
+            print_json(&output.structured);
+            Ok(())
+        }
+        Command::Export { out, public_url } => export(&out, &public_url),
+        Command::Mcp(McpCommand::Config { url, key, stdio }) => {
+            let server = if stdio {
+                json!({"command": "heycmo", "args": ["stdio", "--db", cli.db]})
+            } else {
+                json!({"url": sse_endpoint(&url, Some(key.as_deref().unwrap_or("hcmo_live_..."))) })
+            };
+            print_json(&json!({"mcpServers": {"heycmo": server}}));
+            Ok(())
+        }
+    }
+}
+
+async fn keys(db: &Path, command: KeysCommand) -> Result<(), CliError> {
+    let app = open(db, DEFAULT_PUBLIC_URL)?;
+    match command {
+        KeysCommand::Create {
+            customer,
+            scope,
+            label,
+        } => {
+            let principal = principal(&app, customer).await?;
+            let key = auth::mint_key(scope, &label, app.clock.as_ref());
+            let id = key.record.id.clone();
+            app.store
+                .add_key(&principal.customer.id, key.record)
+                .await?;
+            print_json(
+                &json!({"id": id, "customerId": principal.customer.id, "scope": scope.as_str(), "apiKey": key.secret}),
+            );
+        }
+        KeysCommand::List { customer } => {
+            let principal = principal(&app, customer).await?;
+            let keys: Vec<Value> = app
+                .store
+                .keys(&principal.customer.id)
+                .await?
+                .into_iter()
+                .map(|k| {
+                    json!({
+                        "id": k.id,
+                        "prefix": k.prefix,
+                        "scope": k.scope.as_str(),
+                        "label": k.label,
+                        "createdAt": crate::clock::rfc3339(k.created_at),
+                        "revokedAt": k.revoked_at.map(crate::clock::rfc3339),
+                    })
+                })
+                .collect();
+            print_json(&json!({"customerId": principal.customer.id, "keys": keys}));
+        }
+        KeysCommand::Revoke { key_id, customer } => {
+            let principal = principal(&app, customer).await?;
+            app.store
+                .revoke_key(&principal.customer.id, &key_id, app.clock.now_millis())
+                .await?;
+            print_json(&json!({"id": key_id, "revoked": true}));
+        }
+    }
+    Ok(())
+}
+
+/// Writes the generated documents and removes schema files of tools that no longer exist.
+fn export(out: &Path, public_url: &str) -> Result<(), CliError> {
+    let registry = Registry::builtin().map_err(StartError::from)?;
+    let files = crate::discovery::exported(&registry, public_url);
+    for dir in ["schemas", "server-card"] {
+        std::fs::create_dir_all(out.join(dir))?;
+    }
+    for entry in std::fs::read_dir(out.join("schemas"))? {
+        let path = entry?.path();
+        let relative = format!(
+            "schemas/{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        if !files.iter().any(|(name, _)| *name == relative) {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    for (name, bytes) in &files {
+        std::fs::write(out.join(name), bytes)?;
+    }
+    eprintln!("wrote {} files under {}", files.len(), out.display());
+    Ok(())
+}
+
+async fn serve(db: PathBuf, args: ServeArgs) -> Result<(), CliError> {
+    let config = Config {
+        bind: args.bind,
+        db,
+        public_url: args.public_url,
+        admin_secret: args.admin_secret.filter(|s| !s.is_empty()),
+        limits: RateLimits {
+            rest: args.rate_rest,
+            mcp: args.rate_mcp,
+            preauth: args.rate_preauth,
+            checkout: args.rate_checkout,
+            webhooks: args.rate_webhooks,
+            admin: args.rate_admin,
+        },
+        allowed_hosts: args.allowed_hosts,
+        allowed_origins: args.allowed_origins,
+        max_body_bytes: args.max_body_bytes,
+    };
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.bind.to_string(),
+            source,
+        })?;
+    let bound = listener.local_addr()?;
+    let public_url = config.public_url(bound);
+    let app = App::open(config, public_url.clone())?;
+    let (customer, new_key) = app.local_customer().await?;
+    let mut out = std::io::stdout().lock();
+    if let Some(key) = new_key {
+        writeln!(
+            out,
+            "Created the local customer {} ({}).",
+            customer.id, customer.email
+        )?;
+        writeln!(out, "  API key (shown once, store it now): {key}")?;
+        writeln!(
+            out,
+            "  MCP endpoint (SSE):       {}",
+            sse_endpoint(&public_url, Some(&key))
+        )?;
+        writeln!(
+            out,
+            "  MCP endpoint (Streamable): {public_url}/mcp  (Authorization: Bearer <key>)"
+        )?;
+    }
+    writeln!(
+        out,
+        "heycmo listening on {public_url} (database {})",
+        app.config.db.display()
+    )?;
+    out.flush()?;
+    drop(out);
+    let shutdown = CancellationToken::new();
+    tokio::spawn(signal_shutdown(shutdown.clone()));
+    crate::http::serve(app, listener, shutdown).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Cancels `shutdown` on SIGINT or SIGTERM.
+async fn signal_shutdown(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+    shutdown.cancel();
+}

@@ -1,0 +1,302 @@
+//! OpenAPI 3.1 for every route: the seed's endpoints, the tool projection with each tool's
+//! schemas, the catalogue aliases and the MCP endpoints.
+
+use serde_json::{Map, Value, json};
+
+use crate::error::Error;
+use crate::registry::{Registry, ToolSpec};
+
+fn error_responses(mut responses: Map<String, Value>) -> Value {
+    let error = json!({"$ref": "#/components/responses/Error"});
+    responses.insert(
+        "429".into(),
+        json!({"$ref": "#/components/responses/RateLimited"}),
+    );
+    responses.insert("4XX".into(), error.clone());
+    responses.insert("5XX".into(), error);
+    Value::Object(responses)
+}
+
+fn ok(description: &str, content_type: &str, schema: Value) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert(
+        "200".into(),
+        json!({"description": description, "content": {content_type: {"schema": schema}}}),
+    );
+    map
+}
+
+fn authed() -> Value {
+    json!([{"bearer": []}, {"token": []}])
+}
+
+/// Query parameters for a GET alias, one per input property.
+fn query_parameters(spec: &ToolSpec) -> Vec<Value> {
+    let required: Vec<&str> = spec
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    spec.input_schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| {
+            props
+                .iter()
+                .map(|(name, schema)| {
+                    json!({
+                        "name": name,
+                        "in": "query",
+                        "required": required.contains(&name.as_str()),
+                        "description": schema.get("description").cloned().unwrap_or(Value::Null),
+                        "schema": schema,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn path_parameters(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect()
+}
+
+fn tool_operation(spec: &ToolSpec, method: &http::Method, path: &str) -> Value {
+    let mut operation = json!({
+        "operationId": if path.starts_with("/api/tools/") { spec.entry.name.clone() } else { format!("{}_alias", spec.entry.name) },
+        "summary": spec.entry.title,
+        "description": spec.entry.description,
+        "tags": ["tools"],
+        "security": authed(),
+        "responses": error_responses(ok("The tool's structured output", "application/json", Value::Object((*spec.output_schema).clone()))),
+        "x-mcp-tool": spec.entry.name,
+        "x-required-scope": spec.entry.scope.as_str(),
+    });
+    let mut parameters = path_parameters(path);
+    if method == http::Method::GET {
+        parameters.extend(query_parameters(spec));
+    } else {
+        operation["requestBody"] = json!({
+            "required": false,
+            "content": {"application/json": {"schema": *spec.input_schema}},
+        });
+    }
+    if !parameters.is_empty() {
+        operation["parameters"] = Value::Array(parameters);
+    }
+    operation
+}
+
+fn simple(summary: &str, tag: &str, security: Value, responses: Map<String, Value>) -> Value {
+    json!({"summary": summary, "tags": [tag], "security": security, "responses": error_responses(responses)})
+}
+
+/// The whole document.
+pub fn openapi(registry: &Registry, base: &str) -> Value {
+    let mut paths = Map::new();
+    let none = json!([]);
+    let mut put = |path: &str, method: &str, operation: Value| {
+        paths
+            .entry(path.to_owned())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("path item")
+            .insert(method.to_owned(), operation);
+    };
+    let health = json!({"type": "object", "properties": {"status": {"type": "string"}, "timestamp": {"type": "string", "format": "date-time"}}, "required": ["status", "timestamp"]});
+    put(
+        "/api/health",
+        "get",
+        simple(
+            "Liveness",
+            "health",
+            none.clone(),
+            ok("Up", "application/json", health),
+        ),
+    );
+    let ready = json!({"type": "object", "properties": {"status": {"enum": ["ready", "not_ready"]}, "db": {"type": "boolean"}, "timestamp": {"type": "string", "format": "date-time"}}, "required": ["status", "db", "timestamp"]});
+    let mut ready_responses = ok("Ready", "application/json", ready.clone());
+    ready_responses.insert("503".into(), json!({"description": "The database is unreachable", "content": {"application/json": {"schema": ready}}}));
+    put(
+        "/api/health/ready",
+        "get",
+        simple(
+            "Readiness (database reachable)",
+            "health",
+            none.clone(),
+            ready_responses,
+        ),
+    );
+    let tool_list = json!({"type": "object", "properties": {"tools": {"type": "array", "items": {"type": "object"}}}, "required": ["tools"]});
+    put(
+        "/api/tools",
+        "get",
+        simple(
+            "List the tools with their schemas",
+            "tools",
+            none.clone(),
+            ok("The registry", "application/json", tool_list),
+        ),
+    );
+    let provisioned = json!({"type": "object", "properties": {"customerId": {"type": "string"}, "email": {"type": "string"}, "apiKey": {"type": "string", "pattern": "^hcmo_live_[0-9a-f]{64}$"}, "mcpEndpoint": {"type": "string"}}, "required": ["customerId", "email", "apiKey", "mcpEndpoint"]});
+    let mut provision = simple(
+        "Provision a customer (admin)",
+        "admin",
+        json!([{"adminSecret": []}]),
+        ok(
+            "The customer and its key, shown once",
+            "application/json",
+            provisioned,
+        ),
+    );
+    provision["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"email": {"type": "string", "format": "email"}, "plan": {"type": "string"}}, "required": ["email"], "additionalProperties": false}}}});
+    put("/api/admin/provision", "post", provision);
+
+    let mut sse = simple(
+        "Open a legacy MCP SSE session (spec 2024-11-05)",
+        "mcp",
+        authed(),
+        ok(
+            "An event stream; the first event is `endpoint`",
+            "text/event-stream",
+            json!({"type": "string"}),
+        ),
+    );
+    sse["parameters"] =
+        json!([{"name": "token", "in": "query", "required": false, "schema": {"type": "string"}}]);
+    put("/mcp/sse", "get", sse);
+    let mut message = simple(
+        "Send a JSON-RPC message to a legacy SSE session",
+        "mcp",
+        json!([]),
+        Map::new(),
+    );
+    message["parameters"] = json!([{"name": "sessionId", "in": "query", "required": true, "schema": {"type": "string"}}]);
+    message["requestBody"] =
+        json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
+    message["responses"]["202"] =
+        json!({"description": "Accepted; the response travels on the session's stream"});
+    put("/mcp/message", "post", message);
+    for method in ["get", "post", "delete"] {
+        let mut op = simple("MCP Streamable HTTP", "mcp", authed(), Map::new());
+        op["responses"]["200"] =
+            json!({"description": "JSON-RPC response (application/json or text/event-stream)"});
+        put("/mcp", method, op);
+    }
+    for (path, summary, content_type) in [
+        ("/openapi.json", "This document", "application/openapi+json"),
+        (
+            "/.well-known/mcp/server-card.json",
+            "MCP server card with every tool",
+            "application/json",
+        ),
+        (
+            "/mcp/server-card",
+            "SEP-2127 MCP server card",
+            "application/mcp-server-card+json",
+        ),
+        (
+            "/.well-known/agent.json",
+            "Agent capability descriptor",
+            "application/json",
+        ),
+        (
+            "/.well-known/api-catalog",
+            "RFC 9727 API catalog",
+            "application/linkset+json",
+        ),
+        (
+            "/.well-known/oauth-protected-resource",
+            "RFC 9728 protected resource metadata",
+            "application/json",
+        ),
+        ("/llms.txt", "llms.txt", "text/plain"),
+        ("/index.md", "Documentation in Markdown", "text/markdown"),
+        ("/sitemap.xml", "Sitemap", "application/xml"),
+        (
+            "/",
+            "Home page (`?mode=agent` for the agent descriptor); carries the RFC 8288 Link header",
+            "text/html",
+        ),
+    ] {
+        put(
+            path,
+            "get",
+            simple(
+                summary,
+                "discovery",
+                none.clone(),
+                ok(summary, content_type, json!({})),
+            ),
+        );
+    }
+    for spec in registry.tools() {
+        let path = format!("/api/tools/{}", spec.entry.name);
+        put(
+            &path,
+            "post",
+            tool_operation(spec, &http::Method::POST, &path),
+        );
+        if let Some(route) = &spec.entry.route {
+            let method = route.method.as_str().to_ascii_lowercase();
+            put(
+                &route.path,
+                &method,
+                tool_operation(spec, &route.method, &route.path),
+            );
+        }
+    }
+    let codes: Vec<&str> = Error::CODES.iter().map(|(code, _, _)| *code).collect();
+    let error_schema = json!({
+        "type": "object",
+        "properties": {
+            "error": {"type": "string", "description": "What went wrong, for people"},
+            "code": {"type": "string", "enum": codes, "description": "Stable machine-readable code"},
+            "requestId": {"type": "string", "description": "Also in the X-Request-ID header; quote it when reporting a problem"},
+        },
+        "required": ["error", "code", "requestId"],
+    });
+    json!({
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "HeyCMO API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": env!("CARGO_PKG_DESCRIPTION"),
+        },
+        "servers": [{"url": base}],
+        "security": authed(),
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "hcmo_live_<64 hex>"},
+                "token": {"type": "apiKey", "in": "query", "name": "token"},
+                "adminSecret": {"type": "apiKey", "in": "header", "name": "X-Admin-Secret"},
+            },
+            "schemas": {"Error": error_schema},
+            "headers": {
+                "X-Request-ID": {"schema": {"type": "string"}, "description": "The request's id"},
+                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"},
+            },
+            "responses": {
+                "Error": {
+                    "description": "An error",
+                    "headers": {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+                "RateLimited": {
+                    "description": "Rate limit exceeded",
+                    "headers": {
+                        "Retry-After": {"$ref": "#/components/headers/Retry-After"},
+                        "X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
+                    },
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+            },
+        },
+    })
+}

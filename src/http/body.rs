@@ -1,0 +1,35 @@
+//! Reading request bodies: bounded, and JSON errors in the documented format.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// The whole body, refused past `limit` bytes whatever `Content-Length` claims.
+pub async fn read(body: Incoming, limit: usize) -> Result<Bytes, Error> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error)
+            if error
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(Error::PayloadTooLarge { limit })
+        }
+        Err(error) => Err(Error::BadRequest(format!(
+            "reading the request body: {error}"
+        ))),
+    }
+}
+
+/// The body as JSON; an empty body is `null` (no input).
+pub async fn read_json(body: Incoming, limit: usize) -> Result<Value, Error> {
+    let bytes = read(body, limit).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::BadRequest(format!("Malformed JSON body: {e}")))
+}

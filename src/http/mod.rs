@@ -1,0 +1,102 @@
+//! The HTTP server: accept loop, per-request plumbing, and the REST routes of the seeds.
+//!
+//! One hyper server carries REST, both MCP HTTP transports and the discovery documents. Every
+//! response carries `X-Request-ID`; every error is `{"error","code","requestId"}`; a panic in a
+//! handler becomes a 500 in that format rather than a dropped connection.
+
+mod auth;
+mod body;
+pub mod origin;
+pub mod response;
+mod rest;
+mod router;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+pub use auth::{principal as auth_principal, query_param, strip_credentials, token};
+pub use body::read as read_body;
+pub use router::Router;
+
+/// The id of the request being served, in the request's extensions; echoed as `X-Request-ID`.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A fresh request id: 32 lowercase hex characters.
+pub fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The address of the client, in the request's extensions (for per-IP limits).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
+/// How long open connections get to finish once shutdown starts.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Serves `app` on `listener` until `shutdown` is cancelled, then drains open connections.
+pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: CancellationToken) {
+    let router = Arc::new(Router::new(app.clone(), shutdown.clone()));
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let graceful = GracefulShutdown::new();
+    let sweeper = tokio::spawn(sweep_limiters(app, shutdown.clone()));
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.cancelled() => break,
+        };
+        // Responses on SSE streams are small writes; without this, Nagle's algorithm holds each
+        // one back for up to 40 ms waiting for an ACK.
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = service_fn(move |request| {
+            let router = router.clone();
+            async move { Ok::<_, Infallible>(router.handle(request, ClientAddr(peer)).await) }
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    sweeper.abort();
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections were still open after {DRAIN:?}; closing them");
+    }
+}
+
+/// Periodically forgets rate-limit state of idle keys, so memory does not grow with every IP
+/// that ever called.
+async fn sweep_limiters(app: Arc<App>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => app.limiters.forget_idle(),
+            () = shutdown.cancelled() => return,
+        }
+    }
+}

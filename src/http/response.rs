@@ -1,0 +1,90 @@
+//! Building responses: JSON bodies, the error format, and the body type every route returns.
+
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::error::Error;
+
+/// The one response body type: rmcp's Streamable HTTP service answers with it too.
+pub type Body = BoxBody<Bytes, Infallible>;
+
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+/// A response with the given status, content type and body.
+pub fn with_body(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Body> {
+    let mut response = Response::new(full(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// `value` as JSON.
+pub fn json(status: StatusCode, value: &impl Serialize) -> Response<Body> {
+    json_as(status, "application/json", value)
+}
+
+/// `value` as JSON under a specific media type (`application/linkset+json`, ...).
+pub fn json_as(
+    status: StatusCode,
+    content_type: &'static str,
+    value: &impl Serialize,
+) -> Response<Body> {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => with_body(status, content_type, bytes),
+        Err(e) => error(&Error::Internal(format!("serializing a response: {e}")), ""),
+    }
+}
+
+/// The documented error body, `{"error","code","requestId"}`, with its status; 429 gets
+/// `Retry-After`. `X-Request-ID` is added to every response by the router.
+pub fn error(error: &Error, request_id: &str) -> Response<Body> {
+    error_with(error, request_id, serde_json::Map::new())
+}
+
+/// The error body with extra fields (the seed's SSE "session not found" text, say).
+pub fn error_with(
+    error: &Error,
+    request_id: &str,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> Response<Body> {
+    let mut body =
+        json!({"error": error.to_string(), "code": error.code(), "requestId": request_id});
+    if let Error::InvalidInput { pointer, .. } = error {
+        body["pointer"] = json!(pointer);
+    }
+    body.as_object_mut().expect("object").extend(extra);
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = json(status, &body);
+    if let Error::RateLimited { retry_after } = error {
+        let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    if let Error::MethodNotAllowed { allowed } = error
+        && let Ok(value) = HeaderValue::from_str(allowed)
+    {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    if matches!(error, Error::AuthRequired | Error::InvalidKey) {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"heycmo\""),
+        );
+    }
+    response
+}

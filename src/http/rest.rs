@@ -1,0 +1,274 @@
+//! The REST routes of the seeds and the projection of the registry onto REST.
+
+use std::sync::Arc;
+
+use http::request::Parts;
+use http::{Response, StatusCode};
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::RequestId;
+use super::auth::{self, query_param};
+use super::body;
+use super::response::{Body, error, json};
+use crate::account::sse_endpoint;
+use crate::app::App;
+use crate::auth::{Principal, admin};
+use crate::clock::rfc3339;
+use crate::error::Error;
+use crate::ratelimit::Bucket;
+use crate::registry::{Surface, ToolSpec};
+
+/// The request id set by the router.
+pub fn request_id(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
+}
+
+/// `GET /api/health`: the process is up.
+pub fn health(app: &App) -> Response<Body> {
+    json(
+        StatusCode::OK,
+        &json!({"status": "ok", "timestamp": rfc3339(app.clock.now_millis())}),
+    )
+}
+
+/// `GET /api/health/ready`: the database answers.
+pub async fn ready(app: &App) -> Response<Body> {
+    let timestamp = rfc3339(app.clock.now_millis());
+    if app.store.ping().await {
+        json(
+            StatusCode::OK,
+            &json!({"status": "ready", "db": true, "timestamp": timestamp}),
+        )
+    } else {
+        json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({"status": "not_ready", "db": false, "timestamp": timestamp}),
+        )
+    }
+}
+
+/// Authenticates and counts the request against the customer's REST allowance.
+pub async fn authenticated(app: &App, parts: &Parts) -> Result<Principal, Error> {
+    let principal = auth::principal(app, parts).await?;
+    app.limiters.check(Bucket::Rest, &principal.customer.id)?;
+    Ok(principal)
+}
+
+/// `GET /api/tools`: the registry, with schemas.
+pub fn list_tools(app: &App) -> Response<Body> {
+    let tools: Vec<Value> = app.registry.tools().iter().map(tool_summary).collect();
+    json(StatusCode::OK, &json!({"tools": tools}))
+}
+
+/// A tool as REST lists it.
+pub fn tool_summary(spec: &ToolSpec) -> Value {
+    let mut value = json!({
+        "name": spec.entry.name,
+        "title": spec.entry.title,
+        "description": spec.entry.description,
+        "scope": spec.entry.scope.as_str(),
+        "annotations": spec.entry.annotations,
+        "inputSchema": *spec.input_schema,
+        "outputSchema": *spec.output_schema,
+        "endpoint": format!("/api/tools/{}", spec.entry.name),
+    });
+    if let Some(route) = &spec.entry.route {
+        value["route"] = json!(format!("{} {}", route.method, route.path));
+    }
+    value
+}
+
+/// Runs a tool over REST: 200 with the structured output, or the error format.
+pub async fn run_tool(
+    app: &Arc<App>,
+    name: &str,
+    principal: Principal,
+    input: Value,
+    request_id: String,
+) -> Response<Body> {
+    let ctx = app.context(
+        principal,
+        Surface::Rest,
+        request_id.clone(),
+        CancellationToken::new(),
+        None,
+    );
+    match app.registry.call(name, &ctx, input).await {
+        Ok(output) => json(StatusCode::OK, &output.structured),
+        Err(e) => error(&e, &request_id),
+    }
+}
+
+/// Turns query parameters into tool input, typed by the input schema: `?limit=5` becomes the
+/// integer 5 where the schema says integer. The key (`token`) is never input.
+pub fn query_input(spec: &ToolSpec, parts: &Parts) -> Result<Map<String, Value>, Error> {
+    let mut input = Map::new();
+    let Some(query) = parts.uri.query() else {
+        return Ok(input);
+    };
+    let properties = spec
+        .input_schema
+        .get("properties")
+        .and_then(Value::as_object);
+    for (key, raw) in url::form_urlencoded::parse(query.as_bytes()) {
+        if key == "token" {
+            continue;
+        }
+        let types = properties
+            .and_then(|p| p.get(key.as_ref()))
+            .and_then(|p| p.get("type"))
+            .map(|t| match t {
+                Value::Array(list) => list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                Value::String(one) => vec![one.clone()],
+                _ => vec![],
+            })
+            .unwrap_or_default();
+        let typed = |kind: &str| types.iter().any(|t| t == kind);
+        let value = if typed("integer") || typed("number") {
+            serde_json::from_str::<serde_json::Number>(&raw)
+                .map(Value::Number)
+                .map_err(|_| Error::InvalidInput {
+                    message: format!("/{key}: {raw:?} is not a number"),
+                    pointer: format!("/{key}"),
+                })?
+        } else if typed("boolean") {
+            match raw.as_ref() {
+                "true" | "1" => Value::Bool(true),
+                "false" | "0" => Value::Bool(false),
+                _ => {
+                    return Err(Error::InvalidInput {
+                        message: format!("/{key}: {raw:?} is not true or false"),
+                        pointer: format!("/{key}"),
+                    });
+                }
+            }
+        } else {
+            Value::String(raw.into_owned())
+        };
+        input.insert(key.into_owned(), value);
+    }
+    Ok(input)
+}
+
+/// The body of a POST as tool input, with path parameters merged in.
+pub async fn body_input(
+    app: &App,
+    body: Incoming,
+    path_params: Map<String, Value>,
+) -> Result<Value, Error> {
+    let mut input = body::read_json(body, app.config.max_body_bytes).await?;
+    if path_params.is_empty() {
+        return Ok(input);
+    }
+    if input.is_null() {
+        input = Value::Object(Map::new());
+    }
+    let Value::Object(object) = &mut input else {
+        return Err(Error::InvalidInput {
+            message: "/: the body must be a JSON object".into(),
+            pointer: String::new(),
+        });
+    };
+    object.extend(path_params);
+    Ok(input)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvisionRequest {
+    email: String,
+    #[serde(default)]
+    plan: Option<String>,
+}
+
+/// A plausible address: something, `@`, a dotted domain, no spaces. Delivery is the real test.
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `POST /api/admin/provision`: creates a customer with an owner key (admin secret required).
+pub async fn provision(
+    app: &Arc<App>,
+    parts: &Parts,
+    body: Incoming,
+) -> Result<Response<Body>, Error> {
+    let Some(configured) = app.config.admin_secret.as_deref() else {
+        return Err(Error::Disabled(
+            "Provisioning is disabled: no admin secret is configured".into(),
+        ));
+    };
+    let client = parts
+        .extensions
+        .get::<super::ClientAddr>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    app.limiters.check(Bucket::Admin, &client)?;
+    let presented = parts
+        .headers
+        .get("x-admin-secret")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| auth::token(parts));
+    match presented {
+        None => return Err(Error::AuthRequired),
+        Some(secret) if !admin::secret_matches(configured, &secret) => {
+            return Err(Error::Forbidden("Invalid admin secret".into()));
+        }
+        Some(_) => {}
+    }
+    let bytes = body::read(body, app.config.max_body_bytes).await?;
+    let request: ProvisionRequest = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::BadRequest(format!("Expected {{\"email\", \"plan\"?}}: {e}")))?;
+    if !plausible_email(&request.email) {
+        return Err(Error::InvalidInput {
+            message: "/email: not an email address".into(),
+            pointer: "/email".into(),
+        });
+    }
+    let plan = request.plan.unwrap_or_else(|| "pro".into());
+    let provisioned = app.provision(&request.email, &plan).await?;
+    Ok(json(
+        StatusCode::OK,
+        &json!({
+            "customerId": provisioned.customer.id,
+            "email": provisioned.customer.email,
+            "apiKey": provisioned.api_key,
+            "mcpEndpoint": sse_endpoint(&app.public_url, Some(&provisioned.api_key)),
+        }),
+    ))
+}
+
+/// The value of `?mode=`.
+pub fn mode(parts: &Parts) -> Option<String> {
+    query_param(&parts.uri, "mode")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn emails() {
+        assert!(super::plausible_email("a@b.co"));
+        assert!(!super::plausible_email("a@b"));
+        assert!(!super::plausible_email("@b.co"));
+        assert!(!super::plausible_email("a b@c.co"));
+    }
+}

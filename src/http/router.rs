@@ -1,0 +1,241 @@
+//! Routing: which handler serves a method and path, plus what every response gets.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::FutureExt;
+use http::request::Parts;
+use http::{HeaderValue, Method, Request, Response};
+use hyper::body::Incoming;
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::origin::HostPolicy;
+use super::response::{self, Body};
+use super::{ClientAddr, RequestId, new_request_id, rest};
+use crate::app::App;
+use crate::discovery::Documents;
+use crate::error::Error;
+use crate::mcp::server::Shared;
+use crate::mcp::{sse::SseTransport, streamable::Streamable};
+
+/// Routes of the registry's REST aliases, per method: path pattern to tool index.
+type Aliases = HashMap<Method, matchit::Router<usize>>;
+
+/// Serves every HTTP route.
+pub struct Router {
+    app: Arc<App>,
+    docs: Documents,
+    aliases: Aliases,
+    streamable: Streamable,
+    sse: SseTransport,
+    hosts: HostPolicy,
+}
+
+/// The routes that are not aliases, for 405 answers: a known path with another method.
+const FIXED_ROUTES: &[(&str, &[Method])] = &[
+    ("/api/health", &[Method::GET]),
+    ("/api/health/ready", &[Method::GET]),
+    ("/api/tools", &[Method::GET]),
+    ("/api/admin/provision", &[Method::POST]),
+    ("/mcp/sse", &[Method::GET]),
+    ("/mcp/message", &[Method::POST]),
+];
+
+fn aliases(app: &App) -> Aliases {
+    let mut aliases: Aliases = HashMap::new();
+    for (index, spec) in app.registry.tools().iter().enumerate() {
+        if let Some(route) = &spec.entry.route {
+            aliases
+                .entry(route.method.clone())
+                .or_default()
+                .insert(route.path.clone(), index)
+                .unwrap_or_else(|e| {
+                    panic!("tools/{}.toml: route {}: {e}", spec.entry.name, route.path)
+                });
+        }
+    }
+    aliases
+}
+
+/// An incoming `X-Request-ID` is kept when it is short and plain, so callers can correlate;
+/// anything else is replaced, so it cannot forge log lines.
+fn request_id(parts: &Parts) -> String {
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(new_request_id)
+}
+
+impl Router {
+    pub fn new(app: Arc<App>, shutdown: CancellationToken) -> Router {
+        let shared = Shared::new(app.clone());
+        Router {
+            docs: Documents::build(&app),
+            aliases: aliases(&app),
+            streamable: Streamable::new(shared.clone(), &app, shutdown.clone()),
+            sse: SseTransport::new(shared, shutdown),
+            hosts: HostPolicy::new(
+                &app.public_url,
+                &app.config.allowed_hosts,
+                &app.config.allowed_origins,
+            ),
+            app,
+        }
+    }
+
+    /// Serves one request. Never fails: errors and panics become error responses.
+    pub async fn handle(&self, request: Request<Incoming>, client: ClientAddr) -> Response<Body> {
+        let (mut parts, body) = request.into_parts();
+        let id = request_id(&parts);
+        parts.extensions.insert(RequestId(id.clone()));
+        parts.extensions.insert(client);
+        // The query string is not logged: it may carry `token=`.
+        let span = tracing::info_span!("request", id = %id, method = %parts.method, path = %parts.uri.path());
+        let started = Instant::now();
+        let routed =
+            AssertUnwindSafe(self.route(parts, body).instrument(span.clone())).catch_unwind();
+        let mut response = match routed.await {
+            Ok(response) => response,
+            Err(_) => {
+                span.in_scope(|| tracing::error!("handler panicked"));
+                response::error(&Error::Internal("the handler panicked".into()), &id)
+            }
+        };
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        span.in_scope(|| {
+            tracing::info!(
+                status = response.status().as_u16(),
+                us = started.elapsed().as_micros() as u64,
+                "served"
+            )
+        });
+        response
+    }
+
+    async fn route(&self, parts: Parts, body: Incoming) -> Response<Body> {
+        let id = rest::request_id(&parts);
+        let path = parts.uri.path().to_owned();
+        let app = &self.app;
+        if path == "/mcp" || path.starts_with("/mcp/") {
+            if let Err(error) = self.hosts.check(&parts) {
+                return response::error(&error, &id);
+            }
+        }
+        let result = match (&parts.method, path.as_str()) {
+            (&Method::GET, "/") => Ok(self.docs.home(rest::mode(&parts).as_deref())),
+            (&Method::GET, "/api/health") => Ok(rest::health(app)),
+            (&Method::GET, "/api/health/ready") => Ok(rest::ready(app).await),
+            (&Method::POST, "/api/admin/provision") => rest::provision(app, &parts, body).await,
+            (&Method::GET, "/api/tools") => Ok(rest::list_tools(app)),
+            (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
+                self.tool(&parts, body, &tool["/api/tools/".len()..], Map::new())
+                    .await
+            }
+            (_, "/mcp") => self.streamable.handle(parts, body).await,
+            (&Method::GET, "/mcp/sse") => self.sse.open(&parts).await,
+            (&Method::POST, "/mcp/message") => self.sse.message(&parts, body).await,
+            (method, path) => {
+                if let Some(doc) = (method == Method::GET)
+                    .then(|| self.docs.get(path))
+                    .flatten()
+                {
+                    Ok(doc)
+                } else {
+                    self.alias(parts, body).await
+                }
+            }
+        };
+        result.unwrap_or_else(|error| response::error(&error, &id))
+    }
+
+    /// `POST /api/tools/{name}` and the aliases both end here.
+    async fn tool(
+        &self,
+        parts: &Parts,
+        body: Incoming,
+        name: &str,
+        params: Map<String, Value>,
+    ) -> Result<Response<Body>, Error> {
+        let app = &self.app;
+        let spec = app.registry.get(name).ok_or_else(|| {
+            Error::NotFound(format!("Unknown tool {name:?}; GET /api/tools lists them"))
+        })?;
+        let principal = rest::authenticated(app, parts).await?;
+        let input = if parts.method == Method::GET {
+            let mut input = rest::query_input(spec, parts)?;
+            input.extend(params);
+            Value::Object(input)
+        } else {
+            rest::body_input(app, body, params).await?
+        };
+        Ok(rest::run_tool(app, name, principal, input, rest::request_id(parts)).await)
+    }
+
+    /// A catalogue alias such as `GET /api/customer/{customerId}`; otherwise 404 or 405.
+    async fn alias(&self, parts: Parts, body: Incoming) -> Result<Response<Body>, Error> {
+        let path = parts.uri.path();
+        let matched = self
+            .aliases
+            .get(&parts.method)
+            .and_then(|router| router.at(path).ok());
+        let Some(matched) = matched else {
+            return Err(self.unrouted(&parts.method, path));
+        };
+        let spec = &self.app.registry.tools()[*matched.value];
+        let mut params = Map::new();
+        let mut customer = None;
+        for (key, value) in matched.params.iter() {
+            if key == "customerId" {
+                customer = Some(value.to_owned());
+            } else {
+                params.insert(key.to_owned(), Value::String(value.to_owned()));
+            }
+        }
+        if let Some(customer) = customer {
+            // Authenticate before comparing, so a wrong id without a key is still a 401.
+            let principal = rest::authenticated(&self.app, &parts).await?;
+            principal.ensure_customer(&customer)?;
+        }
+        let name = spec.entry.name.clone();
+        self.tool(&parts, body, &name, params).await
+    }
+
+    /// 405 with `Allow` when the path exists for other methods; 404 otherwise.
+    fn unrouted(&self, method: &Method, path: &str) -> Error {
+        let mut allowed: Vec<Method> = FIXED_ROUTES
+            .iter()
+            .filter(|(p, _)| *p == path)
+            .flat_map(|(_, methods)| methods.iter().cloned())
+            .collect();
+        for (m, router) in &self.aliases {
+            if router.at(path).is_ok() {
+                allowed.push(m.clone());
+            }
+        }
+        if path.starts_with("/api/tools/") {
+            allowed.push(Method::POST);
+        }
+        if allowed.is_empty() || allowed.contains(method) {
+            Error::NotFound(format!("No route for {method} {path}"))
+        } else {
+            let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+            Error::MethodNotAllowed {
+                allowed: list.join(", "),
+            }
+        }
+    }
+}

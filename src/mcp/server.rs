@@ -1,0 +1,286 @@
+//! The rmcp `ServerHandler` over the registry.
+
+// `logging/setLevel` and `notifications/message` are deprecated by SEP-2577 for the 2026-07-28
+// generation, but clients of the handshake generation use them and we serve both.
+#![allow(deprecated)]
+
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use rmcp::model::{
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
+    Implementation, ListToolsResult, LoggingLevel, LoggingMessageNotificationParam,
+    PaginatedRequestParams, ProgressNotificationParam, ProgressToken, ServerCapabilities,
+    ServerConfig, SetLevelRequestParams, Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
+use serde_json::json;
+
+use crate::app::App;
+use crate::auth::Principal;
+use crate::error::Error;
+use crate::http::RequestId;
+use crate::ratelimit::Bucket;
+use crate::registry::{LogLevel, Notifier, Registry, Surface};
+
+/// How long a client may cache `tools/list`: the list only changes with a new binary.
+const TOOLS_TTL_MS: u64 = 5 * 60 * 1000;
+
+/// JSON-RPC error code for a rate-limited call (implementation-defined server error range).
+const RATE_LIMITED: i32 = -32029;
+
+/// The registry's tools in MCP's shape, built once per process.
+pub fn mcp_tools(registry: &Registry) -> Vec<Tool> {
+    registry
+        .tools()
+        .iter()
+        .map(|spec| {
+            let a = spec.entry.annotations;
+            Tool::new_with_raw(
+                spec.entry.name.clone(),
+                Some(spec.entry.description.clone().into()),
+                spec.input_schema.clone(),
+            )
+            .with_title(spec.entry.title.clone())
+            .with_raw_output_schema(spec.output_schema.clone())
+            .with_annotations(
+                ToolAnnotations::with_title(spec.entry.title.clone())
+                    .read_only(a.read_only_hint)
+                    .destructive(a.destructive_hint)
+                    .idempotent(a.idempotent_hint)
+                    .open_world(a.open_world_hint),
+            )
+        })
+        .collect()
+}
+
+/// What every session of a process shares.
+pub struct Shared {
+    pub app: Arc<App>,
+    pub tools: Vec<Tool>,
+}
+
+impl Shared {
+    pub fn new(app: Arc<App>) -> Arc<Shared> {
+        let tools = mcp_tools(&app.registry);
+        Arc::new(Shared { app, tools })
+    }
+}
+
+/// One MCP session's server. Cheap to create: the transports make one per session (and rmcp's
+/// Streamable HTTP service one per request for schema look-ups).
+#[derive(Clone)]
+pub struct McpServer {
+    shared: Arc<Shared>,
+    surface: Surface,
+    /// Pinned for stdio and legacy SSE, which authenticate once per session; `None` for
+    /// Streamable HTTP, where each request brings its own.
+    principal: Option<Principal>,
+    /// The level the client asked for with `logging/setLevel`; nothing is sent before it asks.
+    log_level: Arc<Mutex<Option<LoggingLevel>>>,
+}
+
+impl McpServer {
+    pub fn new(shared: Arc<Shared>, surface: Surface, principal: Option<Principal>) -> McpServer {
+        McpServer {
+            shared,
+            surface,
+            principal,
+            log_level: Arc::default(),
+        }
+    }
+
+    /// The principal of this request: the session's, or the one the HTTP layer authenticated.
+    fn principal(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<(Principal, Option<String>), McpError> {
+        let parts = context.extensions.get::<::http::request::Parts>();
+        let request_id = parts
+            .and_then(|p| p.extensions.get::<RequestId>())
+            .map(|r| r.0.clone());
+        let principal = self
+            .principal
+            .clone()
+            .or_else(|| parts.and_then(|p| p.extensions.get::<Principal>()).cloned())
+            .ok_or_else(|| {
+                McpError::invalid_request(
+                    "Authentication required",
+                    Some(json!({"code": "E_AUTH_REQUIRED"})),
+                )
+            })?;
+        Ok((principal, request_id))
+    }
+}
+
+/// Where `ToolContext` progress and log messages go: this request's peer.
+struct PeerNotifier {
+    peer: Peer<RoleServer>,
+    progress_token: Option<ProgressToken>,
+    log_level: Arc<Mutex<Option<LoggingLevel>>>,
+}
+
+/// Severity rank of an MCP level, for comparing with the level the client asked for.
+fn rank(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}
+
+fn mcp_level(level: LogLevel) -> LoggingLevel {
+    match level {
+        LogLevel::Debug => LoggingLevel::Debug,
+        LogLevel::Info => LoggingLevel::Info,
+        LogLevel::Warning => LoggingLevel::Warning,
+        LogLevel::Error => LoggingLevel::Error,
+    }
+}
+
+impl Notifier for PeerNotifier {
+    fn progress(
+        &self,
+        done: f64,
+        total: Option<f64>,
+        message: Option<String>,
+    ) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let Some(token) = self.progress_token.clone() else {
+                return;
+            };
+            let mut param = ProgressNotificationParam::new(token, done);
+            param.total = total;
+            param.message = message;
+            if let Err(error) = self.peer.notify_progress(param).await {
+                tracing::debug!(%error, "progress notification not delivered");
+            }
+        })
+    }
+
+    fn log(&self, level: LogLevel, message: String) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let wanted = *self.log_level.lock().expect("log level lock");
+            let level = mcp_level(level);
+            if wanted.is_none_or(|wanted| rank(level) < rank(wanted)) {
+                return;
+            }
+            let param =
+                LoggingMessageNotificationParam::new(level, json!(message)).with_logger("heycmo");
+            if let Err(error) = self.peer.notify_logging_message(param).await {
+                tracing::debug!(%error, "log notification not delivered");
+            }
+        })
+    }
+}
+
+/// A tool failure as the MCP client should see it: an `isError` result whose text is the same
+/// `{"error","code","requestId"}` body REST would answer, so agents can act on the code.
+fn error_result(error: &Error, request_id: &str) -> CallToolResult {
+    let body = json!({"error": error.to_string(), "code": error.code(), "requestId": request_id});
+    CallToolResult::error(vec![ContentBlock::text(body.to_string())])
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_logging()
+            .build();
+        ServerConfig::new(capabilities)
+            .with_server_info(
+                Implementation::new("heycmo", env!("CARGO_PKG_VERSION"))
+                    .with_title("HeyCMO")
+                    .with_description(env!("CARGO_PKG_DESCRIPTION")),
+            )
+            .with_instructions(crate::discovery::INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.shared.tools.clone())
+            .with_ttl_ms(TOOLS_TTL_MS)
+            .with_cache_scope(CacheScope::Public))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.shared
+            .tools
+            .iter()
+            .find(|tool| tool.name == name)
+            .cloned()
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        *self.log_level.lock().expect("log level lock") = Some(request.level);
+        Ok(())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let app = &self.shared.app;
+        let name = request.name.as_ref();
+        if app.registry.get(name).is_none() {
+            return Err(McpError::invalid_params(
+                format!("Unknown tool: {name}"),
+                Some(json!({"code": "E_NOT_FOUND"})),
+            ));
+        }
+        let (principal, request_id) = self.principal(&context)?;
+        let request_id = request_id.unwrap_or_else(crate::http::new_request_id);
+        if let Err(error) = app.limiters.check(Bucket::Mcp, &principal.customer.id) {
+            let retry_after = match &error {
+                Error::RateLimited { retry_after } => retry_after.as_secs(),
+                _ => 1,
+            };
+            return Err(McpError::new(
+                rmcp::model::ErrorCode(RATE_LIMITED),
+                error.to_string(),
+                Some(
+                    json!({"code": error.code(), "requestId": request_id, "retryAfter": retry_after}),
+                ),
+            ));
+        }
+        let notifier = PeerNotifier {
+            peer: context.peer.clone(),
+            progress_token: context.meta.get_progress_token(),
+            log_level: self.log_level.clone(),
+        };
+        let ctx = app.context(
+            principal,
+            self.surface,
+            request_id.clone(),
+            context.ct.clone(),
+            Some(Arc::new(notifier)),
+        );
+        let input = request
+            .arguments
+            .map(serde_json::Value::Object)
+            .unwrap_or_default();
+        let result = match app.registry.call(name, &ctx, input).await {
+            Ok(output) => {
+                let mut result = CallToolResult::structured(output.structured);
+                result.content = vec![ContentBlock::text(output.text)];
+                result
+            }
+            Err(error) => error_result(&error, &request_id),
+        };
+        Ok(result.into())
+    }
+}

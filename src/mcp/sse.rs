@@ -1,0 +1,200 @@
+//! The legacy MCP transport (HTTP+SSE, spec 2024-11-05), built on hyper; rmcp 3 ships only the
+//! client side of it.
+//!
+//! `GET /mcp/sse` authenticates, opens a session with its own `McpServer` (one per session, as
+//! the seed says) and answers a never-ending event stream whose first event, `endpoint`, tells the
+//! client where to POST. `POST /mcp/message?sessionId=` hands a JSON-RPC message to the session
+//! and answers 202; the reply travels on the stream. The session ends when the stream closes.
+//!
+//! The POST is authorised by the session: its id is 128 random bits known only to the client
+//! that opened the authenticated stream, and clients configured with `?token=` on the SSE URL
+//! (the seed's Claude Desktop snippet) do not repeat the token on the endpoint URL. A POST that
+//! does carry a key must carry one of the session's own customer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ::http::request::Parts;
+use ::http::{HeaderValue, Response, StatusCode, header};
+use bytes::Bytes;
+use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt, stream};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Frame, Incoming};
+use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use tokio_stream::wrappers::IntervalStream;
+use tokio_util::sync::CancellationToken;
+
+use super::server::{McpServer, Shared};
+use crate::error::Error;
+use crate::http::response::{self, Body};
+use crate::http::{self, query_param};
+use crate::registry::Surface;
+
+/// How often an idle stream gets a comment line, so proxies do not time it out.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Messages queued per session in each direction before the sender waits.
+const QUEUE: usize = 64;
+
+struct Session {
+    customer_id: String,
+    inbound: mpsc::Sender<ClientJsonRpcMessage>,
+}
+
+type Sessions = Arc<Mutex<HashMap<String, Session>>>;
+
+/// The legacy SSE transport's open sessions.
+pub struct SseTransport {
+    shared: Arc<Shared>,
+    sessions: Sessions,
+    shutdown: CancellationToken,
+}
+
+/// Removes the session and stops its server when the stream is dropped (client gone).
+struct SessionGuard {
+    id: String,
+    sessions: Sessions,
+    cancel: CancellationToken,
+}
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        self.sessions
+            .lock()
+            .expect("sessions lock")
+            .remove(&self.id);
+        tracing::debug!(session = %self.id, "legacy SSE session closed");
+    }
+}
+
+fn event(name: &str, data: &str) -> Frame<Bytes> {
+    Frame::data(Bytes::from(format!("event: {name}\ndata: {data}\n\n")))
+}
+
+impl SseTransport {
+    pub fn new(shared: Arc<Shared>, shutdown: CancellationToken) -> SseTransport {
+        SseTransport {
+            shared,
+            sessions: Arc::default(),
+            shutdown,
+        }
+    }
+
+    /// `GET /mcp/sse`: opens a session and its event stream.
+    pub async fn open(&self, parts: &Parts) -> Result<Response<Body>, Error> {
+        let principal = http::auth_principal(&self.shared.app, parts).await?;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (inbound_tx, inbound_rx) = mpsc::channel::<ClientJsonRpcMessage>(QUEUE);
+        let (outbound_tx, outbound_rx) = mpsc::channel::<ServerJsonRpcMessage>(QUEUE);
+        let cancel = self.shutdown.child_token();
+        self.sessions.lock().expect("sessions lock").insert(
+            id.clone(),
+            Session {
+                customer_id: principal.customer.id.clone(),
+                inbound: inbound_tx,
+            },
+        );
+
+        let server = McpServer::new(self.shared.clone(), Surface::McpSse, Some(principal));
+        let session_cancel = cancel.clone();
+        tokio::spawn(async move {
+            match rmcp::service::serve_server_with_ct(
+                server,
+                (outbound_tx, inbound_rx),
+                session_cancel.clone(),
+            )
+            .await
+            {
+                Ok(running) => {
+                    let _ = running.waiting().await;
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "legacy SSE session ended before initialisation")
+                }
+            }
+            // The server is gone: end the stream too.
+            session_cancel.cancel();
+        });
+
+        let guard = SessionGuard {
+            id: id.clone(),
+            sessions: self.sessions.clone(),
+            cancel: cancel.clone(),
+        };
+        let endpoint =
+            stream::once(async move { event("endpoint", &format!("/mcp/message?sessionId={id}")) });
+        let messages = outbound_rx.map(|message| {
+            event(
+                "message",
+                &serde_json::to_string(&message).unwrap_or_default(),
+            )
+        });
+        let pings = IntervalStream::new(tokio::time::interval_at(
+            tokio::time::Instant::now() + KEEP_ALIVE,
+            KEEP_ALIVE,
+        ))
+        .map(|_| Frame::data(Bytes::from_static(b": keep-alive\n\n")));
+        let frames = endpoint
+            .chain(stream::select(messages, pings))
+            .take_until(cancel.cancelled_owned())
+            .map(move |frame| {
+                let _session = &guard;
+                Ok(frame)
+            });
+        let mut response = Response::new(BodyExt::boxed(StreamBody::new(frames)));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // Tells nginx and friends not to buffer the stream.
+        headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+        Ok(response)
+    }
+
+    /// `POST /mcp/message?sessionId=`: hands one message (or a batch) to the session.
+    pub async fn message(&self, parts: &Parts, body: Incoming) -> Result<Response<Body>, Error> {
+        let id = query_param(&parts.uri, "sessionId").unwrap_or_default();
+        let session = {
+            let sessions = self.sessions.lock().expect("sessions lock");
+            sessions
+                .get(&id)
+                .map(|s| (s.customer_id.clone(), s.inbound.clone()))
+        };
+        let Some((customer_id, mut inbound)) = session else {
+            return Err(Error::SessionNotFound);
+        };
+        if http::token(parts).is_some() {
+            let principal = http::auth_principal(&self.shared.app, parts).await?;
+            principal.ensure_customer(&customer_id)?;
+        }
+        let bytes = http::read_body(body, self.shared.app.config.max_body_bytes).await?;
+        let messages: Vec<ClientJsonRpcMessage> =
+            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(serde_json::Value::Array(batch)) => batch
+                    .into_iter()
+                    .map(serde_json::from_value)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| Error::BadRequest(format!("Not a JSON-RPC message: {e}")))?,
+                Ok(single) => vec![
+                    serde_json::from_value(single)
+                        .map_err(|e| Error::BadRequest(format!("Not a JSON-RPC message: {e}")))?,
+                ],
+                Err(e) => return Err(Error::BadRequest(format!("Malformed JSON body: {e}"))),
+            };
+        for message in messages {
+            if inbound.send(message).await.is_err() {
+                return Err(Error::SessionNotFound);
+            }
+        }
+        Ok(response::with_body(
+            StatusCode::ACCEPTED,
+            "text/plain; charset=utf-8",
+            "Accepted",
+        ))
+    }
+}

@@ -1,0 +1,26 @@
+//! MCP over stdin/stdout, for local agents that start heycmo as a child process.
+//!
+//! stdout carries only JSON-RPC; logs go to stderr (set up by the CLI).
+
+use std::sync::Arc;
+
+use rmcp::ServiceExt;
+
+use super::server::{McpServer, Shared};
+use crate::app::App;
+use crate::auth::Principal;
+use crate::registry::Surface;
+
+/// Serves one session on stdio as `principal` until the client closes stdin.
+pub async fn serve(app: Arc<App>, principal: Principal) -> Result<(), std::io::Error> {
+    let server = McpServer::new(Shared::new(app), Surface::McpStdio, Some(principal));
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| std::io::Error::other(format!("MCP initialisation failed: {e}")))?;
+    running
+        .waiting()
+        .await
+        .map_err(|e| std::io::Error::other(format!("MCP session failed: {e}")))?;
+    Ok(())
+}

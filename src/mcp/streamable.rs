@@ -1,0 +1,136 @@
+//! MCP Streamable HTTP at `/mcp`, through rmcp's `StreamableHttpService`.
+//!
+//! Every request is authenticated here (the spec has no per-session auth), the principal is put
+//! in the request's extensions for the handler, and the credentials are removed before rmcp sees
+//! the request. A session belongs to the customer that opened it: another customer's key cannot
+//! use its id, even if it learnt it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ::http::request::Parts;
+use ::http::{Method, Request, Response};
+use hyper::body::Incoming;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio_util::sync::CancellationToken;
+
+use super::server::{McpServer, Shared};
+use crate::app::App;
+use crate::error::Error;
+use crate::http;
+use crate::http::response::Body;
+use crate::registry::Surface;
+
+const SESSION_HEADER: &str = "mcp-session-id";
+
+/// The Streamable HTTP transport.
+pub struct Streamable {
+    app: Arc<App>,
+    service: StreamableHttpService<McpServer, LocalSessionManager>,
+    /// Session id to the customer that opened it.
+    owners: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl Streamable {
+    pub fn new(shared: Arc<Shared>, app: &Arc<App>, shutdown: CancellationToken) -> Streamable {
+        // Host and Origin are checked by the router for both MCP transports alike, so rmcp's
+        // own check is switched off rather than kept as a second, subtly different policy.
+        let config = StreamableHttpServerConfig::default()
+            .disable_allowed_hosts()
+            .disable_allowed_origins()
+            .with_json_response(true)
+            .with_max_request_body_bytes(app.config.max_body_bytes)
+            .with_cancellation_token(shutdown.child_token());
+        let sessions = Arc::new(LocalSessionManager::default());
+        let service = StreamableHttpService::new(
+            move || Ok(McpServer::new(shared.clone(), Surface::McpStreamable, None)),
+            sessions.clone(),
+            config,
+        );
+        let owners: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        tokio::spawn(forget_closed_sessions(
+            sessions.clone(),
+            owners.clone(),
+            shutdown,
+        ));
+        Streamable {
+            app: app.clone(),
+            service,
+            owners,
+        }
+    }
+
+    /// Serves one request to `/mcp`.
+    pub async fn handle(&self, mut parts: Parts, body: Incoming) -> Result<Response<Body>, Error> {
+        let principal = http::auth_principal(&self.app, &parts).await?;
+        let customer = principal.customer.id.clone();
+        let session = parts
+            .headers
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if let Some(session) = &session {
+            let owner = self
+                .owners
+                .lock()
+                .expect("owners lock")
+                .get(session)
+                .cloned();
+            if owner.is_some_and(|owner| owner != customer) {
+                // The same answer as for an unknown session: ids are not confirmed to strangers.
+                return Err(Error::NotFound("Session not found".into()));
+            }
+        }
+        let method = parts.method.clone();
+        http::strip_credentials(&mut parts);
+        parts.extensions.insert(principal);
+        let response = self.service.handle(Request::from_parts(parts, body)).await;
+        let issued = response
+            .headers()
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok());
+        if session.is_none()
+            && let Some(issued) = issued
+        {
+            self.owners
+                .lock()
+                .expect("owners lock")
+                .insert(issued.to_owned(), customer);
+        }
+        if method == Method::DELETE
+            && response.status().is_success()
+            && let Some(session) = session
+        {
+            self.owners.lock().expect("owners lock").remove(&session);
+        }
+        Ok(response)
+    }
+}
+
+/// Sessions also end by idle timeout inside rmcp; drop their owner entries now and then.
+async fn forget_closed_sessions(
+    sessions: Arc<LocalSessionManager>,
+    owners: Arc<Mutex<HashMap<String, String>>>,
+    shutdown: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        let live: std::collections::HashSet<String> = sessions
+            .sessions
+            .read()
+            .await
+            .keys()
+            .map(|id| id.to_string())
+            .collect();
+        owners
+            .lock()
+            .expect("owners lock")
+            .retain(|id, _| live.contains(id));
+    }
+}
