@@ -50,7 +50,7 @@ fn main() {
         )
         .unwrap();
     }
-    out.push_str("\n/// Every handler, by tool name.\npub(crate) fn handlers() -> Vec<(&'static str, Box<dyn crate::registry::DynTool>)> {\n    vec![\n");
+    out.push_str("\n/// Every handler, by tool name.\npub fn handlers() -> Vec<(&'static str, Box<dyn crate::registry::DynTool>)> {\n    vec![\n");
     for (name, _) in &handlers {
         writeln!(
             out,
@@ -59,7 +59,7 @@ fn main() {
         )
         .unwrap();
     }
-    out.push_str("    ]\n}\n\n/// Every catalogue file: its name and its text.\npub(crate) const CATALOGUE: &[(&str, &str)] = &[\n");
+    out.push_str("    ]\n}\n\n/// Every catalogue file: its name and its text.\npub const CATALOGUE: &[(&str, &str)] = &[\n");
     for (name, path) in stems(&catalogue_dir, "toml") {
         println!("cargo:rerun-if-changed={}", path.display());
         writeln!(

@@ -46,8 +46,13 @@ pub struct Provisioned {
 }
 
 impl App {
-    /// Opens the database and builds the registry.
+    /// Opens the database and builds the registry of every built-in tool.
     pub fn open(config: Config, public_url: String) -> Result<Arc<App>, StartError> {
+        App::with_registry(config, public_url, Registry::builtin()?)
+    }
+
+    /// Opens the database and serves the given registry (tests and examples add fixture tools).
+    pub fn with_registry(config: Config, public_url: String, registry: Registry) -> Result<Arc<App>, StartError> {
         let store = Store::open(&config.db).map_err(|source| StartError::Store {
             path: config.db.display().to_string(),
             source,
@@ -55,7 +60,7 @@ impl App {
         let events = store.event_writer().map_err(StartError::EventWriter)?;
         Ok(Arc::new(App {
             limiters: Limiters::new(config.limits),
-            registry: Registry::builtin()?,
+            registry,
             clock: Arc::new(SystemClock),
             public_url: public_url.into(),
             config,

@@ -75,9 +75,11 @@ impl Store {
         })
     }
 
-    /// A connection outside the pool, for a worker that keeps one for its whole life.
+    /// A connection outside the pool, to the existing file (never creating a new, empty one).
     fn dedicated_connection(&self) -> StoreResult<rusqlite::Connection> {
-        let mut conn = rusqlite::Connection::open(self.path.as_path())?;
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = rusqlite::Connection::open_with_flags(self.path.as_path(), flags)?;
         configure(&mut conn)?;
         Ok(conn)
     }
@@ -96,11 +98,18 @@ impl Store {
         .await?
     }
 
-    /// True when a connection can be had and answers a query; backs `/api/health/ready`.
+    /// True when the database file can be opened and read now; backs `/api/health/ready`.
+    ///
+    /// A fresh connection is used on purpose: pooled ones keep working on a file that has been
+    /// deleted or replaced under them, which would report ready while every restart would fail.
     pub async fn ping(&self) -> bool {
-        self.run(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?))
-            .await
-            .is_ok()
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || -> StoreResult<i64> {
+            let conn = store.dedicated_connection()?;
+            Ok(conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?)
+        })
+        .await
+        .is_ok_and(|result| result.is_ok_and(|tables| tables > 0))
     }
 }
 
