@@ -394,6 +394,8 @@ async fn serve(db: PathBuf, args: ServeArgs) -> Result<(), CliError> {
     let public_url = config.public_url(bound);
     let app = App::open(config, public_url.clone())?;
     let (customer, new_key) = app.local_customer().await?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(signal_shutdown(shutdown.clone())?);
     let mut out = std::io::stdout().lock();
     if let Some(key) = new_key {
         writeln!(
@@ -419,28 +421,23 @@ async fn serve(db: PathBuf, args: ServeArgs) -> Result<(), CliError> {
     )?;
     out.flush()?;
     drop(out);
-    let shutdown = CancellationToken::new();
-    tokio::spawn(signal_shutdown(shutdown.clone()));
     crate::http::serve(app, listener, shutdown).await;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Cancels `shutdown` on SIGINT or SIGTERM.
-async fn signal_shutdown(shutdown: CancellationToken) {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .expect("installing the SIGTERM handler");
+/// Cancels `shutdown` on SIGINT or SIGTERM. The handlers are installed when this is called, not
+/// when the returned future first runs, so a signal that arrives right after start-up is not lost.
+fn signal_shutdown(shutdown: CancellationToken) -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
         tokio::select! {
-            _ = interrupt => {}
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("shutting down");
-    shutdown.cancel();
+        tracing::info!("shutting down");
+        shutdown.cancel();
+    })
 }
