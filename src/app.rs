@@ -52,7 +52,11 @@ impl App {
     }
 
     /// Opens the database and serves the given registry (tests and examples add fixture tools).
-    pub fn with_registry(config: Config, public_url: String, registry: Registry) -> Result<Arc<App>, StartError> {
+    pub fn with_registry(
+        config: Config,
+        public_url: String,
+        registry: Registry,
+    ) -> Result<Arc<App>, StartError> {
         let store = Store::open(&config.db).map_err(|source| StartError::Store {
             path: config.db.display().to_string(),
             source,

@@ -44,6 +44,9 @@ pub enum Command {
         /// Act as this customer (default: the local customer, created if missing).
         #[arg(long, env = "HEYCMO_CUSTOMER")]
         customer: Option<String>,
+        /// The URL of the HTTP server on the same database, for links in results.
+        #[arg(long, env = "HEYCMO_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+        public_url: String,
     },
     /// Manage customers.
     #[command(subcommand)]
@@ -227,8 +230,11 @@ async fn principal(app: &App, customer: Option<String>) -> Result<Principal, Cli
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve(cli.db, args).await,
-        Command::Stdio { customer } => {
-            let app = open(&cli.db, DEFAULT_PUBLIC_URL)?;
+        Command::Stdio {
+            customer,
+            public_url,
+        } => {
+            let app = open(&cli.db, &public_url)?;
             let principal = principal(&app, customer).await?;
             Ok(crate::mcp::stdio::serve(app, principal).await?)
         }

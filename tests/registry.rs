@@ -16,18 +16,30 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 fn open(dir: &tempfile::TempDir, registry: Registry) -> Arc<App> {
-    let config = Config { db: dir.path().join("heycmo.db"), ..Config::default() };
+    let config = Config {
+        db: dir.path().join("heycmo.db"),
+        ..Config::default()
+    };
     App::with_registry(config, "http://127.0.0.1:8080".into(), registry).unwrap()
 }
 
 fn context(app: &App, principal: Principal) -> ToolContext {
-    app.context(principal, Surface::Cli, "test".into(), CancellationToken::new(), None)
+    app.context(
+        principal,
+        Surface::Cli,
+        "test".into(),
+        CancellationToken::new(),
+        None,
+    )
 }
 
 #[test]
 fn every_entry_has_a_handler_and_every_handler_an_entry() {
     let registry = Registry::builtin().expect("the built-in catalogue is consistent");
-    let handlers: Vec<&str> = heycmo::tools::handlers().into_iter().map(|(name, _)| name).collect();
+    let handlers: Vec<&str> = heycmo::tools::handlers()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     let entries: Vec<String> = heycmo::tools::CATALOGUE
         .iter()
         .map(|(file, text)| catalogue::parse(file, text).unwrap().name)
@@ -37,12 +49,23 @@ fn every_entry_has_a_handler_and_every_handler_an_entry() {
     assert_eq!(handlers, sorted_entries);
     assert_eq!(registry.tools().len(), handlers.len());
     for spec in registry.tools() {
-        assert!(!spec.entry.description.trim().is_empty(), "{} has a description", spec.name());
-        assert!(!spec.entry.examples.is_empty(), "{} has at least one example", spec.name());
+        assert!(
+            !spec.entry.description.trim().is_empty(),
+            "{} has a description",
+            spec.name()
+        );
+        assert!(
+            !spec.entry.examples.is_empty(),
+            "{} has at least one example",
+            spec.name()
+        );
         assert_eq!(spec.input_schema["type"], "object");
         assert_eq!(spec.output_schema["type"], "object");
         assert!(
-            spec.input_schema["$schema"].as_str().unwrap().contains("2020-12"),
+            spec.input_schema["$schema"]
+                .as_str()
+                .unwrap()
+                .contains("2020-12"),
             "schemas are JSON Schema 2020-12"
         );
     }
@@ -52,7 +75,11 @@ fn every_entry_has_a_handler_and_every_handler_an_entry() {
 async fn every_catalogue_example_runs_and_matches_its_schema() {
     let dir = tempfile::tempdir().unwrap();
     let app = open(&dir, Registry::builtin().unwrap());
-    let customer = app.provision("owner@example.com", "self-hosted").await.unwrap().customer;
+    let customer = app
+        .provision("owner@example.com", "self-hosted")
+        .await
+        .unwrap()
+        .customer;
     for spec in app.registry.tools() {
         for example in &spec.entry.examples {
             let ctx = context(&app, Principal::local(customer.clone()));
@@ -61,8 +88,13 @@ async fn every_catalogue_example_runs_and_matches_its_schema() {
                 .call(spec.name(), &ctx, example.input.clone())
                 .await
                 .unwrap_or_else(|e| panic!("{} / {}: {e}", spec.name(), example.title));
-            spec.check_output(&output.structured)
-                .unwrap_or_else(|e| panic!("{} / {}: output violates its schema: {e}", spec.name(), example.title));
+            spec.check_output(&output.structured).unwrap_or_else(|e| {
+                panic!(
+                    "{} / {}: output violates its schema: {e}",
+                    spec.name(),
+                    example.title
+                )
+            });
             assert!(
                 catalogue::contains(&output.structured, &example.expect),
                 "{} / {}: expected {} in {}",
@@ -83,12 +115,18 @@ fn generated_documents_match_the_checked_in_copies() {
     let files = heycmo::discovery::exported(&registry, heycmo::cli::DEFAULT_PUBLIC_URL);
     for (name, bytes) in &files {
         let on_disk = std::fs::read(root.join(name)).unwrap_or_default();
-        assert!(on_disk == *bytes, "{name} is out of date: run `make schemas` and commit the result");
+        assert!(
+            on_disk == *bytes,
+            "{name} is out of date: run `make schemas` and commit the result"
+        );
     }
     let generated: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     for entry in std::fs::read_dir(root.join("schemas")).unwrap() {
         let name = format!("schemas/{}", entry.unwrap().file_name().to_string_lossy());
-        assert!(generated.contains(&name.as_str()), "{name} belongs to no tool: run `make schemas`");
+        assert!(
+            generated.contains(&name.as_str()),
+            "{name} belongs to no tool: run `make schemas`"
+        );
     }
 }
 
@@ -133,29 +171,61 @@ fn echo() -> Vec<(&'static str, Box<dyn DynTool>)> {
 
 #[test]
 fn mismatched_catalogues_are_refused() {
-    assert!(matches!(Registry::build(echo(), &[]), Err(RegistryError::MissingEntry(name)) if name == "echo"));
+    assert!(
+        matches!(Registry::build(echo(), &[]), Err(RegistryError::MissingEntry(name)) if name == "echo")
+    );
     assert!(matches!(
         Registry::build(vec![], &[("echo.toml", ECHO_ENTRY)]),
         Err(RegistryError::MissingHandler(name)) if name == "echo"
     ));
-    assert!(matches!(Registry::build(echo(), &[("other.toml", ECHO_ENTRY)]), Err(RegistryError::Misnamed { .. })));
+    assert!(matches!(
+        Registry::build(echo(), &[("other.toml", ECHO_ENTRY)]),
+        Err(RegistryError::Misnamed { .. })
+    ));
     let bad_example = ECHO_ENTRY.replace("input = { text = \"hello\" }", "input = { text = 5 }");
-    assert!(matches!(Registry::build(echo(), &[("echo.toml", &bad_example)]), Err(RegistryError::Example { .. })));
+    assert!(matches!(
+        Registry::build(echo(), &[("echo.toml", &bad_example)]),
+        Err(RegistryError::Example { .. })
+    ));
     let unknown_field = format!("{ECHO_ENTRY}\nsurprise = true\n");
-    assert!(matches!(Registry::build(echo(), &[("echo.toml", &unknown_field)]), Err(RegistryError::Catalogue(_))));
+    assert!(matches!(
+        Registry::build(echo(), &[("echo.toml", &unknown_field)]),
+        Err(RegistryError::Catalogue(_))
+    ));
     assert!(Registry::build(echo(), &[("echo.toml", ECHO_ENTRY)]).is_ok());
 }
 
 #[tokio::test]
 async fn scope_input_validation_and_events_apply_to_every_call() {
     let dir = tempfile::tempdir().unwrap();
-    let app = open(&dir, Registry::build(echo(), &[("echo.toml", ECHO_ENTRY)]).unwrap());
-    let customer = app.provision("scope@example.com", "pro").await.unwrap().customer;
-    let reader = Principal { customer: customer.clone(), key_id: None, scope: KeyScope::ReadOnly };
-    let member = Principal { customer: customer.clone(), key_id: None, scope: KeyScope::Member };
+    let app = open(
+        &dir,
+        Registry::build(echo(), &[("echo.toml", ECHO_ENTRY)]).unwrap(),
+    );
+    let customer = app
+        .provision("scope@example.com", "pro")
+        .await
+        .unwrap()
+        .customer;
+    let reader = Principal {
+        customer: customer.clone(),
+        key_id: None,
+        scope: KeyScope::ReadOnly,
+    };
+    let member = Principal {
+        customer: customer.clone(),
+        key_id: None,
+        scope: KeyScope::Member,
+    };
 
-    let denied = app.registry.call("echo", &context(&app, reader), json!({"text": "hi"})).await;
-    assert!(matches!(denied, Err(Error::Forbidden(_))), "a read-only key cannot call a member tool");
+    let denied = app
+        .registry
+        .call("echo", &context(&app, reader), json!({"text": "hi"}))
+        .await;
+    assert!(
+        matches!(denied, Err(Error::Forbidden(_))),
+        "a read-only key cannot call a member tool"
+    );
 
     let ctx = context(&app, member);
     let invalid = app.registry.call("echo", &ctx, json!({"text": ""})).await;
@@ -166,23 +236,46 @@ async fn scope_input_validation_and_events_apply_to_every_call() {
         }
         other => panic!("expected invalid input, got {other:?}"),
     }
-    let output = app.registry.call("echo", &ctx, json!({"text": "hi"})).await.unwrap();
+    let output = app
+        .registry
+        .call("echo", &ctx, json!({"text": "hi"}))
+        .await
+        .unwrap();
     assert_eq!(output.structured, json!({"text": "hi"}));
-    assert!(matches!(app.registry.call("nope", &ctx, Value::Null).await, Err(Error::NotFound(_))));
+    assert!(matches!(
+        app.registry.call("nope", &ctx, Value::Null).await,
+        Err(Error::NotFound(_))
+    ));
 
     // Three calls reached the handler path (denied, invalid, ok) and each left an event.
     let events = app
         .store
-        .events(&customer.id, heycmo::store::EventQuery { kind: Some("tool.*".into()), limit: 10, ..Default::default() })
+        .events(
+            &customer.id,
+            heycmo::store::EventQuery {
+                kind: Some("tool.*".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let outcomes: Vec<(&str, Option<&str>)> = events
         .iter()
-        .map(|e| (e.data["outcome"].as_str().unwrap(), e.data["errorCode"].as_str()))
+        .map(|e| {
+            (
+                e.data["outcome"].as_str().unwrap(),
+                e.data["errorCode"].as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         outcomes,
-        vec![("success", None), ("error", Some("E_INVALID_INPUT")), ("error", Some("E_FORBIDDEN"))]
+        vec![
+            ("success", None),
+            ("error", Some("E_INVALID_INPUT")),
+            ("error", Some("E_FORBIDDEN"))
+        ]
     );
 }
 
@@ -198,11 +291,25 @@ async fn a_cancelled_call_stops_its_handler() {
     }
     let entry = ECHO_ENTRY.replace("name = \"echo\"", "name = \"forever\"").replace("[[examples]]\ntitle = \"hello\"\ninput = { text = \"hello\" }\nexpect = { text = \"hello\" }\n", "");
     let dir = tempfile::tempdir().unwrap();
-    let registry = Registry::build(vec![("forever", Box::new(Forever))], &[("forever.toml", &entry)]).unwrap();
+    let registry = Registry::build(
+        vec![("forever", Box::new(Forever))],
+        &[("forever.toml", &entry)],
+    )
+    .unwrap();
     let app = open(&dir, registry);
-    let customer = app.provision("cancel@example.com", "pro").await.unwrap().customer;
+    let customer = app
+        .provision("cancel@example.com", "pro")
+        .await
+        .unwrap()
+        .customer;
     let cancel = CancellationToken::new();
-    let ctx = app.context(Principal::local(customer), Surface::Cli, "t".into(), cancel.clone(), None);
+    let ctx = app.context(
+        Principal::local(customer),
+        Surface::Cli,
+        "t".into(),
+        cancel.clone(),
+        None,
+    );
     let call = app.registry.call("forever", &ctx, json!({"text": "x"}));
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

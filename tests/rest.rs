@@ -10,10 +10,19 @@ use serde_json::{Value, json};
 /// Asserts the documented error body and that its requestId is the X-Request-ID header.
 async fn expect_error(response: reqwest::Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(response.status(), status, "status");
-    let header = response.headers().get("x-request-id").expect("X-Request-ID").to_str().unwrap().to_owned();
+    let header = response
+        .headers()
+        .get("x-request-id")
+        .expect("X-Request-ID")
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body: Value = response.json().await.expect("JSON error body");
     assert_eq!(body["code"], code, "{body}");
-    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{body}"
+    );
     assert_eq!(body["requestId"], header, "{body}");
     body
 }
@@ -29,7 +38,14 @@ async fn health_and_readiness() {
     assert_eq!(body["status"], "ok");
     assert!(body["timestamp"].as_str().unwrap().ends_with('Z'));
 
-    let body: Value = http.get(server.url("/api/health/ready")).send().await.unwrap().json().await.unwrap();
+    let body: Value = http
+        .get(server.url("/api/health/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["status"], "ready");
     assert_eq!(body["db"], true);
 }
@@ -46,13 +62,25 @@ async fn readiness_reports_an_unreachable_database() {
     }
     std::fs::create_dir(&db).unwrap();
     std::fs::write(db.join("x"), "not a database").unwrap();
-    let response = client().get(server.url("/api/health/ready")).send().await.unwrap();
+    let response = client()
+        .get(server.url("/api/health/ready"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "not_ready");
     assert_eq!(body["db"], false);
     // Liveness is about the process, which is still up.
-    assert_eq!(client().get(server.url("/api/health")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(server.url("/api/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -75,8 +103,18 @@ async fn customer_and_events_follow_the_seed_shapes() {
     assert_eq!(account["status"], "active");
 
     // The call above is in the log; `?token=` works as well as the header.
-    let url = format!("/api/events/{}?token={}&type=tool.called", server.customer_id, server.key);
-    let events: Value = http.get(server.url(&url)).send().await.unwrap().json().await.unwrap();
+    let url = format!(
+        "/api/events/{}?token={}&type=tool.called",
+        server.customer_id, server.key
+    );
+    let events: Value = http
+        .get(server.url(&url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let first = &events["events"][0];
     assert_eq!(first["type"], "tool.called");
     assert_eq!(first["data"]["tool"], "get_account");
@@ -90,7 +128,12 @@ async fn events_paginate_with_a_cursor() {
     let server = Server::start(&[]);
     let http = client();
     for _ in 0..5 {
-        let r = http.post(server.url("/api/tools/get_account")).bearer_auth(&server.key).send().await.unwrap();
+        let r = http
+            .post(server.url("/api/tools/get_account"))
+            .bearer_auth(&server.key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
     }
     let mut seen = Vec::new();
@@ -141,7 +184,15 @@ async fn a_key_reaches_only_its_own_customer_on_every_route() {
         }
         // And each key on its own id works.
         let url = server.url(&path.replace("{id}", &other_id));
-        assert_eq!(http.get(url).bearer_auth(&other_key).send().await.unwrap().status(), 200);
+        assert_eq!(
+            http.get(url)
+                .bearer_auth(&other_key)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
     }
     // Tools act on the caller's own customer only.
     let account: Value = http
@@ -163,29 +214,72 @@ async fn errors_use_the_documented_format() {
     let http = client();
     let id = &server.customer_id;
 
-    let r = http.get(server.url(&format!("/api/customer/{id}"))).send().await.unwrap();
+    let r = http
+        .get(server.url(&format!("/api/customer/{id}")))
+        .send()
+        .await
+        .unwrap();
     expect_error(r, StatusCode::UNAUTHORIZED, "E_AUTH_REQUIRED").await;
     let bad_key = format!("hcmo_live_{}", "0".repeat(64));
-    let r = http.get(server.url(&format!("/api/customer/{id}"))).bearer_auth(bad_key).send().await.unwrap();
+    let r = http
+        .get(server.url(&format!("/api/customer/{id}")))
+        .bearer_auth(bad_key)
+        .send()
+        .await
+        .unwrap();
     expect_error(r, StatusCode::UNAUTHORIZED, "E_INVALID_KEY").await;
 
     let post = |body: &'static str| {
-        http.post(server.url("/api/tools/list_events")).bearer_auth(&server.key).body(body).send()
+        http.post(server.url("/api/tools/list_events"))
+            .bearer_auth(&server.key)
+            .body(body)
+            .send()
     };
-    expect_error(post("{\"limit\":").await.unwrap(), StatusCode::BAD_REQUEST, "E_BAD_REQUEST").await;
-    let body = expect_error(post("{\"limit\": 0}").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID_INPUT").await;
+    expect_error(
+        post("{\"limit\":").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "E_BAD_REQUEST",
+    )
+    .await;
+    let body = expect_error(
+        post("{\"limit\": 0}").await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "E_INVALID_INPUT",
+    )
+    .await;
     assert_eq!(body["pointer"], "/limit");
     assert!(body["error"].as_str().unwrap().contains("/limit"), "{body}");
-    let body = expect_error(post("{\"nope\": 1}").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID_INPUT").await;
+    let body = expect_error(
+        post("{\"nope\": 1}").await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "E_INVALID_INPUT",
+    )
+    .await;
     assert!(body["error"].as_str().unwrap().contains("nope"), "{body}");
-    let body = expect_error(post("[1, 2]").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID_INPUT").await;
+    let body = expect_error(
+        post("[1, 2]").await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "E_INVALID_INPUT",
+    )
+    .await;
     assert_eq!(body["pointer"], "");
 
     let big = format!("{{\"type\": \"{}\"}}", "a".repeat(4096));
-    let r = http.post(server.url("/api/tools/list_events")).bearer_auth(&server.key).body(big).send().await.unwrap();
+    let r = http
+        .post(server.url("/api/tools/list_events"))
+        .bearer_auth(&server.key)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, "E_PAYLOAD_TOO_LARGE").await;
 
-    let r = http.post(server.url("/api/tools/no_such_tool")).bearer_auth(&server.key).send().await.unwrap();
+    let r = http
+        .post(server.url("/api/tools/no_such_tool"))
+        .bearer_auth(&server.key)
+        .send()
+        .await
+        .unwrap();
     expect_error(r, StatusCode::NOT_FOUND, "E_NOT_FOUND").await;
     let r = http.get(server.url("/no/such/route")).send().await.unwrap();
     expect_error(r, StatusCode::NOT_FOUND, "E_NOT_FOUND").await;
@@ -194,9 +288,18 @@ async fn errors_use_the_documented_format() {
     expect_error(r, StatusCode::METHOD_NOT_ALLOWED, "E_METHOD_NOT_ALLOWED").await;
 
     // An incoming request id is echoed when it is plain, replaced when it is not.
-    let r = http.get(server.url("/api/health")).header("x-request-id", "abc-123").send().await.unwrap();
+    let r = http
+        .get(server.url("/api/health"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["x-request-id"], "abc-123");
-    let r = http.get(server.url("/api/health")).header("x-request-id", "a\u{7f}b").send().await;
+    let r = http
+        .get(server.url("/api/health"))
+        .header("x-request-id", "a\u{7f}b")
+        .send()
+        .await;
     if let Ok(r) = r {
         assert_ne!(r.headers()["x-request-id"], "a\u{7f}b");
     }
@@ -214,7 +317,12 @@ async fn read_only_keys_cannot_call_tools_that_need_more() {
     let minted: Value = serde_json::from_slice(&output.stdout).unwrap();
     let key = minted["apiKey"].as_str().unwrap();
     // Both built-in tools are read-only, so a read-only key may call them.
-    let r = client().post(server.url("/api/tools/get_account")).bearer_auth(key).send().await.unwrap();
+    let r = client()
+        .post(server.url("/api/tools/get_account"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 }
 
@@ -228,20 +336,37 @@ async fn revoked_keys_stop_working() {
             .arg(server.db())
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         serde_json::from_slice::<Value>(&output.stdout).unwrap()
     };
     let minted = run(&["keys", "create", "--label", "temp"]);
     let key = minted["apiKey"].as_str().unwrap().to_owned();
     let http = client();
-    let r = http.post(server.url("/api/tools/get_account")).bearer_auth(&key).send().await.unwrap();
+    let r = http
+        .post(server.url("/api/tools/get_account"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let listed = run(&["keys", "list"]);
     let keys = listed["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2);
-    assert!(keys.iter().all(|k| !k.to_string().contains(&key)), "secrets are never listed");
+    assert!(
+        keys.iter().all(|k| !k.to_string().contains(&key)),
+        "secrets are never listed"
+    );
     run(&["keys", "revoke", minted["id"].as_str().unwrap()]);
-    let r = http.post(server.url("/api/tools/get_account")).bearer_auth(&key).send().await.unwrap();
+    let r = http
+        .post(server.url("/api/tools/get_account"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     expect_error(r, StatusCode::UNAUTHORIZED, "E_INVALID_KEY").await;
 }
 
@@ -249,12 +374,20 @@ async fn revoked_keys_stop_working() {
 async fn rate_limits_answer_429_with_retry_after() {
     let server = Server::start(&["--rate-rest", "3", "--rate-preauth", "2"]);
     let http = client();
-    let call = || http.post(server.url("/api/tools/get_account")).bearer_auth(&server.key).send();
+    let call = || {
+        http.post(server.url("/api/tools/get_account"))
+            .bearer_auth(&server.key)
+            .send()
+    };
     for _ in 0..3 {
         assert_eq!(call().await.unwrap().status(), 200);
     }
     let r = call().await.unwrap();
-    let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry >= 1);
     let body = expect_error(r, StatusCode::TOO_MANY_REQUESTS, "E_RATE_LIMITED").await;
     assert_eq!(body["error"], "Rate limit exceeded");
@@ -262,10 +395,20 @@ async fn rate_limits_answer_429_with_retry_after() {
     // Failed authentication is limited per IP.
     let bad = format!("hcmo_live_{}", "1".repeat(64));
     for _ in 0..2 {
-        let r = http.post(server.url("/api/tools/get_account")).bearer_auth(&bad).send().await.unwrap();
+        let r = http
+            .post(server.url("/api/tools/get_account"))
+            .bearer_auth(&bad)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401);
     }
-    let r = http.post(server.url("/api/tools/get_account")).bearer_auth(&bad).send().await.unwrap();
+    let r = http
+        .post(server.url("/api/tools/get_account"))
+        .bearer_auth(&bad)
+        .send()
+        .await
+        .unwrap();
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "E_RATE_LIMITED").await;
 }
 
@@ -284,24 +427,48 @@ async fn provisioning_needs_the_admin_secret() {
     let server = Server::start(&["--admin-secret", "correct horse"]);
     let http = client();
     let provision = |secret: &'static str, body: Value| {
-        http.post(server.url("/api/admin/provision")).header("x-admin-secret", secret).json(&body).send()
+        http.post(server.url("/api/admin/provision"))
+            .header("x-admin-secret", secret)
+            .json(&body)
+            .send()
     };
-    let r = provision("wrong", json!({"email": "new@example.com"})).await.unwrap();
+    let r = provision("wrong", json!({"email": "new@example.com"}))
+        .await
+        .unwrap();
     expect_error(r, StatusCode::FORBIDDEN, "E_FORBIDDEN").await;
-    let r = provision("correct horse", json!({"email": "not an email"})).await.unwrap();
+    let r = provision("correct horse", json!({"email": "not an email"}))
+        .await
+        .unwrap();
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID_INPUT").await;
-    let r = provision("correct horse", json!({"email": "new@example.com", "plan": "pro"})).await.unwrap();
+    let r = provision(
+        "correct horse",
+        json!({"email": "new@example.com", "plan": "pro"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
     let created: Value = r.json().await.unwrap();
     let key = created["apiKey"].as_str().unwrap();
     assert!(key.starts_with("hcmo_live_") && key.len() == 74);
-    assert!(created["mcpEndpoint"].as_str().unwrap().ends_with(&format!("/mcp/sse?token={key}")));
-    let r = provision("correct horse", json!({"email": "NEW@example.com"})).await.unwrap();
+    assert!(
+        created["mcpEndpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/mcp/sse?token={key}"))
+    );
+    let r = provision("correct horse", json!({"email": "NEW@example.com"}))
+        .await
+        .unwrap();
     expect_error(r, StatusCode::CONFLICT, "E_CONFLICT").await;
 
     // The new key works, on its own customer.
     let id = created["customerId"].as_str().unwrap();
-    let r = http.get(server.url(&format!("/api/customer/{id}"))).bearer_auth(key).send().await.unwrap();
+    let r = http
+        .get(server.url(&format!("/api/customer/{id}")))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 }
 
@@ -310,7 +477,10 @@ async fn keys_and_tokens_never_reach_the_logs() {
     let server = Server::start(&["--admin-secret", "hunter2-admin"]);
     let http = client();
     let url = format!("/api/events/{}?token={}", server.customer_id, server.key);
-    assert_eq!(http.get(server.url(&url)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.get(server.url(&url)).send().await.unwrap().status(),
+        200
+    );
     let r = http
         .post(server.url("/api/admin/provision"))
         .header("x-admin-secret", "hunter2-admin")
@@ -320,7 +490,15 @@ async fn keys_and_tokens_never_reach_the_logs() {
         .unwrap();
     let created: Value = r.json().await.unwrap();
     let new_key = created["apiKey"].as_str().unwrap().to_owned();
-    assert_eq!(http.post(server.url("/api/tools/get_account")).bearer_auth(&new_key).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.post(server.url("/api/tools/get_account"))
+            .bearer_auth(&new_key)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let stderr = server.stderr();
     assert!(stderr.contains("served"), "logging is on: {stderr}");
     for secret in [server.key.as_str(), new_key.as_str(), "hunter2-admin"] {

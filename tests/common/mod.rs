@@ -43,7 +43,10 @@ impl Server {
         let (mut key, mut customer_id, mut base) = (String::new(), String::new(), String::new());
         for line in lines.by_ref() {
             let line = line.expect("stdout line");
-            if let Some(k) = line.split_whitespace().find(|w| w.starts_with("hcmo_live_")) {
+            if let Some(k) = line
+                .split_whitespace()
+                .find(|w| w.starts_with("hcmo_live_"))
+            {
                 key = k.to_owned();
             }
             if let Some(c) = line.split_whitespace().find(|w| w.starts_with("cust_")) {
@@ -54,10 +57,21 @@ impl Server {
                 break;
             }
         }
-        assert!(!base.is_empty(), "the server did not start; stderr: {}", std::fs::read_to_string(&stderr_path).unwrap_or_default());
+        assert!(
+            !base.is_empty(),
+            "the server did not start; stderr: {}",
+            std::fs::read_to_string(&stderr_path).unwrap_or_default()
+        );
         // Keep draining stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { base, key, customer_id, dir, stderr_path, child }
+        Server {
+            base,
+            key,
+            customer_id,
+            dir,
+            stderr_path,
+            child,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -79,21 +93,34 @@ impl Server {
             .arg(self.db())
             .output()
             .expect("run heycmo customers create");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-        (value["customerId"].as_str().unwrap().to_owned(), value["apiKey"].as_str().unwrap().to_owned())
+        (
+            value["customerId"].as_str().unwrap().to_owned(),
+            value["apiKey"].as_str().unwrap().to_owned(),
+        )
     }
 
     /// Stops the server with SIGTERM and waits for it to exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(std::time::Instant::now() < deadline, "the server did not stop on SIGTERM");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not stop on SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -107,5 +134,127 @@ impl Drop for Server {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// A small client for the legacy HTTP+SSE transport (spec 2024-11-05), the way Claude Desktop's
+/// older builds speak it: GET the stream, read `endpoint`, POST messages there, read replies as
+/// `message` events.
+pub struct SseClient {
+    pub endpoint: String,
+    events: tokio::sync::mpsc::UnboundedReceiver<(String, String)>,
+    http: reqwest::Client,
+    base: String,
+    next_id: u64,
+}
+
+impl SseClient {
+    pub async fn connect(base: &str, sse_url: &str) -> SseClient {
+        SseClient::connect_with(base, sse_url, None).await
+    }
+
+    /// Connects sending the key as `Authorization: Bearer` when given.
+    pub async fn connect_with(base: &str, sse_url: &str, bearer: Option<&str>) -> SseClient {
+        use futures::StreamExt;
+        let http = client_without_timeout();
+        let mut request = http.get(sse_url);
+        if let Some(key) = bearer {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.expect("GET /mcp/sse");
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut body = response.bytes_stream();
+            let mut buffer = String::new();
+            while let Some(Ok(chunk)) = body.next().await {
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    let mut name = String::from("message");
+                    let mut data = Vec::new();
+                    for line in block.lines() {
+                        if let Some(v) = line.strip_prefix("event: ") {
+                            name = v.to_owned();
+                        } else if let Some(v) = line.strip_prefix("data: ") {
+                            data.push(v.to_owned());
+                        }
+                    }
+                    if !data.is_empty() && tx.send((name, data.join("\n"))).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        let (name, endpoint) = rx.recv().await.expect("the first event");
+        assert_eq!(name, "endpoint", "the first event is endpoint");
+        SseClient {
+            endpoint,
+            events: rx,
+            http,
+            base: base.to_owned(),
+            next_id: 1,
+        }
+    }
+
+    /// POSTs a message to the session; answers the HTTP status.
+    pub async fn post(&self, message: &serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{}", self.base, self.endpoint))
+            .json(message)
+            .send()
+            .await
+            .expect("POST message")
+    }
+
+    /// Sends a request and waits for its response on the stream.
+    pub async fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let response = self.post(&serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        assert_eq!(response.status(), 202);
+        loop {
+            let (name, data) = tokio::time::timeout(Duration::from_secs(10), self.events.recv())
+                .await
+                .expect("a reply within 10 s")
+                .expect("the stream is open");
+            assert_eq!(name, "message");
+            let message: serde_json::Value = serde_json::from_str(&data).expect("JSON message");
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    pub async fn notify(&self, method: &str) {
+        let response = self
+            .post(&serde_json::json!({"jsonrpc": "2.0", "method": method}))
+            .await;
+        assert_eq!(response.status(), 202);
+    }
+
+    /// The handshake of the 2024-11-05 generation.
+    pub async fn initialize(&mut self) -> serde_json::Value {
+        let reply = self
+            .request(
+                "initialize",
+                serde_json::json!({"protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "sse-test", "version": "1"}}),
+            )
+            .await;
+        self.notify("notifications/initialized").await;
+        reply
+    }
+}
+
+pub fn client_without_timeout() -> reqwest::Client {
+    reqwest::Client::builder().build().unwrap()
 }

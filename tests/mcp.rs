@@ -1,0 +1,428 @@
+//! MCP on all three transports with real clients: rmcp's client over Streamable HTTP (both
+//! protocol generations) and over stdio (a child process), and a legacy-SSE client. The same
+//! tools, schemas and results must come back everywhere.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{Server, SseClient, client};
+use rmcp::model::{CallToolRequestParams, ProtocolVersion};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RunningService};
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::{ConfigureCommandExt, StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Value, json};
+
+type Client = RunningService<RoleClient, ()>;
+
+fn transport(server: &Server, key: &str) -> StreamableHttpClientTransport<reqwest::Client> {
+    StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(key),
+    )
+}
+
+async fn handshake_client(server: &Server) -> Client {
+    ().serve(transport(server, &server.key))
+        .await
+        .expect("initialize over Streamable HTTP")
+}
+
+async fn discover_client(server: &Server) -> Client {
+    ().serve_with_lifecycle(
+        transport(server, &server.key),
+        ClientLifecycleMode::Discover {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+        },
+    )
+    .await
+    .expect("server/discover over Streamable HTTP")
+}
+
+fn call(name: &str, arguments: Value) -> CallToolRequestParams {
+    let mut params = CallToolRequestParams::new(name.to_owned());
+    params.arguments = arguments.as_object().cloned();
+    params
+}
+
+/// The tool list as a comparable value: name to (input schema, output schema).
+fn schemas(tools: &[rmcp::model::Tool]) -> HashMap<String, (Value, Value)> {
+    tools
+        .iter()
+        .map(|t| {
+            let input = Value::Object((*t.input_schema).clone());
+            let output = t
+                .output_schema
+                .as_ref()
+                .map(|s| Value::Object((**s).clone()))
+                .unwrap_or(Value::Null);
+            (t.name.to_string(), (input, output))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn streamable_http_handshake_generation() {
+    let server = Server::start(&[]);
+    let client = handshake_client(&server).await;
+    let info = client.peer_info().expect("server info");
+    assert_eq!(info.server_info.as_ref().unwrap().name, "heycmo");
+    assert_eq!(
+        info.protocol_version,
+        ProtocolVersion::LATEST_WITH_INITIALIZE
+    );
+    assert!(info.capabilities.tools.is_some() && info.capabilities.logging.is_some());
+
+    let tools = client.list_all_tools().await.unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(names, ["get_account", "list_events"]);
+    let get_account = &tools[0];
+    assert!(get_account.output_schema.is_some());
+    assert_eq!(
+        get_account.annotations.as_ref().unwrap().read_only_hint,
+        Some(true)
+    );
+
+    let result = client
+        .call_tool(call("get_account", json!({})))
+        .await
+        .unwrap();
+    assert_eq!(result.is_error, Some(false));
+    let account = result.structured_content.expect("structured content");
+    assert_eq!(account["id"], server.customer_id);
+    let text = result.content[0]
+        .as_text()
+        .expect("a text rendering")
+        .text
+        .clone();
+    assert!(text.contains(&server.customer_id), "{text}");
+
+    // Bad input is a tool error the model can read, with the REST error body as its text.
+    let bad = client
+        .call_tool(call("list_events", json!({"limit": 0})))
+        .await
+        .unwrap();
+    assert_eq!(bad.is_error, Some(true));
+    let body: Value = serde_json::from_str(&bad.content[0].as_text().unwrap().text).unwrap();
+    assert_eq!(body["code"], "E_INVALID_INPUT");
+    assert!(body["requestId"].as_str().is_some_and(|r| !r.is_empty()));
+
+    // An unknown tool is a protocol error.
+    let unknown = client.call_tool(call("no_such_tool", json!({}))).await;
+    assert!(unknown.is_err(), "{unknown:?}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn streamable_http_2026_generation_without_handshake() {
+    let server = Server::start(&[]);
+    let client = discover_client(&server).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 2);
+    let result = client
+        .call_tool(call("get_account", json!({})))
+        .await
+        .unwrap();
+    assert_eq!(result.structured_content.unwrap()["id"], server.customer_id);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn stdio_serves_the_same_registry() {
+    let server = Server::start(&[]);
+    let db = server.db();
+    let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_heycmo")).configure(|cmd| {
+        cmd.arg("stdio")
+            .arg("--db")
+            .arg(&db)
+            .arg("--public-url")
+            .arg(&server.base)
+            .env("HEYCMO_LOG", "debug");
+    });
+    let child = TokioChildProcess::builder(command)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+        .0;
+    let stdio = ().serve(child).await.expect("initialize over stdio");
+    let http = handshake_client(&server).await;
+    assert_eq!(
+        schemas(&stdio.list_all_tools().await.unwrap()),
+        schemas(&http.list_all_tools().await.unwrap()),
+        "stdio and Streamable HTTP publish the same tools and schemas"
+    );
+    // stdio acts as the local customer, the same one the server printed.
+    let a = stdio
+        .call_tool(call("get_account", json!({})))
+        .await
+        .unwrap()
+        .structured_content
+        .unwrap();
+    let b = http
+        .call_tool(call("get_account", json!({})))
+        .await
+        .unwrap()
+        .structured_content
+        .unwrap();
+    assert_eq!(a, b);
+
+    // The 2026-07-28 generation works on stdio too.
+    let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_heycmo")).configure(|cmd| {
+        cmd.arg("stdio")
+            .arg("--db")
+            .arg(&db)
+            .env("HEYCMO_PUBLIC_URL", &server.base);
+    });
+    let child = TokioChildProcess::builder(command)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+        .0;
+    let modern = ()
+        .serve_with_lifecycle(
+            child,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("server/discover over stdio");
+    let c = modern
+        .call_tool(call("get_account", json!({})))
+        .await
+        .unwrap()
+        .structured_content
+        .unwrap();
+    assert_eq!(a, c);
+    stdio.cancel().await.unwrap();
+    modern.cancel().await.unwrap();
+    http.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn legacy_sse_serves_the_same_tools_and_results() {
+    let server = Server::start(&[]);
+    let mut sse = SseClient::connect(
+        &server.base,
+        &server.url(&format!("/mcp/sse?token={}", server.key)),
+    )
+    .await;
+    assert!(
+        sse.endpoint.starts_with("/mcp/message?sessionId="),
+        "{}",
+        sse.endpoint
+    );
+    let init = sse.initialize().await;
+    assert_eq!(init["result"]["protocolVersion"], "2024-11-05");
+    assert_eq!(init["result"]["serverInfo"]["name"], "heycmo");
+
+    let listed = sse.request("tools/list", json!({})).await;
+    let http = handshake_client(&server).await;
+    let tools: Vec<rmcp::model::Tool> =
+        serde_json::from_value(listed["result"]["tools"].clone()).unwrap();
+    assert_eq!(
+        schemas(&tools),
+        schemas(&http.list_all_tools().await.unwrap())
+    );
+
+    let called = sse
+        .request(
+            "tools/call",
+            json!({"name": "get_account", "arguments": {}}),
+        )
+        .await;
+    let over_http = http
+        .call_tool(call("get_account", json!({})))
+        .await
+        .unwrap();
+    assert_eq!(
+        called["result"]["structuredContent"],
+        over_http.structured_content.unwrap()
+    );
+    assert_eq!(called["result"]["isError"], false);
+
+    // The session records its calls under the SSE surface.
+    let events = sse
+        .request(
+            "tools/call",
+            json!({"name": "list_events", "arguments": {"limit": 5}}),
+        )
+        .await;
+    let surfaces: Vec<&str> = events["result"]["structuredContent"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["data"]["surface"].as_str())
+        .collect();
+    assert!(
+        surfaces.contains(&"mcp-sse") && surfaces.contains(&"mcp-streamable-http"),
+        "{surfaces:?}"
+    );
+    http.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn legacy_sse_sessions_and_auth() {
+    let server = Server::start(&[]);
+    let http = client();
+    // No token: 401 in the error format.
+    let r = http.get(server.url("/mcp/sse")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "E_AUTH_REQUIRED");
+
+    // Unknown session: 400 with the seed's text.
+    let r = http
+        .post(server.url("/mcp/message?sessionId=nope"))
+        .json(&json!({"jsonrpc": "2.0", "method": "ping", "id": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "Session not found — reconnect to /mcp/sse");
+    assert_eq!(body["code"], "E_SESSION_NOT_FOUND");
+
+    // The header works as well as ?token=; another customer's key cannot post to the session.
+    let mut sse =
+        SseClient::connect_with(&server.base, &server.url("/mcp/sse"), Some(&server.key)).await;
+    assert_eq!(
+        sse.initialize().await["result"]["serverInfo"]["name"],
+        "heycmo"
+    );
+    drop(sse);
+    let mut sse = {
+        let url = server.url(&format!("/mcp/sse?token={}", server.key));
+        SseClient::connect(&server.base, &url).await
+    };
+    let (_, other_key) = server.create_customer("intruder@example.com");
+    let r = http
+        .post(format!("{}{}", server.base, sse.endpoint))
+        .bearer_auth(&other_key)
+        .json(&json!({"jsonrpc": "2.0", "method": "ping", "id": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Malformed messages are refused without harming the session.
+    let r = http
+        .post(format!("{}{}", server.base, sse.endpoint))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        sse.initialize().await["result"]["serverInfo"]["name"],
+        "heycmo"
+    );
+
+    // Closing the stream ends the session.
+    let endpoint = sse.endpoint.clone();
+    drop(sse);
+    let mut gone = false;
+    for _ in 0..50 {
+        let r = http
+            .post(format!("{}{endpoint}", server.base))
+            .json(&json!({"jsonrpc": "2.0", "method": "ping", "id": 9}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 400 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the session outlived its stream");
+}
+
+#[tokio::test]
+async fn streamable_http_auth_sessions_and_dns_rebinding() {
+    let server = Server::start(&[]);
+    let http = client();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let post = |key: Option<&str>,
+                host: Option<&str>,
+                origin: Option<&str>,
+                session: Option<&str>,
+                body: &Value| {
+        let mut request = http
+            .post(server.url("/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .json(body);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(session) = session {
+            request = request
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", "2025-06-18");
+        }
+        request.send()
+    };
+    let r = post(None, None, None, None, &init).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "E_AUTH_REQUIRED");
+    let r = post(Some(&server.key), Some("evil.example"), None, None, &init)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a foreign Host is refused");
+    let r = post(
+        Some(&server.key),
+        None,
+        Some("https://evil.example"),
+        None,
+        &init,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403, "a foreign Origin is refused");
+    let r = post(Some(&server.key), None, Some(&server.base), None, &init)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "our own origin is accepted");
+
+    // A session belongs to the customer that opened it.
+    let session = r.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let (_, other_key) = server.create_customer("other@example.com");
+    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
+    let r = post(Some(&other_key), None, None, Some(&session), &list)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        404,
+        "another customer's key cannot use the session"
+    );
+}
+
+#[tokio::test]
+async fn mcp_tool_calls_are_rate_limited_with_a_json_rpc_error() {
+    let server = Server::start(&["--rate-mcp", "2"]);
+    let client = handshake_client(&server).await;
+    for _ in 0..2 {
+        client
+            .call_tool(call("get_account", json!({})))
+            .await
+            .unwrap();
+    }
+    let limited = client.call_tool(call("get_account", json!({}))).await;
+    match limited {
+        Err(rmcp::service::ServiceError::McpError(error)) => {
+            let data = error.data.expect("error data");
+            assert_eq!(data["code"], "E_RATE_LIMITED");
+            assert!(data["retryAfter"].as_u64().unwrap() >= 1);
+        }
+        other => panic!("expected a JSON-RPC error, got {other:?}"),
+    }
+    // Listing is not a tool call and stays available.
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 2);
+    client.cancel().await.unwrap();
+}

@@ -1,0 +1,284 @@
+//! Progress, cancellation and logging over MCP, on a fixture tool added to the real registry and
+//! served by the library's HTTP server in-process on loopback.
+
+#![allow(deprecated)] // MCP logging is deprecated by SEP-2577 but still served to handshake clients.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use heycmo::app::App;
+use heycmo::config::Config;
+use heycmo::error::Error;
+use heycmo::registry::{LogLevel, Registry, Tool, ToolContext};
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, ClientRequest, LoggingLevel,
+    LoggingMessageNotificationParam, ProgressNotificationParam, SetLevelRequestParams,
+};
+use rmcp::service::{NotificationContext, PeerRequestOptions};
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CountInput {
+    #[schemars(range(min = 1, max = 20))]
+    steps: u32,
+    /// After counting, wait until the call is cancelled.
+    #[serde(default)]
+    wait_for_cancel: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct CountOutput {
+    counted: u32,
+}
+
+struct Count;
+
+impl Tool for Count {
+    type Input = CountInput;
+    type Output = CountOutput;
+    async fn call(&self, ctx: &ToolContext, input: CountInput) -> Result<CountOutput, Error> {
+        for step in 1..=input.steps {
+            ctx.progress(
+                f64::from(step),
+                Some(f64::from(input.steps)),
+                format!("step {step}"),
+            )
+            .await;
+            ctx.log(LogLevel::Info, format!("counted {step}")).await;
+        }
+        ctx.log(LogLevel::Debug, "done counting").await;
+        if input.wait_for_cancel {
+            std::future::pending::<()>().await;
+        }
+        Ok(CountOutput {
+            counted: input.steps,
+        })
+    }
+}
+
+const COUNT_ENTRY: &str = r#"
+name = "count"
+title = "Count"
+description = "Counts, reporting progress."
+scope = "read-only"
+annotations = { readOnlyHint = true, destructiveHint = false, idempotentHint = true, openWorldHint = false }
+"#;
+
+struct Running {
+    base: String,
+    key: String,
+    app: Arc<App>,
+    shutdown: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let mut handlers = heycmo::tools::handlers();
+    handlers.push(("count", Box::new(Count)));
+    let mut catalogue = heycmo::tools::CATALOGUE.to_vec();
+    catalogue.push(("count.toml", COUNT_ENTRY));
+    let registry = Registry::build(handlers, &catalogue).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = Config {
+        db: dir.path().join("heycmo.db"),
+        ..Config::default()
+    };
+    let app = App::with_registry(config, base.clone(), registry).unwrap();
+    let key = app.local_customer().await.unwrap().1.expect("a fresh key");
+    let shutdown = CancellationToken::new();
+    tokio::spawn(heycmo::http::serve(app.clone(), listener, shutdown.clone()));
+    Running {
+        base,
+        key,
+        app,
+        shutdown,
+        _dir: dir,
+    }
+}
+
+/// A client that records the notifications it receives.
+#[derive(Clone)]
+struct Recorder(mpsc::UnboundedSender<String>);
+
+impl ClientHandler for Recorder {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        let _ = self.0.send(format!(
+            "progress {}/{} {}",
+            params.progress,
+            params.total.unwrap_or(0.0),
+            params.message.unwrap_or_default()
+        ));
+    }
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        let _ = self
+            .0
+            .send(format!("log {:?} {}", params.level, params.data));
+    }
+}
+
+async fn connect(
+    running: &Running,
+) -> (
+    rmcp::service::RunningService<RoleClient, Recorder>,
+    mpsc::UnboundedReceiver<String>,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", running.base))
+            .auth_header(running.key.clone()),
+    );
+    (Recorder(tx).serve(transport).await.unwrap(), rx)
+}
+
+fn count(steps: u32, wait_for_cancel: bool) -> CallToolRequestParams {
+    let mut params = CallToolRequestParams::new("count");
+    params.arguments = json!({"steps": steps, "wait_for_cancel": wait_for_cancel})
+        .as_object()
+        .cloned();
+    params
+}
+
+fn drain(rx: &mut mpsc::UnboundedReceiver<String>) -> Vec<String> {
+    let mut seen = Vec::new();
+    while let Ok(message) = rx.try_recv() {
+        seen.push(message);
+    }
+    seen
+}
+
+#[tokio::test]
+async fn progress_reaches_the_client() {
+    let running = start().await;
+    let (client, mut rx) = connect(&running).await;
+    let result = client.call_tool(count(3, false)).await.unwrap();
+    assert_eq!(result.structured_content.unwrap()["counted"], 3);
+    let seen = drain(&mut rx);
+    let progress: Vec<&String> = seen.iter().filter(|m| m.starts_with("progress")).collect();
+    assert_eq!(
+        progress,
+        [
+            "progress 1/3 step 1",
+            "progress 2/3 step 2",
+            "progress 3/3 step 3"
+        ]
+    );
+    // No level was set, so no log messages were sent.
+    assert!(!seen.iter().any(|m| m.starts_with("log")), "{seen:?}");
+    client.cancel().await.unwrap();
+    running.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn log_messages_follow_the_level_the_client_sets() {
+    let running = start().await;
+    let (client, mut rx) = connect(&running).await;
+    client
+        .set_level(SetLevelRequestParams::new(LoggingLevel::Info))
+        .await
+        .unwrap();
+    client.call_tool(count(2, false)).await.unwrap();
+    let logs: Vec<String> = drain(&mut rx)
+        .into_iter()
+        .filter(|m| m.starts_with("log"))
+        .collect();
+    assert_eq!(
+        logs,
+        ["log Info \"counted 1\"", "log Info \"counted 2\""],
+        "debug is below the level"
+    );
+
+    client
+        .set_level(SetLevelRequestParams::new(LoggingLevel::Debug))
+        .await
+        .unwrap();
+    client.call_tool(count(1, false)).await.unwrap();
+    let logs: Vec<String> = drain(&mut rx)
+        .into_iter()
+        .filter(|m| m.starts_with("log"))
+        .collect();
+    assert_eq!(
+        logs,
+        ["log Info \"counted 1\"", "log Debug \"done counting\""]
+    );
+    client.cancel().await.unwrap();
+    running.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn cancelling_a_request_cancels_its_handler() {
+    let running = start().await;
+    let (client, mut rx) = connect(&running).await;
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(count(2, true)));
+    let handle = client
+        .send_request_with_option(request, PeerRequestOptions::no_options())
+        .await
+        .unwrap();
+    // Wait until the handler has counted, so it is inside its wait.
+    let mut progressed = 0;
+    while progressed < 2 {
+        let message = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        progressed += usize::from(message.starts_with("progress"));
+    }
+    handle.cancel(Some("changed my mind".into())).await.unwrap();
+
+    // The handler stops, and its event says so.
+    let customer = running.app.local_customer().await.unwrap().0;
+    let mut outcome = None;
+    for _ in 0..100 {
+        let events = running
+            .app
+            .store
+            .events(
+                &customer.id,
+                heycmo::store::EventQuery {
+                    kind: Some("tool.called".into()),
+                    limit: 1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        if let Some(event) = events.first().filter(|e| e.data["tool"] == "count") {
+            outcome = Some(event.data.clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let outcome = outcome.expect("the cancelled call was recorded");
+    assert_eq!(outcome["outcome"], "error");
+    assert_eq!(outcome["errorCode"], "E_CANCELLED");
+
+    // The session carries on.
+    assert_eq!(
+        client
+            .call_tool(count(1, false))
+            .await
+            .unwrap()
+            .structured_content
+            .unwrap()["counted"],
+        1
+    );
+    client.cancel().await.unwrap();
+    running.shutdown.cancel();
+}
