@@ -426,3 +426,38 @@ async fn mcp_tool_calls_are_rate_limited_with_a_json_rpc_error() {
     assert_eq!(client.list_all_tools().await.unwrap().len(), 2);
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn documentation_is_served_as_resources_and_a_prompt() {
+    use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams, ResourceContents};
+    let server = Server::start(&[]);
+    let client = handshake_client(&server).await;
+    let resources = client.list_all_resources().await.unwrap();
+    let uris: Vec<&str> = resources.iter().map(|r| r.uri.as_str()).collect();
+    assert!(uris.contains(&"heycmo://docs/index.md"), "{uris:?}");
+    let read = client
+        .read_resource(ReadResourceRequestParams::new("heycmo://tools/list_events"))
+        .await
+        .unwrap();
+    let ResourceContents::TextResourceContents { text, .. } = &read.contents[0] else {
+        panic!("text expected")
+    };
+    let page: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(page["name"], "list_events");
+    assert_eq!(page["inputSchema"]["type"], "object");
+    let missing = client
+        .read_resource(ReadResourceRequestParams::new("heycmo://tools/nope"))
+        .await;
+    assert!(missing.is_err());
+    let mut params = GetPromptRequestParams::new("getting_started");
+    params.arguments = json!({"website": "https://example.com"})
+        .as_object()
+        .cloned();
+    let prompt = client.get_prompt(params).await.unwrap();
+    let text = serde_json::to_string(&prompt.messages).unwrap();
+    assert!(
+        text.contains("get_account") && text.contains("https://example.com"),
+        "{text}"
+    );
+    client.cancel().await.unwrap();
+}

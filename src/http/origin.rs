@@ -36,14 +36,23 @@ fn origin_of(url: &str) -> Option<String> {
         .map(|u| u.origin().ascii_serialization())
 }
 
+/// Pages served from this machine (any port): a DNS-rebinding page always carries its own,
+/// foreign origin, and a local page can reach loopback directly anyway.
+fn is_loopback_origin(origin: &str) -> bool {
+    url::Url::parse(origin).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https")
+            && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+    })
+}
+
 /// Splits `host[:port]`, keeping IPv6 brackets intact.
 fn split_port(authority: &str) -> (&str, Option<&str>) {
-    if let Some(rest) = authority.strip_prefix('[') {
-        if let Some(end) = rest.find(']') {
-            let host = &authority[..end + 2];
-            let port = authority[end + 2..].strip_prefix(':');
-            return (host, port);
-        }
+    if let Some(rest) = authority.strip_prefix('[')
+        && let Some(end) = rest.find(']')
+    {
+        let host = &authority[..end + 2];
+        let port = authority[end + 2..].strip_prefix(':');
+        return (host, port);
     }
     match authority.rsplit_once(':') {
         Some((host, port)) if !host.contains(':') => (host, Some(port)),
@@ -96,7 +105,7 @@ impl HostPolicy {
         }
         if let Some(origin) = parts.headers.get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or_default().to_ascii_lowercase();
-            if !self.origins.iter().any(|allowed| *allowed == origin) {
+            if !self.origins.contains(&origin) && !is_loopback_origin(&origin) {
                 return Err(Error::Forbidden(
                     "Origin not allowed; see --allowed-origin".into(),
                 ));

@@ -130,10 +130,10 @@ impl Router {
         let id = rest::request_id(&parts);
         let path = parts.uri.path().to_owned();
         let app = &self.app;
-        if path == "/mcp" || path.starts_with("/mcp/") {
-            if let Err(error) = self.hosts.check(&parts) {
-                return response::error(&error, &id);
-            }
+        if (path == "/mcp" || path.starts_with("/mcp/"))
+            && let Err(error) = self.hosts.check(&parts)
+        {
+            return response::error(&error, &id);
         }
         let result = match (&parts.method, path.as_str()) {
             (&Method::GET, "/") => Ok(self.docs.home(rest::mode(&parts).as_deref())),

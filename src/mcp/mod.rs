@@ -4,6 +4,7 @@
 //! of tools: stdio and legacy SSE authenticate once per session and pin the principal; Streamable
 //! HTTP authenticates every request and hands the principal over in the request's extensions.
 
+pub mod library;
 pub mod server;
 pub mod sse;
 pub mod stdio;

@@ -9,14 +9,17 @@ use std::sync::{Arc, Mutex};
 use futures::future::BoxFuture;
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-    Implementation, ListToolsResult, LoggingLevel, LoggingMessageNotificationParam,
-    PaginatedRequestParams, ProgressNotificationParam, ProgressToken, ServerCapabilities,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel,
+    LoggingMessageNotificationParam, PaginatedRequestParams, ProgressNotificationParam,
+    ProgressToken, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
     ServerConfig, SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::json;
 
+use super::library::Library;
 use crate::app::App;
 use crate::auth::Principal;
 use crate::error::Error;
@@ -59,12 +62,18 @@ pub fn mcp_tools(registry: &Registry) -> Vec<Tool> {
 pub struct Shared {
     pub app: Arc<App>,
     pub tools: Vec<Tool>,
+    pub library: Library,
 }
 
 impl Shared {
     pub fn new(app: Arc<App>) -> Arc<Shared> {
         let tools = mcp_tools(&app.registry);
-        Arc::new(Shared { app, tools })
+        let library = Library::new(&app.registry, &app.public_url);
+        Arc::new(Shared {
+            app,
+            tools,
+            library,
+        })
     }
 }
 
@@ -210,6 +219,54 @@ impl ServerHandler for McpServer {
         Ok(ListToolsResult::with_all_items(self.shared.tools.clone())
             .with_ttl_ms(TOOLS_TTL_MS)
             .with_cache_scope(CacheScope::Public))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(self.shared.library.resources())
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(self.shared.library.templates())
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        self.shared.library.read(&request.uri).map(Into::into)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(self.shared.library.prompts())
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let website = request
+            .arguments
+            .as_ref()
+            .and_then(|a| a.get("website"))
+            .and_then(|v| v.as_str());
+        self.shared
+            .library
+            .prompt(&request.name, website)
+            .map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

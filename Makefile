@@ -1,0 +1,40 @@
+# heycmo — the commands a newcomer needs. `make run` and `make test` work on a fresh machine.
+
+CARGO ?= cargo
+DB ?= heycmo.db
+BIND ?= 127.0.0.1:8080
+
+.PHONY: run test unit conformance schemas bench lint fmt clean
+
+## Build (release) and start the server on an embedded SQLite file; prints the local key once.
+run:
+	$(CARGO) run --release --locked -- serve --db $(DB) --bind $(BIND)
+
+## Everything CI runs: formatting, lints, unit and integration tests, the MCP conformance suite.
+test: lint unit conformance
+
+unit:
+	$(CARGO) test --locked --all-targets
+
+## The official MCP conformance suite against heycmo and against examples/conformance_server.rs.
+conformance:
+	bash tests/conformance/run.sh
+
+## Regenerate schemas/ and server-card/ from the registry (commit the result).
+schemas:
+	$(CARGO) run --locked --quiet -- export --out .
+
+## Load test: calls/s and latency, heycmo against a bare rmcp server; see BENCHMARKS.md.
+bench:
+	$(CARGO) run --release --locked --example loadgen
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt
+
+clean:
+	$(CARGO) clean
+	rm -rf tests/conformance/node_modules

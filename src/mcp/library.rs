@@ -1,0 +1,175 @@
+//! What heycmo serves over MCP besides tools: its documentation as resources (so an agent can
+//! read the API guide and each tool's contract without leaving MCP) and a getting-started prompt.
+//!
+//! Built once from the registry; every list carries caching hints, since it only changes with a
+//! new release.
+
+use rmcp::ErrorData as McpError;
+use rmcp::model::{
+    CacheScope, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, Resource,
+    ResourceContents, ResourceTemplate, Role,
+};
+use serde_json::json;
+
+use crate::discovery;
+use crate::registry::Registry;
+
+/// How long clients may cache the lists and documents.
+const TTL_MS: u64 = 5 * 60 * 1000;
+
+const TOOL_TEMPLATE: &str = "heycmo://tools/{name}";
+const GETTING_STARTED: &str = "getting_started";
+
+struct Document {
+    uri: &'static str,
+    name: &'static str,
+    title: &'static str,
+    mime: &'static str,
+    text: String,
+}
+
+/// The documents, the per-tool pages and the prompt.
+pub struct Library {
+    documents: Vec<Document>,
+    /// Tool name to its page (catalogue entry and schemas as JSON).
+    tools: Vec<(String, String)>,
+}
+
+impl Library {
+    pub fn new(registry: &Registry, base: &str) -> Library {
+        let pretty =
+            |value: &serde_json::Value| serde_json::to_string_pretty(value).unwrap_or_default();
+        let documents = vec![
+            Document {
+                uri: "heycmo://docs/index.md",
+                name: "index.md",
+                title: "HeyCMO API guide",
+                mime: "text/markdown",
+                text: discovery::index_md(registry, base),
+            },
+            Document {
+                uri: "heycmo://docs/llms.txt",
+                name: "llms.txt",
+                title: "HeyCMO for LLMs",
+                mime: "text/plain",
+                text: discovery::llms_txt(registry, base),
+            },
+            Document {
+                uri: "heycmo://docs/openapi.json",
+                name: "openapi.json",
+                title: "OpenAPI description of the REST API",
+                mime: "application/json",
+                text: pretty(&discovery::openapi(registry, base)),
+            },
+        ];
+        let tools = registry
+            .tools()
+            .iter()
+            .map(|spec| {
+                let page = json!({
+                    "name": spec.entry.name,
+                    "title": spec.entry.title,
+                    "description": spec.entry.description,
+                    "scope": spec.entry.scope.as_str(),
+                    "annotations": spec.entry.annotations,
+                    "inputSchema": *spec.input_schema,
+                    "outputSchema": *spec.output_schema,
+                    "examples": spec.entry.examples.iter().map(|e| json!({"title": e.title, "input": e.input})).collect::<Vec<_>>(),
+                });
+                (spec.entry.name.clone(), pretty(&page))
+            })
+            .collect();
+        Library { documents, tools }
+    }
+
+    pub fn resources(&self) -> ListResourcesResult {
+        let resources = self
+            .documents
+            .iter()
+            .map(|doc| {
+                let mut resource = Resource::new(doc.uri, doc.name);
+                resource.title = Some(doc.title.into());
+                resource.mime_type = Some(doc.mime.into());
+                resource.size = Some(doc.text.len() as u64);
+                resource
+            })
+            .collect();
+        ListResourcesResult::with_all_items(resources)
+            .with_ttl_ms(TTL_MS)
+            .with_cache_scope(CacheScope::Public)
+    }
+
+    pub fn templates(&self) -> ListResourceTemplatesResult {
+        let mut template = ResourceTemplate::new(TOOL_TEMPLATE, "tool");
+        template.title = Some("A tool's contract".into());
+        template.description =
+            Some("Description, scope, annotations, schemas and examples of one tool".into());
+        template.mime_type = Some("application/json".into());
+        ListResourceTemplatesResult::with_all_items(vec![template])
+            .with_ttl_ms(TTL_MS)
+            .with_cache_scope(CacheScope::Public)
+    }
+
+    pub fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError> {
+        let found = self
+            .documents
+            .iter()
+            .find(|doc| doc.uri == uri)
+            .map(|doc| (doc.text.clone(), doc.mime))
+            .or_else(|| {
+                let name = uri.strip_prefix("heycmo://tools/")?;
+                self.tools
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, page)| (page.clone(), "application/json"))
+            });
+        let Some((text, mime)) = found else {
+            return Err(McpError::resource_not_found(
+                format!("No resource {uri}"),
+                Some(json!({"uri": uri})),
+            ));
+        };
+        Ok(
+            ReadResourceResult::new(vec![ResourceContents::text(text, uri).with_mime_type(mime)])
+                .with_ttl_ms(TTL_MS)
+                .with_cache_scope(CacheScope::Public),
+        )
+    }
+
+    pub fn prompts(&self) -> ListPromptsResult {
+        let mut argument = PromptArgument::new("website");
+        argument.description = Some("The brand's website, if known".into());
+        argument.required = Some(false);
+        let prompt = Prompt::new(
+            GETTING_STARTED,
+            Some(
+                "Start working with HeyCMO for a brand: check the account and see what the tools can do",
+            ),
+            Some(vec![argument]),
+        );
+        ListPromptsResult::with_all_items(vec![prompt])
+            .with_ttl_ms(TTL_MS)
+            .with_cache_scope(CacheScope::Public)
+    }
+
+    pub fn prompt(&self, name: &str, website: Option<&str>) -> Result<GetPromptResult, McpError> {
+        if name != GETTING_STARTED {
+            return Err(McpError::invalid_params(format!("No prompt {name}"), None));
+        }
+        let tools: Vec<&str> = self.tools.iter().map(|(n, _)| n.as_str()).collect();
+        let mut text = format!(
+            "You are working as this brand's marketing team through HeyCMO. First call get_account to \
+             confirm the account, then list_events to see what has happened recently. The tools \
+             available are: {}. Read heycmo://tools/<name> for any tool's contract.",
+            tools.join(", ")
+        );
+        if let Some(site) = website.filter(|s| !s.trim().is_empty()) {
+            text.push_str(&format!(" The brand's website is {site}."));
+        }
+        Ok(
+            GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
+                .with_description("Getting started with HeyCMO"),
+        )
+    }
+}
