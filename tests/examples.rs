@@ -1,0 +1,59 @@
+//! The examples in `examples/` work as the README says.
+
+mod common;
+
+use common::Server;
+
+#[test]
+fn the_curl_walkthrough_runs_against_a_real_server() {
+    let server = Server::start(&[]);
+    let output = std::process::Command::new("bash")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/curl_walkthrough.sh"
+        ))
+        .env("BASE", &server.base)
+        .env("KEY", &server.key)
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(&server.customer_id), "{stdout}");
+    assert!(stdout.contains("\"type\":\"tool.called\""), "{stdout}");
+    assert!(stdout.contains("(status 422)"), "{stdout}");
+}
+
+#[test]
+fn the_client_configs_are_valid_json_and_match_mcp_config() {
+    for file in ["claude_desktop_config.json", "cursor_mcp.json"] {
+        let path = format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"));
+        let value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(value["mcpServers"]["heycmo"].is_object(), "{file}");
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
+        .args(["mcp", "config", "--key", "hcmo_live_abc"])
+        .output()
+        .unwrap();
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        printed["mcpServers"]["heycmo"]["url"],
+        "http://127.0.0.1:8080/mcp/sse?token=hcmo_live_abc"
+    );
+}
+
+#[test]
+fn the_readme_lists_every_error_code() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (code, status, _) in heycmo::error::Error::CODES {
+        assert!(
+            readme.contains(&format!("| `{code}` | {status} |")),
+            "README lacks {code}"
+        );
+    }
+}
