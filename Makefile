@@ -26,7 +26,8 @@ schemas:
 
 ## Load test: calls/s and latency, heycmo against a bare rmcp server; see BENCHMARKS.md.
 bench:
-	$(CARGO) run --release --locked --example loadgen
+	$(CARGO) build --release --locked --examples
+	taskset -c 1 $(CARGO) run --release --locked --example loadgen 2>/dev/null || $(CARGO) run --release --locked --example loadgen
 
 lint:
 	$(CARGO) fmt --check
