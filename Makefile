@@ -27,7 +27,7 @@ schemas:
 ## Load test: calls/s and latency, heycmo against a bare rmcp server; see BENCHMARKS.md.
 bench:
 	$(CARGO) build --release --locked --examples
-	taskset -c 1 $(CARGO) run --release --locked --example loadgen 2>/dev/null || $(CARGO) run --release --locked --example loadgen
+	taskset -c 1 target/release/examples/loadgen
 
 lint:
 	$(CARGO) fmt --check

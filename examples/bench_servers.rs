@@ -155,6 +155,12 @@ async fn bare(stateful: bool) {
 }
 
 fn main() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("HEYCMO_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     // One worker thread: the benchmark pins each server to one core.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::{self, Principal};
+use crate::auth::{self, KeyCache, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ratelimit::Limiters;
@@ -34,6 +34,8 @@ pub struct App {
     pub events: EventWriter,
     pub registry: Registry,
     pub limiters: Limiters,
+    /// Recently verified API keys.
+    pub keys: KeyCache,
     pub clock: Arc<dyn Clock>,
     /// Set once the listening address is known.
     pub public_url: Arc<str>,
@@ -64,6 +66,7 @@ impl App {
         let events = store.event_writer().map_err(StartError::EventWriter)?;
         Ok(Arc::new(App {
             limiters: Limiters::new(config.limits),
+            keys: KeyCache::new(config.key_cache_ttl),
             registry,
             clock: Arc::new(SystemClock),
             public_url: public_url.into(),

@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// Largest request body, in bytes.
     #[arg(long, env = "HEYCMO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Seconds a verified key is trusted without a database read (a revoked key works at most
+    /// this long); 0 checks the database on every request.
+    #[arg(long, env = "HEYCMO_KEY_CACHE_SECONDS", default_value_t = 10)]
+    pub key_cache_seconds: u64,
     /// REST requests per minute per customer.
     #[arg(long, env = "HEYCMO_RATE_REST", default_value_t = RateLimits::default().rest)]
     pub rate_rest: u32,
@@ -236,7 +240,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let app = open(&cli.db, &public_url)?;
             let principal = principal(&app, customer).await?;
-            Ok(crate::mcp::stdio::serve(app, principal).await?)
+            let served = crate::mcp::stdio::serve(app.clone(), principal).await;
+            app.events.flush().await?;
+            Ok(served?)
         }
         Command::Customers(CustomersCommand::Create {
             email,
@@ -282,8 +288,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 CancellationToken::new(),
                 None,
             );
-            let output = app.registry.call(&tool, &ctx, input).await?;
-            print_json(&output.structured);
+            let output = app.registry.call(&tool, &ctx, input).await;
+            app.events.flush().await?;
+            print_json(&output?.structured);
             Ok(())
         }
         Command::Export { out, public_url } => export(&out, &public_url),
@@ -389,6 +396,7 @@ async fn serve(db: PathBuf, args: ServeArgs) -> Result<(), CliError> {
         allowed_hosts: args.allowed_hosts,
         allowed_origins: args.allowed_origins,
         max_body_bytes: args.max_body_bytes,
+        key_cache_ttl: std::time::Duration::from_secs(args.key_cache_seconds),
     };
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
@@ -427,7 +435,8 @@ async fn serve(db: PathBuf, args: ServeArgs) -> Result<(), CliError> {
     )?;
     out.flush()?;
     drop(out);
-    crate::http::serve(app, listener, shutdown).await;
+    crate::http::serve(app.clone(), listener, shutdown).await;
+    app.events.flush().await?;
     tracing::info!("stopped");
     Ok(())
 }

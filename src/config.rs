@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::ratelimit::RateLimits;
 
@@ -22,6 +23,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How long a verified key is trusted without a database read; bounds how long a revoked
+    /// key keeps working.
+    pub key_cache_ttl: Duration,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
+            key_cache_ttl: Duration::from_secs(10),
         }
     }
 }

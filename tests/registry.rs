@@ -207,16 +207,8 @@ async fn scope_input_validation_and_events_apply_to_every_call() {
         .await
         .unwrap()
         .customer;
-    let reader = Principal {
-        customer: customer.clone(),
-        key_id: None,
-        scope: KeyScope::ReadOnly,
-    };
-    let member = Principal {
-        customer: customer.clone(),
-        key_id: None,
-        scope: KeyScope::Member,
-    };
+    let reader = Principal::new(customer.clone(), None, KeyScope::ReadOnly);
+    let member = Principal::new(customer.clone(), None, KeyScope::Member);
 
     let denied = app
         .registry
@@ -248,6 +240,7 @@ async fn scope_input_validation_and_events_apply_to_every_call() {
     ));
 
     // Three calls reached the handler path (denied, invalid, ok) and each left an event.
+    app.events.flush().await.unwrap();
     let events = app
         .store
         .events(

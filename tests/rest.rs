@@ -327,8 +327,8 @@ async fn read_only_keys_cannot_call_tools_that_need_more() {
 }
 
 #[tokio::test]
-async fn revoked_keys_stop_working() {
-    let server = Server::start(&[]);
+async fn revoked_keys_stop_working_within_the_key_cache_time() {
+    let server = Server::start(&["--key-cache-seconds", "1"]);
     let run = |args: &[&str]| {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
             .args(args)
@@ -361,13 +361,25 @@ async fn revoked_keys_stop_working() {
         "secrets are never listed"
     );
     run(&["keys", "revoke", minted["id"].as_str().unwrap()]);
-    let r = http
-        .post(server.url("/api/tools/get_account"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap();
-    expect_error(r, StatusCode::UNAUTHORIZED, "E_INVALID_KEY").await;
+    let revoked_at = std::time::Instant::now();
+    loop {
+        let r = http
+            .post(server.url("/api/tools/get_account"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        if r.status() == StatusCode::UNAUTHORIZED {
+            expect_error(r, StatusCode::UNAUTHORIZED, "E_INVALID_KEY").await;
+            break;
+        }
+        assert_eq!(r.status(), 200);
+        assert!(
+            revoked_at.elapsed() < std::time::Duration::from_secs(3),
+            "the revoked key still works"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
@@ -508,8 +520,46 @@ async fn keys_and_tokens_never_reach_the_logs() {
 }
 
 #[tokio::test]
-async fn sigterm_stops_the_server_cleanly() {
+async fn sigterm_stops_the_server_cleanly_and_keeps_every_event() {
     let server = Server::start(&[]);
-    let status = server.stop();
+    let http = client();
+    for _ in 0..20 {
+        let r = http
+            .post(server.url("/api/tools/get_account"))
+            .bearer_auth(&server.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let db = server.db();
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("kept.db");
+    let status = server.stop_keeping(&kept);
     assert!(status.success(), "{status:?}");
+    // The log, read back by another process after shutdown, has all twenty calls.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
+        .args([
+            "call",
+            "list_events",
+            r#"{"type": "tool.called", "limit": 50}"#,
+            "--db",
+        ])
+        .arg(&kept)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let calls = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["data"]["tool"] == "get_account")
+        .count();
+    assert_eq!(calls, 20);
+    drop(db);
 }

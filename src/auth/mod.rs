@@ -5,6 +5,11 @@
 //! and a short prefix so people can tell their keys apart.
 
 pub mod admin;
+mod cache;
+
+pub use cache::KeyCache;
+
+use std::sync::Arc;
 
 use rand::TryRngCore;
 use rand::rngs::OsRng;
@@ -67,7 +72,8 @@ pub fn looks_like_key(token: &str) -> bool {
 /// The customer a request acts for, and with which rights.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub customer: Customer,
+    /// Shared, because a principal is cloned into every call's context.
+    pub customer: Arc<Customer>,
     pub key_id: Option<String>,
     pub scope: KeyScope,
 }
@@ -75,10 +81,14 @@ pub struct Principal {
 impl Principal {
     /// A principal with full rights, for local use (stdio, the CLI) where the operator is the user.
     pub fn local(customer: Customer) -> Principal {
+        Principal::new(customer, None, KeyScope::Owner)
+    }
+
+    pub fn new(customer: Customer, key_id: Option<String>, scope: KeyScope) -> Principal {
         Principal {
-            customer,
-            key_id: None,
-            scope: KeyScope::Owner,
+            customer: Arc::new(customer),
+            key_id,
+            scope,
         }
     }
 
@@ -106,20 +116,24 @@ impl Principal {
     }
 }
 
-/// Resolves a presented token to its principal.
-pub async fn authenticate(store: &Store, token: &str) -> Result<Principal, Error> {
+/// Resolves a presented token to its principal, from the cache when it was verified recently.
+pub async fn authenticate(
+    store: &Store,
+    cache: &KeyCache,
+    token: &str,
+) -> Result<Principal, Error> {
     if !looks_like_key(token) {
         return Err(Error::InvalidKey);
     }
-    let (key, customer): (ApiKeyRecord, Customer) = store
-        .key_by_hash(hash_key(token))
-        .await?
-        .ok_or(Error::InvalidKey)?;
-    Ok(Principal {
-        customer,
-        key_id: Some(key.id),
-        scope: key.scope,
-    })
+    let hash = hash_key(token);
+    if let Some(principal) = cache.get(&hash) {
+        return Ok(principal);
+    }
+    let (key, customer): (ApiKeyRecord, Customer) =
+        store.key_by_hash(hash).await?.ok_or(Error::InvalidKey)?;
+    let principal = Principal::new(customer, Some(key.id), key.scope);
+    cache.put(hash, principal.clone());
+    Ok(principal)
 }
 
 #[cfg(test)]

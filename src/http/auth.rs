@@ -43,7 +43,7 @@ pub async fn principal(app: &App, parts: &Parts) -> Result<Principal, Error> {
         .unwrap_or_default();
     let result = match token(parts) {
         None => Err(Error::AuthRequired),
-        Some(token) => auth::authenticate(&app.store, &token).await,
+        Some(token) => auth::authenticate(&app.store, &app.keys, &token).await,
     };
     if matches!(result, Err(Error::AuthRequired | Error::InvalidKey)) {
         app.limiters.check(Bucket::Preauth, &client)?;

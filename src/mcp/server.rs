@@ -62,16 +62,28 @@ pub fn mcp_tools(registry: &Registry) -> Vec<Tool> {
 pub struct Shared {
     pub app: Arc<App>,
     pub tools: Vec<Tool>,
+    /// The tools whose input schema maps parameters to `Mcp-Param-*` headers.
+    header_tools: Vec<Tool>,
     pub library: Library,
 }
 
 impl Shared {
     pub fn new(app: Arc<App>) -> Arc<Shared> {
         let tools = mcp_tools(&app.registry);
+        let header_tools = tools
+            .iter()
+            .filter(|tool| {
+                serde_json::Value::Object((*tool.input_schema).clone())
+                    .to_string()
+                    .contains("\"x-mcp-header\"")
+            })
+            .cloned()
+            .collect();
         let library = Library::new(&app.registry, &app.public_url);
         Arc::new(Shared {
             app,
             tools,
+            header_tools,
             library,
         })
     }
@@ -269,9 +281,12 @@ impl ServerHandler for McpServer {
             .map(Into::into)
     }
 
+    /// rmcp asks for a tool only to validate `Mcp-Param-*` headers (SEP-2243) against the
+    /// `x-mcp-header` annotations of its input schema; tools without any have nothing to check,
+    /// and answering `None` for them spares a clone on every request.
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.shared
-            .tools
+            .header_tools
             .iter()
             .find(|tool| tool.name == name)
             .cloned()
@@ -332,8 +347,8 @@ impl ServerHandler for McpServer {
             .unwrap_or_default();
         let result = match app.registry.call(name, &ctx, input).await {
             Ok(output) => {
-                let mut result = CallToolResult::structured(output.structured);
-                result.content = vec![ContentBlock::text(output.text)];
+                let mut result = CallToolResult::success(vec![ContentBlock::text(output.text)]);
+                result.structured_content = Some(output.structured);
                 result
             }
             Err(error) => error_result(&error, &request_id),

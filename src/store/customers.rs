@@ -56,7 +56,8 @@ impl Store {
         let id = id.to_owned();
         self.run(move |conn| {
             Ok(conn
-                .query_row("SELECT * FROM customers WHERE id = ?1", [id], from_row)
+                .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
+                .query_row([id], from_row)
                 .optional()?)
         })
         .await

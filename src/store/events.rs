@@ -1,11 +1,13 @@
 //! The per-customer event log: append-only, read newest first with a cursor.
 //!
 //! Appends go through one [`EventWriter`] thread that owns a connection and commits whatever has
-//! queued up in a single transaction (group commit). Every caller still waits until its own event
-//! is committed, so nothing acknowledged is lost on a crash, but a burst of concurrent tool calls
-//! costs one commit rather than one each.
+//! queued up in a single transaction (group commit), so the request path never waits on the
+//! disk and a burst of tool calls costs one commit rather than one each. Events queued but not
+//! yet committed (at most about a millisecond's worth) are lost if the process is killed;
+//! shutdown flushes, and readers flush first so they always see their own writes.
 
 use std::thread;
+use std::time::Duration;
 
 use rusqlite::{Connection, Row, params};
 use serde_json::Value;
@@ -43,73 +45,115 @@ pub struct EventQuery {
     pub limit: usize,
 }
 
-type Pending = (NewEvent, oneshot::Sender<StoreResult<i64>>);
+/// What the writer thread is asked to do.
+enum Op {
+    Append(NewEvent),
+    /// Answer once everything queued before this is committed.
+    Flush(oneshot::Sender<StoreResult<()>>),
+}
 
-/// Most events committed in one transaction; bounds the latency of the last one in a batch.
-const MAX_BATCH: usize = 512;
+/// Most events committed in one transaction.
+const MAX_BATCH: usize = 1024;
 
-/// Appends events with group commit. Cheap to clone; the thread stops when the last clone drops.
+/// How long the writer lets events gather after the first one of a batch. Nobody waits on it
+/// (see [`EventWriter::flush`] for who does), so this trades nothing but a millisecond of
+/// visibility for far fewer, larger commits.
+const LINGER: Duration = Duration::from_millis(5);
+
+/// Events waiting in memory before `append` makes callers wait (backpressure).
+const QUEUE: usize = 16 * 1024;
+
+/// Appends events in the background with group commit. Cheap to clone; the thread commits what
+/// is queued and stops when the last clone drops.
 #[derive(Clone)]
 pub struct EventWriter {
-    queue: mpsc::Sender<Pending>,
+    queue: mpsc::Sender<Op>,
 }
 
 impl EventWriter {
-    /// Appends one event and waits until it is committed; answers its id.
-    pub async fn append(&self, event: NewEvent) -> StoreResult<i64> {
+    /// Queues one event. It is committed within about a millisecond, with whatever else is
+    /// queued, in one transaction; [`EventWriter::flush`] waits for that.
+    pub async fn append(&self, event: NewEvent) -> StoreResult<()> {
+        self.queue
+            .send(Op::Append(event))
+            .await
+            .map_err(|_| StoreError::WriterGone)
+    }
+
+    /// Waits until every event appended before this call is committed: readers of the log call
+    /// it first so they see their own writes, and shutdown calls it so nothing queued is lost.
+    pub async fn flush(&self) -> StoreResult<()> {
         let (done, committed) = oneshot::channel();
         self.queue
-            .send((event, done))
+            .send(Op::Flush(done))
             .await
             .map_err(|_| StoreError::WriterGone)?;
         committed.await.map_err(|_| StoreError::WriterGone)?
     }
 }
 
-fn write_batch(conn: &mut Connection, batch: &[Pending]) -> Result<Vec<i64>, rusqlite::Error> {
+fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> Result<(), rusqlite::Error> {
     let tx = conn.transaction()?;
-    let mut ids = Vec::with_capacity(batch.len());
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO events (customer_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        for (event, _) in batch {
+        for event in events {
             stmt.execute(params![
                 event.customer_id,
                 event.kind,
                 event.data.to_string(),
                 event.at
             ])?;
-            ids.push(tx.last_insert_rowid());
         }
     }
-    tx.commit()?;
-    Ok(ids)
+    tx.commit()
 }
 
-fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Pending>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
+fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Op>) {
+    let mut events = Vec::with_capacity(MAX_BATCH);
+    let mut waiting = Vec::new();
     while let Some(first) = queue.blocking_recv() {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
+        let mut next = Some(first);
+        let mut lingered = false;
+        loop {
+            match next.take() {
+                Some(Op::Append(event)) => events.push(event),
+                Some(Op::Flush(done)) => waiting.push(done),
+                None => {}
+            }
+            if events.len() >= MAX_BATCH {
+                break;
+            }
             match queue.try_recv() {
-                Ok(next) => batch.push(next),
+                Ok(op) => next = Some(op),
+                // Let a burst gather once, unless someone is waiting for the commit.
+                Err(_) if !lingered && waiting.is_empty() => {
+                    lingered = true;
+                    thread::sleep(LINGER);
+                }
                 Err(_) => break,
             }
         }
-        match write_batch(&mut conn, &batch) {
-            Ok(ids) => {
-                for ((_, done), id) in batch.drain(..).zip(ids) {
-                    let _ = done.send(Ok(id));
-                }
-            }
+        let result = if events.is_empty() {
+            Ok(())
+        } else {
+            write_batch(&mut conn, &events)
+        };
+        match &result {
+            Ok(()) => tracing::trace!(events = events.len(), "event batch committed"),
             Err(error) => {
-                tracing::error!(%error, events = batch.len(), "appending events failed");
-                let message = error.to_string();
-                for (_, done) in batch.drain(..) {
-                    let _ = done.send(Err(StoreError::Corrupt(message.clone())));
-                }
+                tracing::error!(%error, events = events.len(), "appending events failed; they are lost")
             }
+        }
+        events.clear();
+        for done in waiting.drain(..) {
+            let _ = done.send(
+                result
+                    .as_ref()
+                    .map(|_| ())
+                    .map_err(|e| StoreError::Corrupt(e.to_string())),
+            );
         }
     }
 }
@@ -128,7 +172,7 @@ impl Store {
     /// Starts the writer thread on a connection of its own.
     pub fn event_writer(&self) -> StoreResult<EventWriter> {
         let conn = self.dedicated_connection()?;
-        let (queue, receiver) = mpsc::channel(4 * MAX_BATCH);
+        let (queue, receiver) = mpsc::channel(QUEUE);
         thread::Builder::new()
             .name("heycmo-events".into())
             .spawn(move || writer_loop(conn, receiver))

@@ -168,19 +168,15 @@ impl Store {
     ) -> StoreResult<Option<(ApiKeyRecord, Customer)>> {
         self.run(move |conn| {
             let key = conn
-                .query_row(
+                .prepare_cached(
                     "SELECT * FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-                    [hash.as_slice()],
-                    from_row,
-                )
+                )?
+                .query_row([hash.as_slice()], from_row)
                 .optional()?;
             let Some(key) = key else { return Ok(None) };
             let customer = conn
-                .query_row(
-                    "SELECT * FROM customers WHERE id = ?1",
-                    [&key.customer_id],
-                    customers::from_row,
-                )
+                .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
+                .query_row([&key.customer_id], customers::from_row)
                 .optional()?
                 .ok_or_else(|| StoreError::Corrupt(format!("key {} has no customer", key.id)))?;
             Ok(Some((key, customer)))

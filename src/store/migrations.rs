@@ -31,8 +31,10 @@ const STEPS: &[&str] = &[
     ) STRICT;
     CREATE INDEX api_keys_customer ON api_keys(customer_id);
 
+    -- Without AUTOINCREMENT: ids still only grow, as rows are never deleted but with their
+    -- customer, and each insert does not rewrite sqlite_sequence as well.
     CREATE TABLE events (
-        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        id           INTEGER PRIMARY KEY,
         customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
         type         TEXT NOT NULL,
         data         TEXT NOT NULL,

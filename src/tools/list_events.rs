@@ -70,6 +70,8 @@ impl Tool for ListEvents {
                 })
             })
             .transpose()?;
+        // Read-your-writes: the calls that led here are in the log before it is read.
+        ctx.events.flush().await?;
         // One more than asked tells whether another page exists without a second query.
         let mut records = ctx
             .store

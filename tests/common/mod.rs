@@ -105,8 +105,26 @@ impl Server {
         )
     }
 
+    /// Stops the server with SIGTERM and waits for it to exit, then copies its database (and
+    /// its WAL) to `to`, before the temporary directory goes.
+    pub fn stop_keeping(mut self, to: &std::path::Path) -> std::process::ExitStatus {
+        let db = self.db();
+        let status = self.stop_in_place();
+        for suffix in ["", "-wal", "-shm"] {
+            let from = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+            if from.exists() {
+                std::fs::copy(&from, format!("{}{suffix}", to.display())).unwrap();
+            }
+        }
+        status
+    }
+
     /// Stops the server with SIGTERM and waits for it to exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
+        self.stop_in_place()
+    }
+
+    fn stop_in_place(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         Command::new("kill")
             .args(["-TERM", &pid])
