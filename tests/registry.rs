@@ -103,7 +103,7 @@ async fn every_catalogue_example_runs_and_matches_its_schema() {
                 example.expect,
                 output.structured
             );
-            assert!(!output.text.is_empty());
+            assert!(!output.content.is_empty());
         }
     }
 }

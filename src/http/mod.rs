@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
+use crate::mcp::server::Shared;
 pub use auth::{principal as auth_principal, query_param, strip_credentials, token};
 pub use body::read as read_body;
 pub use router::Router;
@@ -46,7 +47,13 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until `shutdown` is cancelled, then drains open connections.
 pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: CancellationToken) {
-    let router = Arc::new(Router::new(app.clone(), shutdown.clone()));
+    serve_with(Shared::new(app), listener, shutdown).await
+}
+
+/// [`serve`] with a given MCP surface (another library of resources and prompts).
+pub async fn serve_with(shared: Arc<Shared>, listener: TcpListener, shutdown: CancellationToken) {
+    let app = shared.app.clone();
+    let router = Arc::new(Router::new(shared, shutdown.clone()));
     let builder = auto::Builder::new(TokioExecutor::new());
     let graceful = GracefulShutdown::new();
     let sweeper = tokio::spawn(sweep_limiters(app, shutdown.clone()));

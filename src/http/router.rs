@@ -79,8 +79,9 @@ fn request_id(parts: &Parts) -> String {
 }
 
 impl Router {
-    pub fn new(app: Arc<App>, shutdown: CancellationToken) -> Router {
-        let shared = Shared::new(app.clone());
+    /// Serves `shared`'s app, with its MCP tools and library.
+    pub fn new(shared: Arc<Shared>, shutdown: CancellationToken) -> Router {
+        let app = shared.app.clone();
         Router {
             docs: Documents::build(&app),
             aliases: aliases(&app),

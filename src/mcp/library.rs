@@ -1,12 +1,14 @@
-//! What heycmo serves over MCP besides tools: its documentation as resources (so an agent can
-//! read the API guide and each tool's contract without leaving MCP) and a getting-started prompt.
+//! What an MCP server serves besides tools: resources, resource templates, prompts and
+//! completions, behind the [`Library`] trait so the same server code can carry heycmo's own
+//! ([`Docs`]) or a test fixture's.
 //!
-//! Built once from the registry; every list carries caching hints, since it only changes with a
-//! new release.
+//! heycmo's library is its documentation as resources (so an agent can read the API guide and
+//! each tool's contract without leaving MCP) and a getting-started prompt, built once from the
+//! registry; every list carries caching hints, since it only changes with a new release.
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
-    CacheScope, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
+    CacheScope, CompleteRequestParams, CompleteResult, JsonObject, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
     ListResourcesResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, Resource,
     ResourceContents, ResourceTemplate, Role,
 };
@@ -29,15 +31,38 @@ struct Document {
     text: String,
 }
 
-/// The documents, the per-tool pages and the prompt.
-pub struct Library {
+/// Resources and prompts a server offers next to its tools.
+pub trait Library: Send + Sync + 'static {
+    fn resources(&self) -> ListResourcesResult;
+    fn templates(&self) -> ListResourceTemplatesResult;
+    fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError>;
+    fn prompts(&self) -> ListPromptsResult;
+    fn prompt(&self, name: &str, arguments: &JsonObject) -> Result<GetPromptResult, McpError>;
+
+    /// Whether `completion/complete` is offered (and the capability declared).
+    fn completions(&self) -> bool {
+        false
+    }
+
+    fn complete(&self, _request: &CompleteRequestParams) -> Result<CompleteResult, McpError> {
+        Ok(CompleteResult::default())
+    }
+
+    /// Whether clients may subscribe to resource updates (handshake generation).
+    fn subscriptions(&self) -> bool {
+        false
+    }
+}
+
+/// heycmo's documents, the per-tool pages and the prompt.
+pub struct Docs {
     documents: Vec<Document>,
     /// Tool name to its page (catalogue entry and schemas as JSON).
     tools: Vec<(String, String)>,
 }
 
-impl Library {
-    pub fn new(registry: &Registry, base: &str) -> Library {
+impl Docs {
+    pub fn new(registry: &Registry, base: &str) -> Docs {
         let pretty =
             |value: &serde_json::Value| serde_json::to_string_pretty(value).unwrap_or_default();
         let documents = vec![
@@ -80,10 +105,12 @@ impl Library {
                 (spec.entry.name.clone(), pretty(&page))
             })
             .collect();
-        Library { documents, tools }
+        Docs { documents, tools }
     }
+}
 
-    pub fn resources(&self) -> ListResourcesResult {
+impl Library for Docs {
+    fn resources(&self) -> ListResourcesResult {
         let resources = self
             .documents
             .iter()
@@ -100,7 +127,7 @@ impl Library {
             .with_cache_scope(CacheScope::Public)
     }
 
-    pub fn templates(&self) -> ListResourceTemplatesResult {
+    fn templates(&self) -> ListResourceTemplatesResult {
         let mut template = ResourceTemplate::new(TOOL_TEMPLATE, "tool");
         template.title = Some("A tool's contract".into());
         template.description =
@@ -111,7 +138,7 @@ impl Library {
             .with_cache_scope(CacheScope::Public)
     }
 
-    pub fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError> {
+    fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError> {
         let found = self
             .documents
             .iter()
@@ -137,7 +164,7 @@ impl Library {
         )
     }
 
-    pub fn prompts(&self) -> ListPromptsResult {
+    fn prompts(&self) -> ListPromptsResult {
         let mut argument = PromptArgument::new("website");
         argument.description = Some("The brand's website, if known".into());
         argument.required = Some(false);
@@ -153,7 +180,8 @@ impl Library {
             .with_cache_scope(CacheScope::Public)
     }
 
-    pub fn prompt(&self, name: &str, website: Option<&str>) -> Result<GetPromptResult, McpError> {
+    fn prompt(&self, name: &str, arguments: &JsonObject) -> Result<GetPromptResult, McpError> {
+        let website = arguments.get("website").and_then(|v| v.as_str());
         if name != GETTING_STARTED {
             return Err(McpError::invalid_params(format!("No prompt {name}"), None));
         }

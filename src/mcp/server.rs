@@ -4,6 +4,7 @@
 // generation, but clients of the handshake generation use them and we serve both.
 #![allow(deprecated)]
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
@@ -15,17 +16,22 @@ use rmcp::model::{
     ProgressToken, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
     ServerConfig, SetLevelRequestParams, Tool, ToolAnnotations,
 };
+use rmcp::model::{
+    CompleteRequestMethod, CompleteRequestParams, CompleteResult, ResourceContents,
+    SubscribeRequestMethod, SubscribeRequestParams, UnsubscribeRequestMethod,
+    UnsubscribeRequestParams,
+};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::json;
 
-use super::library::Library;
+use super::library::{Docs, Library};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::RequestId;
 use crate::ratelimit::Bucket;
-use crate::registry::{LogLevel, Notifier, Registry, Surface};
+use crate::registry::{Content, LogLevel, Notifier, Registry, Surface};
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
 const TOOLS_TTL_MS: u64 = 5 * 60 * 1000;
@@ -64,11 +70,18 @@ pub struct Shared {
     pub tools: Vec<Tool>,
     /// The tools whose input schema maps parameters to `Mcp-Param-*` headers.
     header_tools: Vec<Tool>,
-    pub library: Library,
+    pub library: Arc<dyn Library>,
 }
 
 impl Shared {
+    /// heycmo's MCP surface: the registry's tools and the documentation library.
     pub fn new(app: Arc<App>) -> Arc<Shared> {
+        let docs = Arc::new(Docs::new(&app.registry, &app.public_url));
+        Shared::with_library(app, docs)
+    }
+
+    /// The registry's tools with another library of resources and prompts.
+    pub fn with_library(app: Arc<App>, library: Arc<dyn Library>) -> Arc<Shared> {
         let tools = mcp_tools(&app.registry);
         let header_tools = tools
             .iter()
@@ -79,7 +92,6 @@ impl Shared {
             })
             .cloned()
             .collect();
-        let library = Library::new(&app.registry, &app.public_url);
         Arc::new(Shared {
             app,
             tools,
@@ -100,16 +112,13 @@ pub struct McpServer {
     principal: Option<Principal>,
     /// The level the client asked for with `logging/setLevel`; nothing is sent before it asks.
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
+    /// Resource URIs this session subscribed to (when the library offers subscriptions).
+    subscriptions: Arc<Mutex<HashSet<String>>>,
 }
 
 impl McpServer {
     pub fn new(shared: Arc<Shared>, surface: Surface, principal: Option<Principal>) -> McpServer {
-        McpServer {
-            shared,
-            surface,
-            principal,
-            log_level: Arc::default(),
-        }
+        McpServer { shared, surface, principal, log_level: Arc::default(), subscriptions: Arc::default() }
     }
 
     /// The principal of this request: the session's, or the one the HTTP layer authenticated.
@@ -201,6 +210,17 @@ impl Notifier for PeerNotifier {
     }
 }
 
+fn content_block(content: Content) -> ContentBlock {
+    match content {
+        Content::Text(text) => ContentBlock::text(text),
+        Content::Image { data, mime_type } => ContentBlock::image(data, mime_type),
+        Content::Audio { data, mime_type } => ContentBlock::audio(data, mime_type),
+        Content::Resource { uri, mime_type, text } => {
+            ContentBlock::resource(ResourceContents::text(text, uri).with_mime_type(mime_type))
+        }
+    }
+}
+
 /// A tool failure as the MCP client should see it: an `isError` result whose text is the same
 /// `{"error","code","requestId"}` body REST would answer, so agents can act on the code.
 fn error_result(error: &Error, request_id: &str) -> CallToolResult {
@@ -210,10 +230,21 @@ fn error_result(error: &Error, request_id: &str) -> CallToolResult {
 
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder()
+        let library = &self.shared.library;
+        let mut capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_logging()
+            .enable_resources()
+            .enable_prompts()
             .build();
+        if library.completions() {
+            capabilities.completions = Some(Default::default());
+        }
+        if library.subscriptions()
+            && let Some(resources) = capabilities.resources.as_mut()
+        {
+            resources.subscribe = Some(true);
+        }
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("heycmo", env!("CARGO_PKG_VERSION"))
@@ -270,15 +301,43 @@ impl ServerHandler for McpServer {
         request: GetPromptRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
-        let website = request
-            .arguments
-            .as_ref()
-            .and_then(|a| a.get("website"))
-            .and_then(|v| v.as_str());
-        self.shared
-            .library
-            .prompt(&request.name, website)
-            .map(Into::into)
+        let arguments = request.arguments.unwrap_or_default();
+        self.shared.library.prompt(&request.name, &arguments).map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        if !self.shared.library.completions() {
+            return Err(McpError::method_not_found::<CompleteRequestMethod>());
+        }
+        self.shared.library.complete(&request)
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if !self.shared.library.subscriptions() {
+            return Err(McpError::method_not_found::<SubscribeRequestMethod>());
+        }
+        self.subscriptions.lock().expect("subscriptions lock").insert(request.uri);
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if !self.shared.library.subscriptions() {
+            return Err(McpError::method_not_found::<UnsubscribeRequestMethod>());
+        }
+        self.subscriptions.lock().expect("subscriptions lock").remove(&request.uri);
+        Ok(())
     }
 
     /// rmcp asks for a tool only to validate `Mcp-Param-*` headers (SEP-2243) against the
@@ -347,7 +406,7 @@ impl ServerHandler for McpServer {
             .unwrap_or_default();
         let result = match app.registry.call(name, &ctx, input).await {
             Ok(output) => {
-                let mut result = CallToolResult::success(vec![ContentBlock::text(output.text)]);
+                let mut result = CallToolResult::success(output.content.into_iter().map(content_block).collect());
                 result.structured_content = Some(output.structured);
                 result
             }

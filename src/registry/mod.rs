@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
 pub use context::{LogLevel, Notifier, Surface, ToolContext};
-pub use tool::{DynTool, Tool, ToolOutput};
+pub use tool::{Content, DynTool, Tool, ToolOutput};
 
 use crate::error::Error;
 use crate::store::NewEvent;

@@ -28,13 +28,31 @@ pub trait Tool: Send + Sync + 'static {
     fn render(&self, output: &Self::Output) -> String {
         serde_json::to_string_pretty(output).unwrap_or_default()
     }
+
+    /// What MCP clients display: by default the rendered text; tools that produce media (an image
+    /// for a post, a document) add it here.
+    fn content(&self, output: &Self::Output) -> Vec<Content> {
+        vec![Content::Text(self.render(output))]
+    }
+}
+
+/// One piece of displayable content in a tool result (MCP content blocks, independent of rmcp).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Text(String),
+    /// Base64 image data and its media type.
+    Image { data: String, mime_type: String },
+    /// Base64 audio data and its media type.
+    Audio { data: String, mime_type: String },
+    /// A text document embedded by URI.
+    Resource { uri: String, mime_type: String, text: String },
 }
 
 /// A tool's result in both forms MCP carries.
 #[derive(Debug, Clone)]
 pub struct ToolOutput {
     pub structured: Value,
-    pub text: String,
+    pub content: Vec<Content>,
 }
 
 /// [`Tool`] with its types erased, so tools of different types share one registry.
@@ -70,10 +88,10 @@ impl<T: Tool> DynTool for T {
                     pointer: String::new(),
                 })?;
             let output = self.call(ctx, input).await?;
-            let text = self.render(&output);
+            let content = self.content(&output);
             let structured = serde_json::to_value(&output)
                 .map_err(|e| Error::Internal(format!("serializing the output: {e}")))?;
-            Ok(ToolOutput { structured, text })
+            Ok(ToolOutput { structured, content })
         })
     }
 }
