@@ -4,7 +4,7 @@
 use rmcp::model::ProtocolVersion;
 use serde_json::{Value, json};
 
-use crate::registry::Registry;
+use crate::registry::{Registry, ToolSpec};
 
 /// The protocol versions this server speaks: every version rmcp knows.
 pub fn protocol_versions() -> Vec<&'static str> {
@@ -32,29 +32,10 @@ fn remotes(base: &str) -> Value {
 
 /// The seed's card: identity, transports, auth, and every tool with its schemas.
 pub fn server_card(registry: &Registry, base: &str) -> Value {
-    let tools: Vec<Value> = registry
-        .tools()
-        .iter()
-        .map(|spec| {
-            json!({
-                "name": spec.entry.name,
-                "title": spec.entry.title,
-                "description": spec.entry.description,
-                "inputSchema": *spec.input_schema,
-                "outputSchema": *spec.output_schema,
-                "annotations": spec.entry.annotations,
-            })
-        })
-        .collect();
-    json!({
-        "$schema": "https://static.modelcontextprotocol.io/schemas/v1/server-card.schema.json",
-        "name": "ai.heycmo/heycmo",
-        "title": "HeyCMO",
-        "version": env!("CARGO_PKG_VERSION"),
-        "description": env!("CARGO_PKG_DESCRIPTION"),
-        "websiteUrl": base,
+    let tools: Vec<Value> = registry.tools().iter().map(ToolSpec::describe).collect();
+    let mut card = sep2127_card(base);
+    let extra = json!({
         "protocolVersions": protocol_versions(),
-        "remotes": remotes(base),
         "authentication": {
             "required": true,
             "schemes": ["bearer"],
@@ -65,7 +46,11 @@ pub fn server_card(registry: &Registry, base: &str) -> Value {
         "capabilities": {"tools": {"listChanged": false}, "logging": {}},
         "instructions": super::INSTRUCTIONS,
         "tools": tools,
-    })
+    });
+    if let (Some(card), Value::Object(extra)) = (card.as_object_mut(), extra) {
+        card.extend(extra);
+    }
+    card
 }
 
 /// The SEP-2127 card: identity and where to connect.

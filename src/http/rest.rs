@@ -69,16 +69,8 @@ pub fn list_tools(app: &App) -> Response<Body> {
 
 /// A tool as REST lists it.
 pub fn tool_summary(spec: &ToolSpec) -> Value {
-    let mut value = json!({
-        "name": spec.entry.name,
-        "title": spec.entry.title,
-        "description": spec.entry.description,
-        "scope": spec.entry.scope.as_str(),
-        "annotations": spec.entry.annotations,
-        "inputSchema": *spec.input_schema,
-        "outputSchema": *spec.output_schema,
-        "endpoint": format!("/api/tools/{}", spec.entry.name),
-    });
+    let mut value = spec.describe();
+    value["endpoint"] = json!(format!("/api/tools/{}", spec.entry.name));
     if let Some(route) = &spec.entry.route {
         value["route"] = json!(format!("{} {}", route.method, route.path));
     }

@@ -8,9 +8,9 @@
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
-    CacheScope, CompleteRequestParams, CompleteResult, JsonObject, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, Resource,
-    ResourceContents, ResourceTemplate, Role,
+    CacheScope, CompleteRequestParams, CompleteResult, GetPromptResult, JsonObject,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, Prompt, PromptArgument,
+    PromptMessage, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Role,
 };
 use serde_json::json;
 
@@ -92,16 +92,14 @@ impl Docs {
             .tools()
             .iter()
             .map(|spec| {
-                let page = json!({
-                    "name": spec.entry.name,
-                    "title": spec.entry.title,
-                    "description": spec.entry.description,
-                    "scope": spec.entry.scope.as_str(),
-                    "annotations": spec.entry.annotations,
-                    "inputSchema": *spec.input_schema,
-                    "outputSchema": *spec.output_schema,
-                    "examples": spec.entry.examples.iter().map(|e| json!({"title": e.title, "input": e.input})).collect::<Vec<_>>(),
-                });
+                let mut page = spec.describe();
+                page["examples"] = json!(
+                    spec.entry
+                        .examples
+                        .iter()
+                        .map(|e| json!({"title": e.title, "input": e.input}))
+                        .collect::<Vec<_>>()
+                );
                 (spec.entry.name.clone(), pretty(&page))
             })
             .collect();

@@ -118,7 +118,13 @@ pub struct McpServer {
 
 impl McpServer {
     pub fn new(shared: Arc<Shared>, surface: Surface, principal: Option<Principal>) -> McpServer {
-        McpServer { shared, surface, principal, log_level: Arc::default(), subscriptions: Arc::default() }
+        McpServer {
+            shared,
+            surface,
+            principal,
+            log_level: Arc::default(),
+            subscriptions: Arc::default(),
+        }
     }
 
     /// The principal of this request: the session's, or the one the HTTP layer authenticated.
@@ -215,9 +221,11 @@ fn content_block(content: Content) -> ContentBlock {
         Content::Text(text) => ContentBlock::text(text),
         Content::Image { data, mime_type } => ContentBlock::image(data, mime_type),
         Content::Audio { data, mime_type } => ContentBlock::audio(data, mime_type),
-        Content::Resource { uri, mime_type, text } => {
-            ContentBlock::resource(ResourceContents::text(text, uri).with_mime_type(mime_type))
-        }
+        Content::Resource {
+            uri,
+            mime_type,
+            text,
+        } => ContentBlock::resource(ResourceContents::text(text, uri).with_mime_type(mime_type)),
     }
 }
 
@@ -302,7 +310,10 @@ impl ServerHandler for McpServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let arguments = request.arguments.unwrap_or_default();
-        self.shared.library.prompt(&request.name, &arguments).map(Into::into)
+        self.shared
+            .library
+            .prompt(&request.name, &arguments)
+            .map(Into::into)
     }
 
     async fn complete(
@@ -324,7 +335,10 @@ impl ServerHandler for McpServer {
         if !self.shared.library.subscriptions() {
             return Err(McpError::method_not_found::<SubscribeRequestMethod>());
         }
-        self.subscriptions.lock().expect("subscriptions lock").insert(request.uri);
+        self.subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .insert(request.uri);
         Ok(())
     }
 
@@ -336,7 +350,10 @@ impl ServerHandler for McpServer {
         if !self.shared.library.subscriptions() {
             return Err(McpError::method_not_found::<UnsubscribeRequestMethod>());
         }
-        self.subscriptions.lock().expect("subscriptions lock").remove(&request.uri);
+        self.subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .remove(&request.uri);
         Ok(())
     }
 
@@ -406,7 +423,9 @@ impl ServerHandler for McpServer {
             .unwrap_or_default();
         let result = match app.registry.call(name, &ctx, input).await {
             Ok(output) => {
-                let mut result = CallToolResult::success(output.content.into_iter().map(content_block).collect());
+                let mut result = CallToolResult::success(
+                    output.content.into_iter().map(content_block).collect(),
+                );
                 result.structured_content = Some(output.structured);
                 result
             }

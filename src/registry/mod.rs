@@ -38,6 +38,20 @@ impl ToolSpec {
         &self.entry.name
     }
 
+    /// The tool's contract as every document publishes it: name, title, description, scope,
+    /// annotations and both schemas.
+    pub fn describe(&self) -> Value {
+        json!({
+            "name": self.entry.name,
+            "title": self.entry.title,
+            "description": self.entry.description,
+            "scope": self.entry.scope.as_str(),
+            "annotations": self.entry.annotations,
+            "inputSchema": *self.input_schema,
+            "outputSchema": *self.output_schema,
+        })
+    }
+
     /// Checks an output against the published output schema (used by the example tests).
     pub fn check_output(&self, output: &Value) -> Result<(), Error> {
         self.output_validator.check(output)

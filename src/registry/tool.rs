@@ -41,11 +41,21 @@ pub trait Tool: Send + Sync + 'static {
 pub enum Content {
     Text(String),
     /// Base64 image data and its media type.
-    Image { data: String, mime_type: String },
+    Image {
+        data: String,
+        mime_type: String,
+    },
     /// Base64 audio data and its media type.
-    Audio { data: String, mime_type: String },
+    Audio {
+        data: String,
+        mime_type: String,
+    },
     /// A text document embedded by URI.
-    Resource { uri: String, mime_type: String, text: String },
+    Resource {
+        uri: String,
+        mime_type: String,
+        text: String,
+    },
 }
 
 /// A tool's result in both forms MCP carries.
@@ -91,7 +101,10 @@ impl<T: Tool> DynTool for T {
             let content = self.content(&output);
             let structured = serde_json::to_value(&output)
                 .map_err(|e| Error::Internal(format!("serializing the output: {e}")))?;
-            Ok(ToolOutput { structured, content })
+            Ok(ToolOutput {
+                structured,
+                content,
+            })
         })
     }
 }

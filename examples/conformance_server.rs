@@ -1,0 +1,472 @@
+//! The server the official MCP conformance suite runs its whole active server suite against
+//! (`tests/conformance/run.sh`): heycmo's own registry, MCP handler and HTTP transports, with the
+//! fixture tools, resources and prompts the suite's scenarios name.
+//!
+//! Prints `key …` and `listening on http://ADDR`, then serves until killed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use heycmo::app::App;
+use heycmo::config::Config;
+use heycmo::error::Error;
+use heycmo::mcp::library::Library;
+use heycmo::mcp::server::Shared;
+use heycmo::ratelimit::RateLimits;
+use heycmo::registry::{Content, DynTool, LogLevel, Registry, Tool, ToolContext};
+use rmcp::ErrorData as McpError;
+use rmcp::model::{
+    CompleteRequestParams, CompleteResult, CompletionInfo, GetPromptResult, JsonObject,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, Prompt, PromptArgument,
+    PromptMessage, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Role,
+};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use tokio_util::sync::CancellationToken;
+
+/// A 1×1 PNG.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==";
+/// A WAV header with no samples.
+const WAV: &str = "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
+
+/// No arguments.
+#[derive(Deserialize, JsonSchema)]
+struct Empty {}
+
+/// What every fixture tool answers in `structuredContent`.
+#[derive(Serialize, JsonSchema)]
+struct Done {
+    ok: bool,
+}
+
+/// A fixture tool whose result is fixed content.
+struct Fixed(fn() -> Vec<Content>);
+
+impl Tool for Fixed {
+    type Input = Empty;
+    type Output = Done;
+    async fn call(&self, _ctx: &ToolContext, _input: Empty) -> Result<Done, Error> {
+        Ok(Done { ok: true })
+    }
+    fn content(&self, _output: &Done) -> Vec<Content> {
+        (self.0)()
+    }
+}
+
+struct WithLogging;
+
+impl Tool for WithLogging {
+    type Input = Empty;
+    type Output = Done;
+    async fn call(&self, ctx: &ToolContext, _input: Empty) -> Result<Done, Error> {
+        for (i, message) in [
+            "Tool execution started",
+            "Tool processing data",
+            "Tool execution completed",
+        ]
+        .iter()
+        .enumerate()
+        {
+            if i > 0 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            ctx.log(LogLevel::Info, *message).await;
+        }
+        Ok(Done { ok: true })
+    }
+    fn content(&self, _output: &Done) -> Vec<Content> {
+        vec![Content::Text("Logging test completed".into())]
+    }
+}
+
+struct WithProgress;
+
+impl Tool for WithProgress {
+    type Input = Empty;
+    type Output = Done;
+    async fn call(&self, ctx: &ToolContext, _input: Empty) -> Result<Done, Error> {
+        for (i, (done, message)) in [(0.0, "Starting"), (50.0, "Halfway"), (100.0, "Complete")]
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            ctx.progress(done, Some(100.0), message).await;
+        }
+        Ok(Done { ok: true })
+    }
+    fn content(&self, _output: &Done) -> Vec<Content> {
+        vec![Content::Text("Progress test completed".into())]
+    }
+}
+
+struct Failing;
+
+impl Tool for Failing {
+    type Input = Empty;
+    type Output = Done;
+    async fn call(&self, _ctx: &ToolContext, _input: Empty) -> Result<Done, Error> {
+        Err(Error::Internal(
+            "This tool intentionally returns an error for testing".into(),
+        ))
+    }
+}
+
+/// The input of `json_schema_2020_12_tool`: any object, published with the suite's schema as is.
+#[derive(Deserialize)]
+struct Rich(#[allow(dead_code)] Map<String, Value>);
+
+impl JsonSchema for Rich {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Rich".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "$defs": {"address": {"$anchor": "addressDef", "type": "object",
+                "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
+            "properties": {
+                "name": {"type": "string"},
+                "address": {"$ref": "#/$defs/address"},
+                "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+                "phone": {"type": "string"},
+                "email": {"type": "string"}
+            },
+            "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+            "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+            "then": {"required": ["phone"]},
+            "else": {"required": ["email"]},
+            "additionalProperties": false
+        })
+    }
+}
+
+struct RichSchema;
+
+impl Tool for RichSchema {
+    type Input = Rich;
+    type Output = Done;
+    async fn call(&self, _ctx: &ToolContext, _input: Rich) -> Result<Done, Error> {
+        Ok(Done { ok: true })
+    }
+}
+
+fn entry(name: &str, description: &str) -> String {
+    format!(
+        "name = {name:?}\ntitle = {name:?}\ndescription = {description:?}\nscope = \"read-only\"\n\
+         annotations = {{ readOnlyHint = true, destructiveHint = false, idempotentHint = true, openWorldHint = false }}\n"
+    )
+}
+
+fn registry() -> Registry {
+    let fixtures: Vec<(&'static str, &'static str, Box<dyn DynTool>)> = vec![
+        (
+            "test_simple_text",
+            "Returns simple text content",
+            Box::new(Fixed(|| {
+                vec![Content::Text(
+                    "This is a simple text response for testing.".into(),
+                )]
+            })),
+        ),
+        (
+            "test_image_content",
+            "Returns image content",
+            Box::new(Fixed(|| {
+                vec![Content::Image {
+                    data: PNG.into(),
+                    mime_type: "image/png".into(),
+                }]
+            })),
+        ),
+        (
+            "test_audio_content",
+            "Returns audio content",
+            Box::new(Fixed(|| {
+                vec![Content::Audio {
+                    data: WAV.into(),
+                    mime_type: "audio/wav".into(),
+                }]
+            })),
+        ),
+        (
+            "test_embedded_resource",
+            "Returns embedded resource content",
+            Box::new(Fixed(|| {
+                vec![Content::Resource {
+                    uri: "test://embedded-resource".into(),
+                    mime_type: "text/plain".into(),
+                    text: "This is an embedded resource content.".into(),
+                }]
+            })),
+        ),
+        (
+            "test_multiple_content_types",
+            "Returns multiple content types",
+            Box::new(Fixed(|| {
+                vec![
+                    Content::Text("Multiple content types test:".into()),
+                    Content::Image {
+                        data: PNG.into(),
+                        mime_type: "image/png".into(),
+                    },
+                    Content::Resource {
+                        uri: "test://mixed-content-resource".into(),
+                        mime_type: "application/json".into(),
+                        text: r#"{"test":"data","value":123}"#.into(),
+                    },
+                ]
+            })),
+        ),
+        (
+            "test_tool_with_logging",
+            "Sends log notifications during execution",
+            Box::new(WithLogging),
+        ),
+        (
+            "test_tool_with_progress",
+            "Reports progress notifications",
+            Box::new(WithProgress),
+        ),
+        (
+            "test_error_handling",
+            "Always returns an error",
+            Box::new(Failing),
+        ),
+        (
+            "json_schema_2020_12_tool",
+            "Tool with JSON Schema 2020-12 features",
+            Box::new(RichSchema),
+        ),
+    ];
+    let mut handlers = heycmo::tools::handlers();
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for (name, description, handler) in fixtures {
+        handlers.push((name, handler));
+        texts.push((format!("{name}.toml"), entry(name, description)));
+    }
+    let mut catalogue: Vec<(&str, &str)> = heycmo::tools::CATALOGUE.to_vec();
+    catalogue.extend(
+        texts
+            .iter()
+            .map(|(file, text)| (file.as_str(), text.as_str())),
+    );
+    Registry::build(handlers, &catalogue).expect("the fixture catalogue is consistent")
+}
+
+/// The suite's resources and prompts.
+struct Fixtures;
+
+fn text_resource(uri: &str, mime: &str, text: &str) -> ReadResourceResult {
+    ReadResourceResult::new(vec![ResourceContents::text(text, uri).with_mime_type(mime)])
+}
+
+impl Library for Fixtures {
+    fn resources(&self) -> ListResourcesResult {
+        let resource = |uri: &str, name: &str, description: &str, mime: &str| {
+            let mut r = Resource::new(uri, name);
+            r.description = Some(description.into());
+            r.mime_type = Some(mime.into());
+            r
+        };
+        ListResourcesResult::with_all_items(vec![
+            resource(
+                "test://static-text",
+                "static-text",
+                "A static text resource",
+                "text/plain",
+            ),
+            resource(
+                "test://static-binary",
+                "static-binary",
+                "A static binary resource (PNG)",
+                "image/png",
+            ),
+            resource(
+                "test://watched-resource",
+                "watched-resource",
+                "A resource clients may subscribe to",
+                "text/plain",
+            ),
+        ])
+    }
+
+    fn templates(&self) -> ListResourceTemplatesResult {
+        let mut template = ResourceTemplate::new("test://template/{id}/data", "template-data");
+        template.description = Some("Data for an id".into());
+        template.mime_type = Some("application/json".into());
+        ListResourceTemplatesResult::with_all_items(vec![template])
+    }
+
+    fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError> {
+        match uri {
+            "test://static-text" => Ok(text_resource(
+                uri,
+                "text/plain",
+                "This is the content of the static text resource.",
+            )),
+            "test://watched-resource" => Ok(text_resource(
+                uri,
+                "text/plain",
+                "Watched resource content.",
+            )),
+            "test://static-binary" => Ok(ReadResourceResult::new(vec![
+                ResourceContents::blob(PNG, uri).with_mime_type("image/png"),
+            ])),
+            _ => {
+                let id = uri
+                    .strip_prefix("test://template/")
+                    .and_then(|rest| rest.strip_suffix("/data"));
+                match id {
+                    Some(id) if !id.is_empty() && !id.contains('/') => {
+                        let body = json!({"id": id, "templateTest": true, "data": format!("Data for ID: {id}")});
+                        Ok(text_resource(uri, "application/json", &body.to_string()))
+                    }
+                    _ => Err(McpError::resource_not_found(
+                        "Resource not found",
+                        Some(json!({"uri": uri})),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn prompts(&self) -> ListPromptsResult {
+        let argument = |name: &str, description: &str| {
+            let mut a = PromptArgument::new(name);
+            a.description = Some(description.into());
+            a.required = Some(true);
+            a
+        };
+        ListPromptsResult::with_all_items(vec![
+            Prompt::new(
+                "test_simple_prompt",
+                Some("A simple prompt without arguments"),
+                None,
+            ),
+            Prompt::new(
+                "test_prompt_with_arguments",
+                Some("A prompt with arguments"),
+                Some(vec![
+                    argument("arg1", "First test argument"),
+                    argument("arg2", "Second test argument"),
+                ]),
+            ),
+            Prompt::new(
+                "test_prompt_with_embedded_resource",
+                Some("A prompt with an embedded resource"),
+                Some(vec![argument(
+                    "resourceUri",
+                    "URI of the resource to embed",
+                )]),
+            ),
+            Prompt::new(
+                "test_prompt_with_image",
+                Some("A prompt with an image"),
+                None,
+            ),
+        ])
+    }
+
+    fn prompt(&self, name: &str, arguments: &JsonObject) -> Result<GetPromptResult, McpError> {
+        let arg = |key: &str| {
+            arguments
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let messages = match name {
+            "test_simple_prompt" => vec![PromptMessage::new_text(
+                Role::User,
+                "This is a simple prompt for testing.",
+            )],
+            "test_prompt_with_arguments" => vec![PromptMessage::new_text(
+                Role::User,
+                format!(
+                    "Prompt with arguments: arg1='{}', arg2='{}'",
+                    arg("arg1"),
+                    arg("arg2")
+                ),
+            )],
+            "test_prompt_with_embedded_resource" => vec![
+                PromptMessage::new_resource(
+                    Role::User,
+                    arg("resourceUri"),
+                    Some("text/plain".into()),
+                    Some("Embedded resource content for testing.".into()),
+                    None,
+                    None,
+                    None,
+                ),
+                PromptMessage::new_text(Role::User, "Please process the embedded resource above."),
+            ],
+            "test_prompt_with_image" => vec![
+                PromptMessage::new(
+                    Role::User,
+                    rmcp::model::ContentBlock::image(PNG, "image/png"),
+                ),
+                PromptMessage::new_text(Role::User, "Please analyze the image above."),
+            ],
+            _ => return Err(McpError::invalid_params(format!("No prompt {name}"), None)),
+        };
+        Ok(GetPromptResult::new(messages))
+    }
+
+    fn completions(&self) -> bool {
+        true
+    }
+
+    fn complete(&self, request: &CompleteRequestParams) -> Result<CompleteResult, McpError> {
+        let prefix = request.argument.value.to_lowercase();
+        let values: Vec<String> = ["paris", "park", "party"]
+            .iter()
+            .filter(|v| v.starts_with(&prefix))
+            .map(|v| v.to_string())
+            .collect();
+        let info = CompletionInfo::new(values).map_err(|e| McpError::internal_error(e, None))?;
+        Ok(CompleteResult::new(info))
+    }
+
+    fn subscriptions(&self) -> bool {
+        true
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let bind = std::env::args()
+        .skip_while(|a| a != "--bind")
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:0".into());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind(&bind).await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let huge = 1_000_000_000;
+    let limits = RateLimits {
+        rest: huge,
+        mcp: huge,
+        preauth: huge,
+        checkout: huge,
+        webhooks: huge,
+        admin: huge,
+    };
+    let config = Config {
+        db: dir.path().join("conformance.db"),
+        limits,
+        ..Config::default()
+    };
+    let app = App::with_registry(config, base.clone(), registry()).expect("app");
+    let key = app
+        .local_customer()
+        .await
+        .expect("local customer")
+        .1
+        .expect("a fresh key");
+    println!("key {key}");
+    println!("listening on {base}");
+    let shared = Shared::with_library(app, Arc::new(Fixtures));
+    heycmo::http::serve_with(shared, listener, CancellationToken::new()).await;
+}
