@@ -13,7 +13,7 @@ use heycmo::error::Error;
 use heycmo::mcp::library::Library;
 use heycmo::mcp::server::Shared;
 use heycmo::ratelimit::RateLimits;
-use heycmo::registry::{Content, DynTool, LogLevel, Registry, Tool, ToolContext};
+use heycmo::registry::{Answer, Content, DynTool, LogLevel, Question, Registry, Tool, ToolContext};
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
     CompleteRequestParams, CompleteResult, CompletionInfo, GetPromptResult, JsonObject,
@@ -153,6 +153,131 @@ impl Tool for RichSchema {
     }
 }
 
+#[derive(Deserialize, JsonSchema)]
+struct PromptInput {
+    /// The prompt to send to the client's model.
+    prompt: String,
+}
+
+/// What a fixture tool that talks to the client says.
+#[derive(Serialize, JsonSchema)]
+struct Said {
+    text: String,
+}
+
+fn say(output: &Said) -> Vec<Content> {
+    vec![Content::Text(output.text.clone())]
+}
+
+struct Sampling;
+
+impl Tool for Sampling {
+    type Input = PromptInput;
+    type Output = Said;
+    async fn call(&self, ctx: &ToolContext, input: PromptInput) -> Result<Said, Error> {
+        let reply = ctx.sample(input.prompt, 100).await?;
+        Ok(Said {
+            text: format!("LLM response: {reply}"),
+        })
+    }
+    fn content(&self, output: &Said) -> Vec<Content> {
+        say(output)
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct MessageInput {
+    /// The message to show the user.
+    message: String,
+}
+
+fn answer_text(prefix: &str, answer: Answer) -> String {
+    let (action, content) = match answer {
+        Answer::Accepted(content) => ("accept", content),
+        Answer::Declined => ("decline", Value::Null),
+        Answer::Cancelled => ("cancel", Value::Null),
+    };
+    format!("{prefix}: action={action}, content={content}")
+}
+
+struct Elicit;
+
+impl Tool for Elicit {
+    type Input = MessageInput;
+    type Output = Said;
+    async fn call(&self, ctx: &ToolContext, input: MessageInput) -> Result<Said, Error> {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "username": {"type": "string", "description": "User's response"},
+                "email": {"type": "string", "description": "User's email address"}
+            },
+            "required": ["username", "email"]
+        });
+        let answer = ctx
+            .elicit(Question {
+                message: input.message,
+                schema,
+            })
+            .await?;
+        Ok(Said {
+            text: answer_text("User response", answer),
+        })
+    }
+    fn content(&self, output: &Said) -> Vec<Content> {
+        say(output)
+    }
+}
+
+/// Asks a fixed question (the SEP-1034 defaults and SEP-1330 enum fixtures).
+struct Ask(fn() -> Value);
+
+impl Tool for Ask {
+    type Input = Empty;
+    type Output = Said;
+    async fn call(&self, ctx: &ToolContext, _input: Empty) -> Result<Said, Error> {
+        let question = Question {
+            message: "Please answer the questions below".into(),
+            schema: (self.0)(),
+        };
+        let answer = ctx.elicit(question).await?;
+        Ok(Said {
+            text: answer_text("Elicitation completed", answer),
+        })
+    }
+    fn content(&self, output: &Said) -> Vec<Content> {
+        say(output)
+    }
+}
+
+fn defaults_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "name": {"type": "string", "description": "User's name", "default": "John Doe"},
+        "age": {"type": "integer", "description": "User's age", "default": 30},
+        "score": {"type": "number", "description": "User's score", "default": 95.5},
+        "status": {"type": "string", "description": "User's status", "enum": ["active", "inactive", "pending"], "default": "active"},
+        "verified": {"type": "boolean", "description": "Whether user is verified", "default": true}
+    }})
+}
+
+fn enums_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "untitledSingle": {"type": "string", "enum": ["option1", "option2", "option3"]},
+        "titledSingle": {"type": "string", "oneOf": [
+            {"const": "value1", "title": "First Option"},
+            {"const": "value2", "title": "Second Option"},
+            {"const": "value3", "title": "Third Option"}
+        ]},
+        "legacyEnum": {"type": "string", "enum": ["opt1", "opt2", "opt3"], "enumNames": ["Option One", "Option Two", "Option Three"]},
+        "untitledMulti": {"type": "array", "items": {"type": "string", "enum": ["option1", "option2", "option3"]}},
+        "titledMulti": {"type": "array", "items": {"anyOf": [
+            {"const": "value1", "title": "First Choice"},
+            {"const": "value2", "title": "Second Choice"},
+            {"const": "value3", "title": "Third Choice"}
+        ]}}
+    }})
+}
+
 fn entry(name: &str, description: &str) -> String {
     format!(
         "name = {name:?}\ntitle = {name:?}\ndescription = {description:?}\nscope = \"read-only\"\n\
@@ -239,6 +364,26 @@ fn registry() -> Registry {
             "json_schema_2020_12_tool",
             "Tool with JSON Schema 2020-12 features",
             Box::new(RichSchema),
+        ),
+        (
+            "test_sampling",
+            "Requests LLM sampling from the client",
+            Box::new(Sampling),
+        ),
+        (
+            "test_elicitation",
+            "Requests user input from the client",
+            Box::new(Elicit),
+        ),
+        (
+            "test_elicitation_sep1034_defaults",
+            "Elicitation with default values (SEP-1034)",
+            Box::new(Ask(defaults_schema)),
+        ),
+        (
+            "test_elicitation_sep1330_enums",
+            "Elicitation with every enum form (SEP-1330)",
+            Box::new(Ask(enums_schema)),
         ),
     ];
     let mut handlers = heycmo::tools::handlers();

@@ -8,7 +8,7 @@ use crate::auth::{self, KeyCache, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ratelimit::Limiters;
-use crate::registry::{Notifier, Registry, RegistryError, Surface, ToolContext};
+use crate::registry::{ClientLink, Registry, RegistryError, Surface, ToolContext};
 use crate::store::{Customer, EventWriter, KeyScope, NewCustomer, Store, StoreError};
 
 /// Why the application could not start.
@@ -83,7 +83,7 @@ impl App {
         surface: Surface,
         request_id: String,
         cancel: CancellationToken,
-        notifier: Option<Arc<dyn Notifier>>,
+        client: Option<Arc<dyn ClientLink>>,
     ) -> ToolContext {
         ToolContext {
             principal,
@@ -94,7 +94,7 @@ impl App {
             clock: self.clock.clone(),
             public_url: self.public_url.clone(),
             cancel,
-            notifier,
+            client,
         }
     }
 

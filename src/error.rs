@@ -34,6 +34,9 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     Disabled(String),
+    /// The request needs something this surface or client cannot do (sampling over REST, say).
+    #[error("{0}")]
+    Unsupported(String),
     #[error("Method not allowed; this route accepts {allowed}")]
     MethodNotAllowed { allowed: String },
     /// The legacy SSE session is gone; the text is the seed's.
@@ -61,6 +64,7 @@ impl Error {
             Error::RateLimited { .. } => "E_RATE_LIMITED",
             Error::Conflict(_) => "E_CONFLICT",
             Error::Disabled(_) => "E_DISABLED",
+            Error::Unsupported(_) => "E_UNSUPPORTED",
             Error::MethodNotAllowed { .. } => "E_METHOD_NOT_ALLOWED",
             Error::SessionNotFound => "E_SESSION_NOT_FOUND",
             Error::Cancelled => "E_CANCELLED",
@@ -75,7 +79,7 @@ impl Error {
             Error::AuthRequired | Error::InvalidKey => 401,
             Error::Forbidden(_) => 403,
             Error::NotFound(_) | Error::Disabled(_) => 404,
-            Error::BadRequest(_) | Error::SessionNotFound => 400,
+            Error::BadRequest(_) | Error::SessionNotFound | Error::Unsupported(_) => 400,
             Error::InvalidInput { .. } => 422,
             Error::PayloadTooLarge { .. } => 413,
             Error::RateLimited { .. } => 429,
@@ -126,6 +130,11 @@ impl Error {
             "E_DISABLED",
             404,
             "The endpoint is switched off in this deployment (for example provisioning without an admin secret).",
+        ),
+        (
+            "E_UNSUPPORTED",
+            400,
+            "The request needs what this surface or client cannot do (sampling outside MCP, a client without that capability).",
         ),
         (
             "E_METHOD_NOT_ALLOWED",

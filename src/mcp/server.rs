@@ -17,7 +17,8 @@ use rmcp::model::{
     ServerConfig, SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::model::{
-    CompleteRequestMethod, CompleteRequestParams, CompleteResult, ResourceContents,
+    CompleteRequestMethod, CompleteRequestParams, CompleteResult, CreateMessageRequestParams,
+    ElicitRequestParams, ElicitationAction, ResourceContents, SamplingMessage,
     SubscribeRequestMethod, SubscribeRequestParams, UnsubscribeRequestMethod,
     UnsubscribeRequestParams,
 };
@@ -31,7 +32,7 @@ use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::RequestId;
 use crate::ratelimit::Bucket;
-use crate::registry::{Content, LogLevel, Notifier, Registry, Surface};
+use crate::registry::{Answer, ClientLink, Content, LogLevel, Question, Registry, Surface};
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
 const TOOLS_TTL_MS: u64 = 5 * 60 * 1000;
@@ -151,7 +152,7 @@ impl McpServer {
 }
 
 /// Where `ToolContext` progress and log messages go: this request's peer.
-struct PeerNotifier {
+struct PeerLink {
     peer: Peer<RoleServer>,
     progress_token: Option<ProgressToken>,
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
@@ -180,7 +181,7 @@ fn mcp_level(level: LogLevel) -> LoggingLevel {
     }
 }
 
-impl Notifier for PeerNotifier {
+impl ClientLink for PeerLink {
     fn progress(
         &self,
         done: f64,
@@ -214,6 +215,61 @@ impl Notifier for PeerNotifier {
             }
         })
     }
+
+    fn sample(&self, prompt: String, max_tokens: u32) -> BoxFuture<'_, Result<String, Error>> {
+        Box::pin(async move {
+            let request = CreateMessageRequestParams::new(
+                vec![SamplingMessage::user_text(prompt)],
+                max_tokens,
+            );
+            let result = self
+                .peer
+                .create_message(request)
+                .await
+                .map_err(client_refused)?;
+            let text = result
+                .message
+                .content
+                .iter()
+                .filter_map(|c| c.as_text())
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join("");
+            Ok(text)
+        })
+    }
+
+    fn elicit(&self, question: Question) -> BoxFuture<'_, Result<Answer, Error>> {
+        Box::pin(async move {
+            let schema = serde_json::from_value(question.schema).map_err(|e| {
+                Error::Internal(format!(
+                    "not an elicitation schema (an object of primitive fields): {e}"
+                ))
+            })?;
+            let request = ElicitRequestParams::FormElicitationParams {
+                meta: None,
+                message: question.message,
+                requested_schema: schema,
+            };
+            let result = self
+                .peer
+                .create_elicitation(request)
+                .await
+                .map_err(client_refused)?;
+            Ok(match result.action {
+                ElicitationAction::Accept => Answer::Accepted(result.content.unwrap_or_default()),
+                ElicitationAction::Decline => Answer::Declined,
+                _ => Answer::Cancelled,
+            })
+        })
+    }
+}
+
+/// A request to the client that failed: it lacks the capability, refused, or went away.
+fn client_refused(error: rmcp::service::ServiceError) -> Error {
+    Error::Unsupported(format!(
+        "The MCP client did not answer the request: {error}"
+    ))
 }
 
 fn content_block(content: Content) -> ContentBlock {
@@ -405,7 +461,7 @@ impl ServerHandler for McpServer {
                 ),
             ));
         }
-        let notifier = PeerNotifier {
+        let client = PeerLink {
             peer: context.peer.clone(),
             progress_token: context.meta.get_progress_token(),
             log_level: self.log_level.clone(),
@@ -415,7 +471,7 @@ impl ServerHandler for McpServer {
             self.surface,
             request_id.clone(),
             context.ct.clone(),
-            Some(Arc::new(notifier)),
+            Some(Arc::new(client)),
         );
         let input = request
             .arguments

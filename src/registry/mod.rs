@@ -16,7 +16,7 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
-pub use context::{LogLevel, Notifier, Surface, ToolContext};
+pub use context::{Answer, ClientLink, LogLevel, Question, Surface, ToolContext};
 pub use tool::{Content, DynTool, Tool, ToolOutput};
 
 use crate::error::Error;
