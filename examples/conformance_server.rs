@@ -278,6 +278,28 @@ fn enums_schema() -> Value {
     }})
 }
 
+/// A parameter that also travels as the `Mcp-Param-Region` header (SEP-2243).
+#[derive(Deserialize, JsonSchema)]
+struct HeaderInput {
+    #[schemars(extend("x-mcp-header" = "Region"))]
+    region: String,
+}
+
+struct CustomHeaders;
+
+impl Tool for CustomHeaders {
+    type Input = HeaderInput;
+    type Output = Said;
+    async fn call(&self, _ctx: &ToolContext, input: HeaderInput) -> Result<Said, Error> {
+        Ok(Said {
+            text: format!("region={}", input.region),
+        })
+    }
+    fn content(&self, output: &Said) -> Vec<Content> {
+        say(output)
+    }
+}
+
 fn entry(name: &str, description: &str) -> String {
     format!(
         "name = {name:?}\ntitle = {name:?}\ndescription = {description:?}\nscope = \"read-only\"\n\
@@ -369,6 +391,11 @@ fn registry() -> Registry {
             "test_sampling",
             "Requests LLM sampling from the client",
             Box::new(Sampling),
+        ),
+        (
+            "test_custom_headers",
+            "Takes a parameter mirrored in a header",
+            Box::new(CustomHeaders),
         ),
         (
             "test_elicitation",
