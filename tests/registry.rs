@@ -193,6 +193,23 @@ fn mismatched_catalogues_are_refused() {
         Err(RegistryError::Catalogue(_))
     ));
     assert!(Registry::build(echo(), &[("echo.toml", ECHO_ENTRY)]).is_ok());
+
+    // Two tools claiming one REST route is refused at start, naming the route.
+    let routed = ECHO_ENTRY.replace(
+        "scope = \"member\"",
+        "scope = \"member\"\nroute = \"POST /api/echo\"",
+    );
+    let twin = routed.replace("name = \"echo\"", "name = \"echo_too\"");
+    let handlers: Vec<(&'static str, Box<dyn DynTool>)> =
+        vec![("echo", Box::new(Echo)), ("echo_too", Box::new(Echo))];
+    match Registry::build(
+        handlers,
+        &[("echo.toml", &routed), ("echo_too.toml", &twin)],
+    ) {
+        Err(RegistryError::Route { route, .. }) => assert_eq!(route, "POST /api/echo"),
+        Err(other) => panic!("expected a route conflict, got {other}"),
+        Ok(_) => panic!("expected a route conflict"),
+    }
 }
 
 #[tokio::test]

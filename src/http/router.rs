@@ -1,6 +1,5 @@
 //! Routing: which handler serves a method and path, plus what every response gets.
 
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,14 +21,10 @@ use crate::error::Error;
 use crate::mcp::server::Shared;
 use crate::mcp::{sse::SseTransport, streamable::Streamable};
 
-/// Routes of the registry's REST aliases, per method: path pattern to tool index.
-type Aliases = HashMap<Method, matchit::Router<usize>>;
-
 /// Serves every HTTP route.
 pub struct Router {
     app: Arc<App>,
     docs: Documents,
-    aliases: Aliases,
     streamable: Streamable,
     sse: SseTransport,
     hosts: HostPolicy,
@@ -44,22 +39,6 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/mcp/sse", &[Method::GET]),
     ("/mcp/message", &[Method::POST]),
 ];
-
-fn aliases(app: &App) -> Aliases {
-    let mut aliases: Aliases = HashMap::new();
-    for (index, spec) in app.registry.tools().iter().enumerate() {
-        if let Some(route) = &spec.entry.route {
-            aliases
-                .entry(route.method.clone())
-                .or_default()
-                .insert(route.path.clone(), index)
-                .unwrap_or_else(|e| {
-                    panic!("tools/{}.toml: route {}: {e}", spec.entry.name, route.path)
-                });
-        }
-    }
-    aliases
-}
 
 /// An incoming `X-Request-ID` is kept when it is short and plain, so callers can correlate;
 /// anything else is replaced, so it cannot forge log lines.
@@ -84,7 +63,6 @@ impl Router {
         let app = shared.app.clone();
         Router {
             docs: Documents::build(&app),
-            aliases: aliases(&app),
             streamable: Streamable::new(shared.clone(), &app, shutdown.clone()),
             sse: SseTransport::new(shared, shutdown),
             hosts: HostPolicy::new(
@@ -189,21 +167,18 @@ impl Router {
     /// A catalogue alias such as `GET /api/customer/{customerId}`; otherwise 404 or 405.
     async fn alias(&self, parts: Parts, body: Incoming) -> Result<Response<Body>, Error> {
         let path = parts.uri.path();
-        let matched = self
-            .aliases
-            .get(&parts.method)
-            .and_then(|router| router.at(path).ok());
+        let matched = self.app.registry.routes().at(&parts.method, path);
         let Some(matched) = matched else {
             return Err(self.unrouted(&parts.method, path));
         };
-        let spec = &self.app.registry.tools()[*matched.value];
+        let spec = &self.app.registry.tools()[matched.tool];
         let mut params = Map::new();
         let mut customer = None;
-        for (key, value) in matched.params.iter() {
+        for (key, value) in matched.params {
             if key == "customerId" {
-                customer = Some(value.to_owned());
+                customer = Some(value);
             } else {
-                params.insert(key.to_owned(), Value::String(value.to_owned()));
+                params.insert(key, Value::String(value));
             }
         }
         if let Some(customer) = customer {
@@ -222,11 +197,7 @@ impl Router {
             .filter(|(p, _)| *p == path)
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect();
-        for (m, router) in &self.aliases {
-            if router.at(path).is_ok() {
-                allowed.push(m.clone());
-            }
-        }
+        allowed.extend(self.app.registry.routes().methods_at(path));
         if path.starts_with("/api/tools/") {
             allowed.push(Method::POST);
         }

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod context;
+pub mod routes;
 pub mod schema;
 pub mod tool;
 
@@ -21,6 +22,7 @@ pub use tool::{Content, DynTool, Tool, ToolOutput};
 
 use crate::error::Error;
 use crate::store::NewEvent;
+use routes::Routes;
 use schema::Validator;
 
 /// A tool as every surface sees it.
@@ -75,6 +77,12 @@ pub enum RegistryError {
         what: &'static str,
         message: String,
     },
+    #[error("tool {tool}: route {route}: {message}")]
+    Route {
+        tool: String,
+        route: String,
+        message: String,
+    },
     #[error("tool {tool}: example {title:?} does not match the input schema: {message}")]
     Example {
         tool: String,
@@ -87,6 +95,7 @@ pub enum RegistryError {
 pub struct Registry {
     tools: Vec<ToolSpec>,
     by_name: HashMap<String, usize>,
+    routes: Routes,
 }
 
 fn object(
@@ -171,11 +180,21 @@ impl Registry {
             .enumerate()
             .map(|(i, t)| (t.entry.name.clone(), i))
             .collect();
-        Ok(Registry { tools, by_name })
+        let routes = Routes::build(&tools)?;
+        Ok(Registry {
+            tools,
+            by_name,
+            routes,
+        })
     }
 
     pub fn tools(&self) -> &[ToolSpec] {
         &self.tools
+    }
+
+    /// The catalogue's REST aliases.
+    pub fn routes(&self) -> &Routes {
+        &self.routes
     }
 
     pub fn get(&self, name: &str) -> Option<&ToolSpec> {
