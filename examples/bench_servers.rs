@@ -61,26 +61,13 @@ annotations = { readOnlyHint = true, destructiveHint = false, idempotentHint = t
 "#;
 
 async fn heycmo(dir: &std::path::Path) {
-    let mut handlers = heycmo::tools::handlers();
-    handlers.push(("echo", Box::new(Echo)));
-    let mut catalogue = heycmo::tools::CATALOGUE.to_vec();
-    catalogue.push(("echo.toml", ECHO_ENTRY));
-    let registry = Registry::build(handlers, &catalogue).expect("registry");
+    let registry = Registry::builtin_with(vec![("echo", Box::new(Echo), ECHO_ENTRY.into())])
+        .expect("registry");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    // Limits raised far past the load, so they are checked on every call but never bite.
-    let huge = 1_000_000_000;
-    let limits = RateLimits {
-        rest: huge,
-        mcp: huge,
-        preauth: huge,
-        checkout: huge,
-        webhooks: huge,
-        admin: huge,
-    };
     let config = Config {
         db: dir.join("bench.db"),
-        limits,
+        limits: RateLimits::unlimited(),
         ..Config::default()
     };
     let app = App::with_registry(config, base.clone(), registry).expect("app");

@@ -413,19 +413,11 @@ fn registry() -> Registry {
             Box::new(Ask(enums_schema)),
         ),
     ];
-    let mut handlers = heycmo::tools::handlers();
-    let mut texts: Vec<(String, String)> = Vec::new();
-    for (name, description, handler) in fixtures {
-        handlers.push((name, handler));
-        texts.push((format!("{name}.toml"), entry(name, description)));
-    }
-    let mut catalogue: Vec<(&str, &str)> = heycmo::tools::CATALOGUE.to_vec();
-    catalogue.extend(
-        texts
-            .iter()
-            .map(|(file, text)| (file.as_str(), text.as_str())),
-    );
-    Registry::build(handlers, &catalogue).expect("the fixture catalogue is consistent")
+    let extra = fixtures
+        .into_iter()
+        .map(|(name, description, handler)| (name, handler, entry(name, description)))
+        .collect();
+    Registry::builtin_with(extra).expect("the fixture catalogue is consistent")
 }
 
 /// The suite's resources and prompts.
@@ -616,18 +608,9 @@ async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind(&bind).await.expect("bind");
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let huge = 1_000_000_000;
-    let limits = RateLimits {
-        rest: huge,
-        mcp: huge,
-        preauth: huge,
-        checkout: huge,
-        webhooks: huge,
-        admin: huge,
-    };
     let config = Config {
         db: dir.path().join("conformance.db"),
-        limits,
+        limits: RateLimits::unlimited(),
         ..Config::default()
     };
     let app = App::with_registry(config, base.clone(), registry()).expect("app");

@@ -36,6 +36,22 @@ impl Default for RateLimits {
     }
 }
 
+impl RateLimits {
+    /// Limits so high that load tests and conformance runs never reach them, while every request
+    /// still goes through the limiter.
+    pub fn unlimited() -> RateLimits {
+        let n = 1_000_000_000;
+        RateLimits {
+            rest: n,
+            mcp: n,
+            preauth: n,
+            checkout: n,
+            webhooks: n,
+            admin: n,
+        }
+    }
+}
+
 /// The surface a request is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {

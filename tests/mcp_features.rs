@@ -82,11 +82,8 @@ struct Running {
 
 async fn start() -> Running {
     let dir = tempfile::tempdir().unwrap();
-    let mut handlers = heycmo::tools::handlers();
-    handlers.push(("count", Box::new(Count)));
-    let mut catalogue = heycmo::tools::CATALOGUE.to_vec();
-    catalogue.push(("count.toml", COUNT_ENTRY));
-    let registry = Registry::build(handlers, &catalogue).unwrap();
+    let registry =
+        Registry::builtin_with(vec![("count", Box::new(Count), COUNT_ENTRY.into())]).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let config = Config {

@@ -119,6 +119,26 @@ impl Registry {
         Registry::build(crate::tools::handlers(), crate::tools::CATALOGUE)
     }
 
+    /// The built-in tools plus `extra` ones, each a name, a handler and its catalogue entry's
+    /// text; how tests, benchmarks and the conformance fixture server add tools of their own.
+    pub fn builtin_with(
+        extra: Vec<(&'static str, Box<dyn DynTool>, String)>,
+    ) -> Result<Registry, RegistryError> {
+        let mut handlers = crate::tools::handlers();
+        let mut files = Vec::with_capacity(extra.len());
+        for (name, handler, entry) in extra {
+            handlers.push((name, handler));
+            files.push((format!("{name}.toml"), entry));
+        }
+        let mut catalogue = crate::tools::CATALOGUE.to_vec();
+        catalogue.extend(
+            files
+                .iter()
+                .map(|(file, text)| (file.as_str(), text.as_str())),
+        );
+        Registry::build(handlers, &catalogue)
+    }
+
     /// Joins handlers to catalogue files, refusing any mismatch.
     pub fn build(
         handlers: Vec<(&'static str, Box<dyn DynTool>)>,
