@@ -461,3 +461,34 @@ async fn documentation_is_served_as_resources_and_a_prompt() {
     );
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn legacy_sse_streams_per_customer_are_capped() {
+    let server = Server::start(&[]);
+    let url = server.url(&format!("/mcp/sse?token={}", server.key));
+    let mut open = Vec::new();
+    for _ in 0..heycmo::mcp::sse::MAX_SESSIONS_PER_CUSTOMER {
+        open.push(SseClient::connect(&server.base, &url).await);
+    }
+    let refused = client().get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    // Another customer is not affected, and closing a stream frees a place.
+    let (_, other_key) = server.create_customer("neighbour@example.com");
+    SseClient::connect(
+        &server.base,
+        &server.url(&format!("/mcp/sse?token={other_key}")),
+    )
+    .await;
+    drop(open.pop());
+    let mut reopened = false;
+    for _ in 0..50 {
+        let r = client().get(&url).send().await.unwrap();
+        if r.status() == 200 {
+            reopened = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(reopened, "a closed stream did not free its place");
+}

@@ -38,6 +38,13 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Messages queued per session in each direction before the sender waits.
 const QUEUE: usize = 64;
 
+/// Open streams one customer may hold. Each holds a server task and memory until its client
+/// goes, so one leaky or hostile client must not be able to open them without end.
+pub const MAX_SESSIONS_PER_CUSTOMER: usize = 32;
+
+/// How long a client refused for holding too many streams is told to wait.
+const RETRY_WHEN_FULL: Duration = Duration::from_secs(5);
+
 struct Session {
     customer_id: String,
     inbound: mpsc::Sender<ClientJsonRpcMessage>,
@@ -90,13 +97,24 @@ impl SseTransport {
         let (inbound_tx, inbound_rx) = mpsc::channel::<ClientJsonRpcMessage>(QUEUE);
         let (outbound_tx, outbound_rx) = mpsc::channel::<ServerJsonRpcMessage>(QUEUE);
         let cancel = self.shutdown.child_token();
-        self.sessions.lock().expect("sessions lock").insert(
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        let open = sessions
+            .values()
+            .filter(|s| s.customer_id == principal.customer.id)
+            .count();
+        if open >= MAX_SESSIONS_PER_CUSTOMER {
+            return Err(Error::RateLimited {
+                retry_after: RETRY_WHEN_FULL,
+            });
+        }
+        sessions.insert(
             id.clone(),
             Session {
                 customer_id: principal.customer.id.clone(),
                 inbound: inbound_tx,
             },
         );
+        drop(sessions);
 
         let server = McpServer::new(self.shared.clone(), Surface::McpSse, Some(principal));
         let session_cancel = cancel.clone();

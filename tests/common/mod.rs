@@ -167,6 +167,14 @@ pub struct SseClient {
     http: reqwest::Client,
     base: String,
     next_id: u64,
+    /// Reads the stream; aborted on drop, which closes the connection like a client going away.
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SseClient {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
 }
 
 impl SseClient {
@@ -191,7 +199,7 @@ impl SseClient {
         );
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
+        let reader = tokio::spawn(async move {
             let mut body = response.bytes_stream();
             let mut buffer = String::new();
             while let Some(Ok(chunk)) = body.next().await {
@@ -221,6 +229,7 @@ impl SseClient {
             http,
             base: base.to_owned(),
             next_id: 1,
+            reader,
         }
     }
 
