@@ -13,7 +13,9 @@ use heycmo::error::Error;
 use heycmo::mcp::library::Library;
 use heycmo::mcp::server::Shared;
 use heycmo::ratelimit::RateLimits;
-use heycmo::registry::{Answer, Content, DynTool, LogLevel, Question, Registry, Tool, ToolContext};
+use heycmo::registry::{
+    Answer, Ask, Capability, Content, DynTool, LogLevel, Question, Registry, Tool, ToolContext,
+};
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
     CompleteRequestParams, CompleteResult, CompletionInfo, GetPromptResult, JsonObject,
@@ -175,7 +177,7 @@ impl Tool for Sampling {
     type Input = PromptInput;
     type Output = Said;
     async fn call(&self, ctx: &ToolContext, input: PromptInput) -> Result<Said, Error> {
-        let reply = ctx.sample(input.prompt, 100).await?;
+        let reply = ctx.sample("reply", input.prompt, 100).await?;
         Ok(Said {
             text: format!("LLM response: {reply}"),
         })
@@ -215,10 +217,13 @@ impl Tool for Elicit {
             "required": ["username", "email"]
         });
         let answer = ctx
-            .elicit(Question {
-                message: input.message,
-                schema,
-            })
+            .elicit(
+                "answer",
+                Question {
+                    message: input.message,
+                    schema,
+                },
+            )
             .await?;
         Ok(Said {
             text: answer_text("User response", answer),
@@ -230,9 +235,9 @@ impl Tool for Elicit {
 }
 
 /// Asks a fixed question (the SEP-1034 defaults and SEP-1330 enum fixtures).
-struct Ask(fn() -> Value);
+struct AskFixed(fn() -> Value);
 
-impl Tool for Ask {
+impl Tool for AskFixed {
     type Input = Empty;
     type Output = Said;
     async fn call(&self, ctx: &ToolContext, _input: Empty) -> Result<Said, Error> {
@@ -240,7 +245,7 @@ impl Tool for Ask {
             message: "Please answer the questions below".into(),
             schema: (self.0)(),
         };
-        let answer = ctx.elicit(question).await?;
+        let answer = ctx.elicit("answer", question).await?;
         Ok(Said {
             text: answer_text("Elicitation completed", answer),
         })
@@ -276,6 +281,142 @@ fn enums_schema() -> Value {
             {"const": "value3", "title": "Third Choice"}
         ]}}
     }})
+}
+
+fn ask_name(message: &str, field: &str) -> Ask {
+    Ask::Elicit(Question {
+        message: message.into(),
+        schema: json!({"type": "object", "properties": {field: {"type": "string"}}, "required": [field]}),
+    })
+}
+
+/// The SEP-2322 round-trip fixtures: each asks the client for input under the suite's keys and
+/// answers once the replies are in. `Flow` picks which.
+#[derive(Clone, Copy)]
+enum Flow {
+    Elicitation,
+    Sampling,
+    ListRoots,
+    RequestState,
+    MultipleInputs,
+    MultiRound,
+    TamperedState,
+    Capabilities,
+}
+
+struct RoundTrip(Flow);
+
+impl Tool for RoundTrip {
+    type Input = Empty;
+    type Output = Said;
+    async fn call(&self, ctx: &ToolContext, _input: Empty) -> Result<Said, Error> {
+        let confirm = || {
+            Ask::Elicit(Question {
+                message: "Please confirm".into(),
+                schema: json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}),
+            })
+        };
+        let text = match self.0 {
+            Flow::Elicitation => {
+                let reply = ctx
+                    .gather(vec![(
+                        "user_name".into(),
+                        ask_name("What is your name?", "name"),
+                    )])
+                    .await?;
+                format!("Hello, {}!", name_in(&reply["user_name"], "name"))
+            }
+            Flow::Sampling => {
+                let prompt = "What is the capital of France?";
+                let reply = ctx.sample("capital_question", prompt, 100).await?;
+                format!("The model says: {reply}")
+            }
+            Flow::ListRoots => {
+                let reply = ctx
+                    .gather(vec![("client_roots".into(), Ask::ListRoots)])
+                    .await?;
+                let roots: Vec<&str> = reply["client_roots"]["roots"]
+                    .as_array()
+                    .map(|roots| roots.iter().filter_map(|r| r["uri"].as_str()).collect())
+                    .unwrap_or_default();
+                format!("Roots: {}", roots.join(", "))
+            }
+            // The request state was verified before the handler ran; reaching here with the
+            // reply means it was intact.
+            Flow::RequestState | Flow::TamperedState => {
+                ctx.gather(vec![("confirm".into(), confirm())]).await?;
+                "Confirmed: state-ok".into()
+            }
+            Flow::MultipleInputs => {
+                let reply = ctx
+                    .gather(vec![
+                        ("user_name".into(), ask_name("What is your name?", "name")),
+                        (
+                            "greeting".into(),
+                            Ask::Sample {
+                                prompt: "Generate a greeting".into(),
+                                max_tokens: 50,
+                            },
+                        ),
+                        ("client_roots".into(), Ask::ListRoots),
+                    ])
+                    .await?;
+                format!(
+                    "{} {}",
+                    heycmo::registry::sampled_text(&reply["greeting"]),
+                    name_in(&reply["user_name"], "name")
+                )
+            }
+            Flow::MultiRound => {
+                let first = ctx
+                    .gather(vec![(
+                        "step1".into(),
+                        ask_name("Step 1: What is your name?", "name"),
+                    )])
+                    .await?;
+                let second = ctx
+                    .gather(vec![(
+                        "step2".into(),
+                        ask_name("Step 2: What is your favorite color?", "color"),
+                    )])
+                    .await?;
+                format!(
+                    "{} likes {}",
+                    name_in(&first["step1"], "name"),
+                    name_in(&second["step2"], "color")
+                )
+            }
+            Flow::Capabilities => {
+                let mut asks = Vec::new();
+                if ctx.client_supports(Capability::Sampling) {
+                    asks.push((
+                        "greeting".into(),
+                        Ask::Sample {
+                            prompt: "Generate a greeting".into(),
+                            max_tokens: 50,
+                        },
+                    ));
+                }
+                if ctx.client_supports(Capability::Elicitation) {
+                    asks.push(("user_name".into(), ask_name("What is your name?", "name")));
+                }
+                let reply = ctx.gather(asks).await?;
+                format!("Got {} replies", reply.len())
+            }
+        };
+        Ok(Said { text })
+    }
+    fn content(&self, output: &Said) -> Vec<Content> {
+        say(output)
+    }
+}
+
+/// A string field of an accepted elicitation reply.
+fn name_in(reply: &Value, field: &str) -> String {
+    match heycmo::registry::answer(reply) {
+        Answer::Accepted(content) => content[field].as_str().unwrap_or_default().to_owned(),
+        _ => "(no answer)".into(),
+    }
 }
 
 /// A parameter that also travels as the `Mcp-Param-Region` header (SEP-2243).
@@ -393,6 +534,46 @@ fn registry() -> Registry {
             Box::new(Sampling),
         ),
         (
+            "test_input_required_result_elicitation",
+            "Asks the client's user for a name (SEP-2322)",
+            Box::new(RoundTrip(Flow::Elicitation)),
+        ),
+        (
+            "test_input_required_result_sampling",
+            "Asks the client's model (SEP-2322)",
+            Box::new(RoundTrip(Flow::Sampling)),
+        ),
+        (
+            "test_input_required_result_list_roots",
+            "Asks the client's roots (SEP-2322)",
+            Box::new(RoundTrip(Flow::ListRoots)),
+        ),
+        (
+            "test_input_required_result_request_state",
+            "Round trip with request state (SEP-2322)",
+            Box::new(RoundTrip(Flow::RequestState)),
+        ),
+        (
+            "test_input_required_result_multiple_inputs",
+            "Several asks in one round (SEP-2322)",
+            Box::new(RoundTrip(Flow::MultipleInputs)),
+        ),
+        (
+            "test_input_required_result_multi_round",
+            "Two rounds of asks (SEP-2322)",
+            Box::new(RoundTrip(Flow::MultiRound)),
+        ),
+        (
+            "test_input_required_result_tampered_state",
+            "Refuses an altered request state (SEP-2322)",
+            Box::new(RoundTrip(Flow::TamperedState)),
+        ),
+        (
+            "test_input_required_result_capabilities",
+            "Asks only what the client declared (SEP-2322)",
+            Box::new(RoundTrip(Flow::Capabilities)),
+        ),
+        (
             "test_custom_headers",
             "Takes a parameter mirrored in a header",
             Box::new(CustomHeaders),
@@ -405,12 +586,12 @@ fn registry() -> Registry {
         (
             "test_elicitation_sep1034_defaults",
             "Elicitation with default values (SEP-1034)",
-            Box::new(Ask(defaults_schema)),
+            Box::new(AskFixed(defaults_schema)),
         ),
         (
             "test_elicitation_sep1330_enums",
             "Elicitation with every enum form (SEP-1330)",
-            Box::new(Ask(enums_schema)),
+            Box::new(AskFixed(enums_schema)),
         ),
     ];
     let extra = fixtures

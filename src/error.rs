@@ -44,6 +44,14 @@ pub enum Error {
     SessionNotFound,
     #[error("Request cancelled")]
     Cancelled,
+    /// The tool needs replies from the client before it can finish (2026-07-28 round trip,
+    /// SEP-2322); MCP turns this into an `InputRequiredResult`. `answered` holds the replies of
+    /// earlier rounds, carried to the next one in the signed request state.
+    #[error("The tool needs input from the client")]
+    InputRequired {
+        asks: Vec<(String, crate::registry::Ask)>,
+        answered: std::collections::BTreeMap<String, serde_json::Value>,
+    },
     #[error("Database unavailable")]
     Unavailable(#[source] crate::store::StoreError),
     #[error("Internal error")]
@@ -68,6 +76,7 @@ impl Error {
             Error::MethodNotAllowed { .. } => "E_METHOD_NOT_ALLOWED",
             Error::SessionNotFound => "E_SESSION_NOT_FOUND",
             Error::Cancelled => "E_CANCELLED",
+            Error::InputRequired { .. } => "E_INPUT_REQUIRED",
             Error::Unavailable(_) => "E_UNAVAILABLE",
             Error::Internal(_) => "E_INTERNAL",
         }
@@ -86,6 +95,7 @@ impl Error {
             Error::Conflict(_) => 409,
             Error::MethodNotAllowed { .. } => 405,
             Error::Cancelled => 499,
+            Error::InputRequired { .. } => 409,
             Error::Unavailable(_) => 503,
             Error::Internal(_) => 500,
         }
@@ -145,6 +155,11 @@ impl Error {
             "E_SESSION_NOT_FOUND",
             400,
             "The legacy SSE session is closed or unknown; reconnect to /mcp/sse.",
+        ),
+        (
+            "E_INPUT_REQUIRED",
+            409,
+            "MCP only: the tool needs replies from the client; it answers an InputRequiredResult and is called again.",
         ),
         ("E_CANCELLED", 499, "The client cancelled the request."),
         ("E_UNAVAILABLE", 503, "The database cannot be reached."),

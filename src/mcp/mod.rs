@@ -7,6 +7,7 @@
 pub mod library;
 pub mod server;
 pub mod sse;
+pub mod state;
 pub mod stdio;
 pub mod streamable;
 

@@ -4,7 +4,7 @@
 // generation, but clients of the handshake generation use them and we serve both.
 #![allow(deprecated)]
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
@@ -17,22 +17,26 @@ use rmcp::model::{
     ServerConfig, SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::model::{
-    CompleteRequestMethod, CompleteRequestParams, CompleteResult, CreateMessageRequestParams,
-    ElicitRequestParams, ElicitationAction, ResourceContents, SamplingMessage,
-    SubscribeRequestMethod, SubscribeRequestParams, UnsubscribeRequestMethod,
+    ClientCapabilities, CompleteRequestMethod, CompleteRequestParams, CompleteResult,
+    CreateMessageRequest, CreateMessageRequestParams, ElicitRequest, ElicitRequestParams,
+    InputRequest, InputRequests, InputRequiredResult, ListRootsRequest, ResourceContents,
+    SamplingMessage, SubscribeRequestMethod, SubscribeRequestParams, UnsubscribeRequestMethod,
     UnsubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::library::{Docs, Library};
+use super::state::StateSigner;
 use crate::app::App;
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::RequestId;
 use crate::ratelimit::Bucket;
-use crate::registry::{Answer, ClientLink, Content, LogLevel, Question, Registry, Surface};
+use crate::registry::{
+    Ask, Capability, ClientLink, Content, LogLevel, Question, Registry, Surface,
+};
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
 const TOOLS_TTL_MS: u64 = 5 * 60 * 1000;
@@ -71,6 +75,8 @@ pub struct Shared {
     pub tools: Vec<Tool>,
     /// The tools whose input schema maps parameters to `Mcp-Param-*` headers.
     header_tools: Vec<Tool>,
+    /// Signs the request state of 2026-07-28 round trips.
+    states: StateSigner,
     pub library: Arc<dyn Library>,
 }
 
@@ -97,6 +103,7 @@ impl Shared {
             app,
             tools,
             header_tools,
+            states: StateSigner::new(),
             library,
         })
     }
@@ -154,6 +161,10 @@ impl McpServer {
 /// Where `ToolContext` progress and log messages go: this request's peer.
 struct PeerLink {
     peer: Peer<RoleServer>,
+    /// On the 2026-07-28 generation, the replies of this and earlier rounds; `None` on the
+    /// handshake generation, where the client is asked directly.
+    rounds: Option<BTreeMap<String, Value>>,
+    capabilities: Option<ClientCapabilities>,
     progress_token: Option<ProgressToken>,
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
 }
@@ -216,53 +227,115 @@ impl ClientLink for PeerLink {
         })
     }
 
-    fn sample(&self, prompt: String, max_tokens: u32) -> BoxFuture<'_, Result<String, Error>> {
+    fn gather(
+        &self,
+        asks: Vec<(String, Ask)>,
+    ) -> BoxFuture<'_, Result<BTreeMap<String, Value>, Error>> {
         Box::pin(async move {
-            let request = CreateMessageRequestParams::new(
-                vec![SamplingMessage::user_text(prompt)],
-                max_tokens,
-            );
-            let result = self
-                .peer
-                .create_message(request)
-                .await
-                .map_err(client_refused)?;
-            let text = result
-                .message
-                .content
-                .iter()
-                .filter_map(|c| c.as_text())
-                .map(|t| t.text.as_str())
-                .collect::<Vec<_>>()
-                .join("");
-            Ok(text)
+            match &self.rounds {
+                // 2026-07-28: no requests to the client; answer from this round's replies or
+                // end the call with what is still missing.
+                Some(answered) => {
+                    if asks.iter().all(|(key, _)| answered.contains_key(key)) {
+                        return Ok(asks
+                            .iter()
+                            .map(|(key, _)| (key.clone(), answered[key].clone()))
+                            .collect());
+                    }
+                    let missing = asks
+                        .into_iter()
+                        .filter(|(key, _)| !answered.contains_key(key))
+                        .collect();
+                    Err(Error::InputRequired {
+                        asks: missing,
+                        answered: answered.clone(),
+                    })
+                }
+                None => {
+                    let mut replies = BTreeMap::new();
+                    for (key, ask) in asks {
+                        replies.insert(key, self.ask_live(ask).await?);
+                    }
+                    Ok(replies)
+                }
+            }
         })
     }
 
-    fn elicit(&self, question: Question) -> BoxFuture<'_, Result<Answer, Error>> {
-        Box::pin(async move {
-            let schema = serde_json::from_value(question.schema).map_err(|e| {
-                Error::Internal(format!(
-                    "not an elicitation schema (an object of primitive fields): {e}"
-                ))
-            })?;
-            let request = ElicitRequestParams::FormElicitationParams {
-                meta: None,
-                message: question.message,
-                requested_schema: schema,
-            };
-            let result = self
-                .peer
-                .create_elicitation(request)
-                .await
-                .map_err(client_refused)?;
-            Ok(match result.action {
-                ElicitationAction::Accept => Answer::Accepted(result.content.unwrap_or_default()),
-                ElicitationAction::Decline => Answer::Declined,
-                _ => Answer::Cancelled,
+    fn supports(&self, capability: Capability) -> bool {
+        self.capabilities
+            .as_ref()
+            .is_some_and(|caps| match capability {
+                Capability::Sampling => caps.sampling.is_some(),
+                Capability::Elicitation => caps.elicitation.is_some(),
+                Capability::Roots => caps.roots.is_some(),
             })
-        })
     }
+}
+
+impl PeerLink {
+    /// Sends one ask to the client as a request (handshake generation) and answers its reply.
+    async fn ask_live(&self, ask: Ask) -> Result<Value, Error> {
+        let reply = match ask {
+            Ask::Sample { prompt, max_tokens } => {
+                let request = CreateMessageRequestParams::new(
+                    vec![SamplingMessage::user_text(prompt)],
+                    max_tokens,
+                );
+                serde_json::to_value(
+                    self.peer
+                        .create_message(request)
+                        .await
+                        .map_err(client_refused)?,
+                )
+            }
+            Ask::Elicit(question) => {
+                let request = elicit_params(question)?;
+                serde_json::to_value(
+                    self.peer
+                        .create_elicitation(request)
+                        .await
+                        .map_err(client_refused)?,
+                )
+            }
+            Ask::ListRoots => {
+                serde_json::to_value(self.peer.list_roots().await.map_err(client_refused)?)
+            }
+        };
+        reply.map_err(|e| Error::Internal(format!("reading the client's reply: {e}")))
+    }
+}
+
+fn elicit_params(question: Question) -> Result<ElicitRequestParams, Error> {
+    let schema = serde_json::from_value(question.schema).map_err(|e| {
+        Error::Internal(format!(
+            "not an elicitation schema (an object of primitive fields): {e}"
+        ))
+    })?;
+    Ok(ElicitRequestParams::FormElicitationParams {
+        meta: None,
+        message: question.message,
+        requested_schema: schema,
+    })
+}
+
+/// An ask as the 2026-07-28 `inputRequests` entry the client will fulfil.
+fn input_request(ask: Ask) -> Result<InputRequest, Error> {
+    Ok(match ask {
+        Ask::Sample { prompt, max_tokens } => {
+            InputRequest::CreateMessage(CreateMessageRequest::new(CreateMessageRequestParams::new(
+                vec![SamplingMessage::user_text(prompt)],
+                max_tokens,
+            )))
+        }
+        Ask::Elicit(question) => {
+            InputRequest::Elicitation(ElicitRequest::new(elicit_params(question)?))
+        }
+        Ask::ListRoots => InputRequest::ListRoots(ListRootsRequest {
+            method: Default::default(),
+            extensions: Default::default(),
+        }),
+    })
 }
 
 /// A request to the client that failed: it lacks the capability, refused, or went away.
@@ -461,8 +534,30 @@ impl ServerHandler for McpServer {
                 ),
             ));
         }
+        // The 2026-07-28 generation has no server-to-client requests: a tool that needs the
+        // client answers InputRequiredResult and is called again with the replies (SEP-2322).
+        let inline = context
+            .protocol_version()
+            .is_some_and(|v| !v.has_initialize());
+        let rounds = if inline {
+            let mut answered = match &request.request_state {
+                Some(state) => self.shared.states.verify(name, state).map_err(|e| {
+                    McpError::invalid_params(
+                        e.to_string(),
+                        Some(json!({"code": "E_INVALID_INPUT"})),
+                    )
+                })?,
+                None => BTreeMap::new(),
+            };
+            answered.extend(request.input_responses.clone().unwrap_or_default());
+            Some(answered)
+        } else {
+            None
+        };
         let client = PeerLink {
             peer: context.peer.clone(),
+            rounds,
+            capabilities: context.client_capabilities(),
             progress_token: context.meta.get_progress_token(),
             log_level: self.log_level.clone(),
         };
@@ -484,6 +579,20 @@ impl ServerHandler for McpServer {
                 );
                 result.structured_content = Some(output.structured);
                 result
+            }
+            Err(Error::InputRequired { asks, answered }) => {
+                let mut requests = InputRequests::new();
+                for (key, ask) in asks {
+                    match input_request(ask) {
+                        Ok(request) => requests.insert(key, request),
+                        Err(error) => return Ok(error_result(&error, &request_id).into()),
+                    };
+                }
+                let state = self.shared.states.sign(name, &answered);
+                return Ok(CallToolResponse::InputRequired(InputRequiredResult::new(
+                    Some(requests),
+                    Some(state),
+                )));
             }
             Err(error) => error_result(&error, &request_id),
         };

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use futures::future::BoxFuture;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -58,6 +60,25 @@ pub enum Answer {
     Cancelled,
 }
 
+/// Something a tool asks of the client before it can finish.
+#[derive(Debug, Clone)]
+pub enum Ask {
+    /// A question for the client's user.
+    Elicit(Question),
+    /// A completion from the client's model.
+    Sample { prompt: String, max_tokens: u32 },
+    /// The client's roots (the folders or URIs it works in).
+    ListRoots,
+}
+
+/// A client capability a tool may depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    Sampling,
+    Elicitation,
+    Roots,
+}
+
 /// How a tool reaches the client while it runs: progress and log messages, and requests the
 /// client answers (sampling from its model, asking its user). Transports without a channel back
 /// (REST, the CLI) pass none: reports are dropped and requests fail with `E_UNSUPPORTED`.
@@ -65,10 +86,16 @@ pub trait ClientLink: Send + Sync {
     fn progress(&self, done: f64, total: Option<f64>, message: Option<String>)
     -> BoxFuture<'_, ()>;
     fn log(&self, level: LogLevel, message: String) -> BoxFuture<'_, ()>;
-    /// Asks the client's model to complete `prompt`; answers the text it produced.
-    fn sample(&self, prompt: String, max_tokens: u32) -> BoxFuture<'_, Result<String, Error>>;
-    /// Asks the client's user a question.
-    fn elicit(&self, question: Question) -> BoxFuture<'_, Result<Answer, Error>>;
+    /// Puts every ask to the client and answers the raw replies by key. On the handshake
+    /// generation the client is asked directly; on the 2026-07-28 generation the call ends with
+    /// `Error::InputRequired` and is made again with the replies (SEP-2322), so a handler must be
+    /// safe to run again from the start.
+    fn gather(
+        &self,
+        asks: Vec<(String, Ask)>,
+    ) -> BoxFuture<'_, Result<BTreeMap<String, Value>, Error>>;
+    /// Whether the client declared a capability.
+    fn supports(&self, capability: Capability) -> bool;
 }
 
 /// Everything a handler may use.
@@ -110,17 +137,69 @@ impl ToolContext {
         })
     }
 
-    /// Asks the connected client's model to complete `prompt` (MCP sampling).
+    /// Puts several asks to the client at once, each under a key of the tool's choosing; see
+    /// [`ClientLink::gather`].
+    pub async fn gather(&self, asks: Vec<(String, Ask)>) -> Result<BTreeMap<String, Value>, Error> {
+        self.link()?.gather(asks).await
+    }
+
+    /// Whether the connected client declared `capability` (never, outside MCP).
+    pub fn client_supports(&self, capability: Capability) -> bool {
+        self.client.as_ref().is_some_and(|c| c.supports(capability))
+    }
+
+    async fn ask_one(&self, key: &str, ask: Ask) -> Result<Value, Error> {
+        let mut replies = self.gather(vec![(key.to_owned(), ask)]).await?;
+        replies
+            .remove(key)
+            .ok_or_else(|| Error::BadRequest(format!("No reply to {key}")))
+    }
+
+    /// Asks the connected client's model to complete `prompt` (MCP sampling); `key` names the
+    /// ask across rounds.
     pub async fn sample(
         &self,
+        key: &str,
         prompt: impl Into<String>,
         max_tokens: u32,
     ) -> Result<String, Error> {
-        self.link()?.sample(prompt.into(), max_tokens).await
+        let reply = self
+            .ask_one(
+                key,
+                Ask::Sample {
+                    prompt: prompt.into(),
+                    max_tokens,
+                },
+            )
+            .await?;
+        Ok(sampled_text(&reply))
     }
 
-    /// Asks the connected client's user a question (MCP elicitation).
-    pub async fn elicit(&self, question: Question) -> Result<Answer, Error> {
-        self.link()?.elicit(question).await
+    /// Asks the connected client's user a question (MCP elicitation); `key` names the ask across
+    /// rounds.
+    pub async fn elicit(&self, key: &str, question: Question) -> Result<Answer, Error> {
+        Ok(answer(&self.ask_one(key, Ask::Elicit(question)).await?))
+    }
+}
+
+/// The text of a `sampling/createMessage` reply (its content is one block or a list).
+pub fn sampled_text(reply: &Value) -> String {
+    let blocks: Vec<&Value> = match &reply["content"] {
+        Value::Array(blocks) => blocks.iter().collect(),
+        other => vec![other],
+    };
+    blocks
+        .iter()
+        .filter_map(|b| b["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// The [`Answer`] in an `elicitation/create` reply.
+pub fn answer(reply: &Value) -> Answer {
+    match reply["action"].as_str() {
+        Some("accept") => Answer::Accepted(reply["content"].clone()),
+        Some("decline") => Answer::Declined,
+        _ => Answer::Cancelled,
     }
 }

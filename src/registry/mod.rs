@@ -17,7 +17,10 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
-pub use context::{Answer, ClientLink, LogLevel, Question, Surface, ToolContext};
+pub use context::{
+    Answer, Ask, Capability, ClientLink, LogLevel, Question, Surface, ToolContext, answer,
+    sampled_text,
+};
 pub use tool::{Content, DynTool, Tool, ToolOutput};
 
 use crate::error::Error;
