@@ -4,13 +4,14 @@
 //!
 //! Prints `key …` and `listening on http://ADDR`, then serves until killed.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use heycmo::app::App;
 use heycmo::config::Config;
 use heycmo::error::Error;
-use heycmo::mcp::library::Library;
+use heycmo::mcp::library::{Library, PromptOutcome};
 use heycmo::mcp::server::Shared;
 use heycmo::ratelimit::RateLimits;
 use heycmo::registry::{
@@ -712,10 +713,20 @@ impl Library for Fixtures {
                 Some("A prompt with an image"),
                 None,
             ),
+            Prompt::new(
+                "test_input_required_result_prompt",
+                Some("A prompt that asks the user for context first (SEP-2322)"),
+                None,
+            ),
         ])
     }
 
-    fn prompt(&self, name: &str, arguments: &JsonObject) -> Result<GetPromptResult, McpError> {
+    fn prompt(
+        &self,
+        name: &str,
+        arguments: &JsonObject,
+        answered: &BTreeMap<String, Value>,
+    ) -> Result<PromptOutcome, McpError> {
         let arg = |key: &str| {
             arguments
                 .get(key)
@@ -755,9 +766,21 @@ impl Library for Fixtures {
                 ),
                 PromptMessage::new_text(Role::User, "Please analyze the image above."),
             ],
+            "test_input_required_result_prompt" => match answered.get("user_context") {
+                None => {
+                    return Ok(PromptOutcome::NeedInput(vec![(
+                        "user_context".into(),
+                        ask_name("What context should the prompt use?", "context"),
+                    )]));
+                }
+                Some(reply) => vec![PromptMessage::new_text(
+                    Role::User,
+                    format!("Use this context: {}", name_in(reply, "context")),
+                )],
+            },
             _ => return Err(McpError::invalid_params(format!("No prompt {name}"), None)),
         };
-        Ok(GetPromptResult::new(messages))
+        Ok(PromptOutcome::Complete(GetPromptResult::new(messages)))
     }
 
     fn completions(&self) -> bool {

@@ -6,16 +6,18 @@
 //! each tool's contract without leaving MCP) and a getting-started prompt, built once from the
 //! registry; every list carries caching hints, since it only changes with a new release.
 
+use std::collections::BTreeMap;
+
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
     CacheScope, CompleteRequestParams, CompleteResult, GetPromptResult, JsonObject,
     ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, Prompt, PromptArgument,
     PromptMessage, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Role,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::discovery;
-use crate::registry::Registry;
+use crate::registry::{Ask, Registry};
 
 /// How long clients may cache the lists and documents.
 const TTL_MS: u64 = 5 * 60 * 1000;
@@ -31,13 +33,26 @@ struct Document {
     text: String,
 }
 
+/// A built prompt, or what it still needs from the client.
+pub enum PromptOutcome {
+    Complete(GetPromptResult),
+    NeedInput(Vec<(String, Ask)>),
+}
+
 /// Resources and prompts a server offers next to its tools.
 pub trait Library: Send + Sync + 'static {
     fn resources(&self) -> ListResourcesResult;
     fn templates(&self) -> ListResourceTemplatesResult;
     fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError>;
     fn prompts(&self) -> ListPromptsResult;
-    fn prompt(&self, name: &str, arguments: &JsonObject) -> Result<GetPromptResult, McpError>;
+    /// Builds a prompt. `answered` holds the client's replies to earlier asks (SEP-2322); a
+    /// prompt that needs more answers [`PromptOutcome::NeedInput`].
+    fn prompt(
+        &self,
+        name: &str,
+        arguments: &JsonObject,
+        answered: &BTreeMap<String, Value>,
+    ) -> Result<PromptOutcome, McpError>;
 
     /// Whether `completion/complete` is offered (and the capability declared).
     fn completions(&self) -> bool {
@@ -178,7 +193,12 @@ impl Library for Docs {
             .with_cache_scope(CacheScope::Public)
     }
 
-    fn prompt(&self, name: &str, arguments: &JsonObject) -> Result<GetPromptResult, McpError> {
+    fn prompt(
+        &self,
+        name: &str,
+        arguments: &JsonObject,
+        _answered: &BTreeMap<String, Value>,
+    ) -> Result<PromptOutcome, McpError> {
         let website = arguments.get("website").and_then(|v| v.as_str());
         if name != GETTING_STARTED {
             return Err(McpError::invalid_params(format!("No prompt {name}"), None));
@@ -193,9 +213,9 @@ impl Library for Docs {
         if let Some(site) = website.filter(|s| !s.trim().is_empty()) {
             text.push_str(&format!(" The brand's website is {site}."));
         }
-        Ok(
+        Ok(PromptOutcome::Complete(
             GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
                 .with_description("Getting started with HeyCMO"),
-        )
+        ))
     }
 }

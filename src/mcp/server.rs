@@ -27,7 +27,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
-use super::library::{Docs, Library};
+use super::library::{Docs, Library, PromptOutcome};
 use super::state::StateSigner;
 use crate::app::App;
 use crate::auth::Principal;
@@ -40,6 +40,9 @@ use crate::registry::{
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
 const TOOLS_TTL_MS: u64 = 5 * 60 * 1000;
+
+/// Rounds of client input a prompt may ask for on the handshake generation.
+const MAX_PROMPT_ROUNDS: usize = 5;
 
 /// JSON-RPC error code for a rate-limited call (implementation-defined server error range).
 const RATE_LIMITED: i32 = -32029;
@@ -155,6 +158,63 @@ impl McpServer {
                 )
             })?;
         Ok((principal, request_id))
+    }
+}
+
+impl McpServer {
+    /// The replies a 2026-07-28 request brings (SEP-2322): those of earlier rounds, from the
+    /// signed `requestState` issued for `subject`, and this round's `inputResponses`. `None` on
+    /// the handshake generation, where the client is asked directly instead.
+    fn rounds(
+        &self,
+        context: &RequestContext<RoleServer>,
+        subject: &str,
+        state: Option<&str>,
+        responses: Option<BTreeMap<String, Value>>,
+    ) -> Result<Option<BTreeMap<String, Value>>, McpError> {
+        if context
+            .protocol_version()
+            .is_none_or(|v| v.has_initialize())
+        {
+            return Ok(None);
+        }
+        let mut answered = match state {
+            Some(state) => self.shared.states.verify(subject, state).map_err(|e| {
+                McpError::invalid_params(e.to_string(), Some(json!({"code": "E_INVALID_INPUT"})))
+            })?,
+            None => BTreeMap::new(),
+        };
+        answered.extend(responses.unwrap_or_default());
+        Ok(Some(answered))
+    }
+
+    /// The `InputRequiredResult` asking for `asks`, with the replies so far signed into the state.
+    fn input_required(
+        &self,
+        subject: &str,
+        asks: Vec<(String, Ask)>,
+        answered: &BTreeMap<String, Value>,
+    ) -> Result<InputRequiredResult, Error> {
+        let mut requests = InputRequests::new();
+        for (key, ask) in asks {
+            requests.insert(key, input_request(ask)?);
+        }
+        let state = self.shared.states.sign(subject, answered);
+        Ok(InputRequiredResult::new(Some(requests), Some(state)))
+    }
+
+    fn link(
+        &self,
+        context: &RequestContext<RoleServer>,
+        rounds: Option<BTreeMap<String, Value>>,
+    ) -> PeerLink {
+        PeerLink {
+            peer: context.peer.clone(),
+            rounds,
+            capabilities: context.client_capabilities(),
+            progress_token: context.meta.get_progress_token(),
+            log_level: self.log_level.clone(),
+        }
     }
 }
 
@@ -436,13 +496,50 @@ impl ServerHandler for McpServer {
     async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let arguments = request.arguments.unwrap_or_default();
-        self.shared
-            .library
-            .prompt(&request.name, &arguments)
-            .map(Into::into)
+        // Prompt states are signed for `prompt:<name>`, so a tool's state cannot be replayed here.
+        let subject = format!("prompt:{}", request.name);
+        let rounds = self.rounds(
+            &context,
+            &subject,
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
+        let inline = rounds.is_some();
+        let mut answered = rounds.unwrap_or_default();
+        // On the handshake generation the library's asks go to the client directly, and the
+        // prompt is built again with the replies; a few rounds at most.
+        for _ in 0..MAX_PROMPT_ROUNDS {
+            match self
+                .shared
+                .library
+                .prompt(&request.name, &arguments, &answered)?
+            {
+                PromptOutcome::Complete(result) => return Ok(result.into()),
+                PromptOutcome::NeedInput(asks) if inline => {
+                    return self
+                        .input_required(&subject, asks, &answered)
+                        .map(GetPromptResponse::InputRequired)
+                        .map_err(|e| McpError::invalid_params(e.to_string(), None));
+                }
+                PromptOutcome::NeedInput(asks) => {
+                    let link = self.link(&context, None);
+                    for (key, ask) in asks {
+                        let reply = link
+                            .ask_live(ask)
+                            .await
+                            .map_err(|e| McpError::invalid_request(e.to_string(), None))?;
+                        answered.insert(key, reply);
+                    }
+                }
+            }
+        }
+        Err(McpError::internal_error(
+            "the prompt kept asking for input",
+            None,
+        ))
     }
 
     async fn complete(
@@ -534,33 +631,13 @@ impl ServerHandler for McpServer {
                 ),
             ));
         }
-        // The 2026-07-28 generation has no server-to-client requests: a tool that needs the
-        // client answers InputRequiredResult and is called again with the replies (SEP-2322).
-        let inline = context
-            .protocol_version()
-            .is_some_and(|v| !v.has_initialize());
-        let rounds = if inline {
-            let mut answered = match &request.request_state {
-                Some(state) => self.shared.states.verify(name, state).map_err(|e| {
-                    McpError::invalid_params(
-                        e.to_string(),
-                        Some(json!({"code": "E_INVALID_INPUT"})),
-                    )
-                })?,
-                None => BTreeMap::new(),
-            };
-            answered.extend(request.input_responses.clone().unwrap_or_default());
-            Some(answered)
-        } else {
-            None
-        };
-        let client = PeerLink {
-            peer: context.peer.clone(),
-            rounds,
-            capabilities: context.client_capabilities(),
-            progress_token: context.meta.get_progress_token(),
-            log_level: self.log_level.clone(),
-        };
+        let rounds = self.rounds(
+            &context,
+            name,
+            request.request_state.as_deref(),
+            request.input_responses.clone(),
+        )?;
+        let client = self.link(&context, rounds);
         let ctx = app.context(
             principal,
             self.surface,
@@ -581,18 +658,10 @@ impl ServerHandler for McpServer {
                 result
             }
             Err(Error::InputRequired { asks, answered }) => {
-                let mut requests = InputRequests::new();
-                for (key, ask) in asks {
-                    match input_request(ask) {
-                        Ok(request) => requests.insert(key, request),
-                        Err(error) => return Ok(error_result(&error, &request_id).into()),
-                    };
-                }
-                let state = self.shared.states.sign(name, &answered);
-                return Ok(CallToolResponse::InputRequired(InputRequiredResult::new(
-                    Some(requests),
-                    Some(state),
-                )));
+                return match self.input_required(name, asks, &answered) {
+                    Ok(result) => Ok(CallToolResponse::InputRequired(result)),
+                    Err(error) => Ok(error_result(&error, &request_id).into()),
+                };
             }
             Err(error) => error_result(&error, &request_id),
         };
