@@ -279,3 +279,108 @@ async fn cancelling_a_request_cancels_its_handler() {
     client.cancel().await.unwrap();
     running.shutdown.cancel();
 }
+
+/// A library whose one prompt needs the user's name first.
+struct Asking;
+
+impl heycmo::mcp::library::Library for Asking {
+    fn resources(&self) -> rmcp::model::ListResourcesResult {
+        rmcp::model::ListResourcesResult::with_all_items(vec![])
+    }
+    fn templates(&self) -> rmcp::model::ListResourceTemplatesResult {
+        rmcp::model::ListResourceTemplatesResult::with_all_items(vec![])
+    }
+    fn read(&self, uri: &str) -> Result<rmcp::model::ReadResourceResult, rmcp::ErrorData> {
+        Err(rmcp::ErrorData::resource_not_found(
+            format!("No resource {uri}"),
+            None,
+        ))
+    }
+    fn prompts(&self) -> rmcp::model::ListPromptsResult {
+        rmcp::model::ListPromptsResult::with_all_items(vec![rmcp::model::Prompt::new(
+            "greet",
+            Some("Greets the user by name"),
+            None,
+        )])
+    }
+    fn prompt(
+        &self,
+        _name: &str,
+        _arguments: &rmcp::model::JsonObject,
+        answered: &std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Result<heycmo::mcp::library::PromptOutcome, rmcp::ErrorData> {
+        use heycmo::mcp::library::PromptOutcome;
+        use heycmo::registry::{Answer, Ask, Question};
+        let Some(reply) = answered.get("name") else {
+            let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]});
+            return Ok(PromptOutcome::NeedInput(vec![(
+                "name".into(),
+                Ask::Elicit(Question {
+                    message: "Your name?".into(),
+                    schema,
+                }),
+            )]));
+        };
+        let name = match heycmo::registry::answer(reply) {
+            Answer::Accepted(content) => content["name"].as_str().unwrap_or_default().to_owned(),
+            _ => "stranger".into(),
+        };
+        Ok(PromptOutcome::Complete(rmcp::model::GetPromptResult::new(
+            vec![rmcp::model::PromptMessage::new_text(
+                rmcp::model::Role::User,
+                format!("Hello, {name}"),
+            )],
+        )))
+    }
+}
+
+/// A client whose user always answers "Ada".
+struct Ada;
+
+impl ClientHandler for Ada {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        rmcp::model::ClientConfig::new(
+            rmcp::model::ClientCapabilities::builder()
+                .enable_elicitation()
+                .build(),
+            rmcp::model::Implementation::new("ada", "1"),
+        )
+    }
+    async fn create_elicitation(
+        &self,
+        _request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        let mut result = rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Accept);
+        result.content = Some(json!({"name": "Ada"}));
+        Ok(result)
+    }
+}
+
+#[tokio::test]
+async fn a_prompt_asks_the_client_on_the_handshake_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = Config {
+        db: dir.path().join("heycmo.db"),
+        ..Config::default()
+    };
+    let app = App::with_registry(config, base.clone(), Registry::builtin().unwrap()).unwrap();
+    let key = app.local_customer().await.unwrap().1.expect("a fresh key");
+    let shutdown = CancellationToken::new();
+    let shared = heycmo::mcp::server::Shared::with_library(app, Arc::new(Asking));
+    tokio::spawn(heycmo::http::serve_with(shared, listener, shutdown.clone()));
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(format!("{base}/mcp")).auth_header(key),
+    );
+    let client = Ada.serve(transport).await.unwrap();
+    let prompt = client
+        .get_prompt(rmcp::model::GetPromptRequestParams::new("greet"))
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&prompt.messages).unwrap();
+    assert!(text.contains("Hello, Ada"), "{text}");
+    client.cancel().await.unwrap();
+    shutdown.cancel();
+}
