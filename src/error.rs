@@ -101,6 +101,16 @@ impl Error {
         }
     }
 
+    /// The documented body, `{"error","code","requestId"}` (plus `pointer` for invalid input):
+    /// what REST answers and what an MCP `isError` result carries as its text.
+    pub fn body(&self, request_id: &str) -> serde_json::Value {
+        let mut body = serde_json::json!({"error": self.to_string(), "code": self.code(), "requestId": request_id});
+        if let Error::InvalidInput { pointer, .. } = self {
+            body["pointer"] = serde_json::json!(pointer);
+        }
+        body
+    }
+
     /// Every code with what it means; the README table and OpenAPI are generated from this list.
     pub const CODES: &'static [(&'static str, u16, &'static str)] = &[
         ("E_AUTH_REQUIRED", 401, "No API key was presented."),

@@ -7,7 +7,6 @@ use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::error::Error;
 
@@ -52,23 +51,8 @@ pub fn json_as(
 /// The documented error body, `{"error","code","requestId"}`, with its status; 429 gets
 /// `Retry-After`. `X-Request-ID` is added to every response by the router.
 pub fn error(error: &Error, request_id: &str) -> Response<Body> {
-    error_with(error, request_id, serde_json::Map::new())
-}
-
-/// The error body with extra fields (the seed's SSE "session not found" text, say).
-pub fn error_with(
-    error: &Error,
-    request_id: &str,
-    extra: serde_json::Map<String, serde_json::Value>,
-) -> Response<Body> {
-    let mut body =
-        json!({"error": error.to_string(), "code": error.code(), "requestId": request_id});
-    if let Error::InvalidInput { pointer, .. } = error {
-        body["pointer"] = json!(pointer);
-    }
-    body.as_object_mut().expect("object").extend(extra);
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = json(status, &body);
+    let mut response = json(status, &error.body(request_id));
     if let Error::RateLimited { retry_after } = error {
         let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
         response

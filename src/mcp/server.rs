@@ -96,9 +96,10 @@ impl Shared {
         let header_tools = tools
             .iter()
             .filter(|tool| {
-                serde_json::Value::Object((*tool.input_schema).clone())
-                    .to_string()
-                    .contains("\"x-mcp-header\"")
+                tool.input_schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|props| props.values().any(|p| p.get("x-mcp-header").is_some()))
             })
             .cloned()
             .collect();
@@ -159,9 +160,7 @@ impl McpServer {
             })?;
         Ok((principal, request_id))
     }
-}
 
-impl McpServer {
     /// The replies a 2026-07-28 request brings (SEP-2322): those of earlier rounds, from the
     /// signed `requestState` issued for `subject`, and this round's `inputResponses`. `None` on
     /// the handshake generation, where the client is asked directly instead.
@@ -338,10 +337,7 @@ impl PeerLink {
     async fn ask_live(&self, ask: Ask) -> Result<Value, Error> {
         let reply = match ask {
             Ask::Sample { prompt, max_tokens } => {
-                let request = CreateMessageRequestParams::new(
-                    vec![SamplingMessage::user_text(prompt)],
-                    max_tokens,
-                );
+                let request = sampling_params(prompt, max_tokens);
                 serde_json::to_value(
                     self.peer
                         .create_message(request)
@@ -366,6 +362,10 @@ impl PeerLink {
     }
 }
 
+fn sampling_params(prompt: String, max_tokens: u32) -> CreateMessageRequestParams {
+    CreateMessageRequestParams::new(vec![SamplingMessage::user_text(prompt)], max_tokens)
+}
+
 fn elicit_params(question: Question) -> Result<ElicitRequestParams, Error> {
     let schema = serde_json::from_value(question.schema).map_err(|e| {
         Error::Internal(format!(
@@ -382,12 +382,9 @@ fn elicit_params(question: Question) -> Result<ElicitRequestParams, Error> {
 /// An ask as the 2026-07-28 `inputRequests` entry the client will fulfil.
 fn input_request(ask: Ask) -> Result<InputRequest, Error> {
     Ok(match ask {
-        Ask::Sample { prompt, max_tokens } => {
-            InputRequest::CreateMessage(CreateMessageRequest::new(CreateMessageRequestParams::new(
-                vec![SamplingMessage::user_text(prompt)],
-                max_tokens,
-            )))
-        }
+        Ask::Sample { prompt, max_tokens } => InputRequest::CreateMessage(
+            CreateMessageRequest::new(sampling_params(prompt, max_tokens)),
+        ),
         Ask::Elicit(question) => {
             InputRequest::Elicitation(ElicitRequest::new(elicit_params(question)?))
         }
@@ -421,8 +418,7 @@ fn content_block(content: Content) -> ContentBlock {
 /// A tool failure as the MCP client should see it: an `isError` result whose text is the same
 /// `{"error","code","requestId"}` body REST would answer, so agents can act on the code.
 fn error_result(error: &Error, request_id: &str) -> CallToolResult {
-    let body = json!({"error": error.to_string(), "code": error.code(), "requestId": request_id});
-    CallToolResult::error(vec![ContentBlock::text(body.to_string())])
+    CallToolResult::error(vec![ContentBlock::text(error.body(request_id).to_string())])
 }
 
 impl ServerHandler for McpServer {
