@@ -18,3 +18,4 @@ pub mod ratelimit;
 pub mod registry;
 pub mod store;
 pub mod tools;
+pub mod web;

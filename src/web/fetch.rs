@@ -1,0 +1,515 @@
+//! The safe fetcher: every URL a tool fetches goes through here.
+//!
+//! http and https only, a user agent naming us, connect and total timeouts, at most
+//! [`MAX_REDIRECTS`] redirects (followed here, one hop at a time, so each is checked), a cap on
+//! the body both as sent and once decompressed (a 5 MiB gzip bomb stays 5 MiB), and the SSRF
+//! guard of [`super::guard`] on the address actually connected to.
+
+use std::error::Error as _;
+use std::io::Read;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{self, HeaderMap};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use super::guard::refusal;
+
+/// Redirects followed before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// How the fetcher behaves; from the server configuration.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    /// Lets fetches reach loopback and private networks (tests, intranet deployments).
+    pub allow_private: bool,
+    /// Whole-response deadline, redirects included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Largest body accepted, before and after decompression.
+    pub max_bytes: usize,
+    pub user_agent: String,
+}
+
+impl FetchConfig {
+    pub fn new(public_url: &str) -> FetchConfig {
+        FetchConfig {
+            allow_private: false,
+            timeout: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(5),
+            max_bytes: 5 * 1024 * 1024,
+            user_agent: format!("heycmo/{} (+{public_url})", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Why a fetch did not produce a response.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url} is refused: it resolves to {reason}")]
+    Refused { url: String, reason: &'static str },
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("{url}: the body is larger than {limit} bytes")]
+    TooLarge { url: String, limit: usize },
+    #[error("{url}: no complete answer within {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("{url}: more than {MAX_REDIRECTS} redirects")]
+    TooManyRedirects { url: String },
+    #[error("{url}: {message}")]
+    Network { url: String, message: String },
+}
+
+/// One redirect hop.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub from: Url,
+    pub to: Url,
+    pub status: u16,
+}
+
+/// A response, its body decoded.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where the content finally came from, after redirects.
+    pub url: Url,
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// Bytes received on the wire (compressed size when compressed).
+    pub wire_bytes: usize,
+    /// The `Content-Encoding` the server used, if any.
+    pub encoding: Option<String>,
+    /// Until the final response's headers arrived.
+    pub ttfb: Duration,
+    pub elapsed: Duration,
+    pub redirects: Vec<Redirect>,
+}
+
+impl Fetched {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn is_html(&self) -> bool {
+        self.header("content-type").is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            t.starts_with("text/html") || t.starts_with("application/xhtml")
+        })
+    }
+
+    /// The body as text; invalid UTF-8 is replaced rather than refused.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The guarded HTTP client; cheap to clone.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: Arc<FetchConfig>,
+}
+
+impl Fetcher {
+    pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            // Redirects are followed by hand so that each hop is checked.
+            .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would connect on our behalf, unchecked.
+            .no_proxy()
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.timeout)
+            .pool_max_idle_per_host(4);
+        if !config.allow_private {
+            builder = builder.dns_resolver(GuardedResolver);
+        }
+        let client = builder.build().map_err(|e| FetchError::Network {
+            url: String::new(),
+            message: format!("cannot build the HTTP client: {e}"),
+        })?;
+        Ok(Fetcher {
+            client,
+            config: Arc::new(config),
+        })
+    }
+
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    /// Parses and checks a URL a caller gave: absolute, http or https, with a host.
+    pub fn parse(&self, raw: &str) -> Result<Url, FetchError> {
+        let raw = raw.trim();
+        let url = Url::parse(raw)
+            .or_else(|e| {
+                // "example.com/pricing" is what people type; take it as https.
+                if e == url::ParseError::RelativeUrlWithoutBase && !raw.contains("://") {
+                    Url::parse(&format!("https://{raw}"))
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|e| FetchError::BadUrl(format!("{raw:?} is not a URL: {e}")))?;
+        self.check(&url)?;
+        Ok(url)
+    }
+
+    fn check(&self, url: &Url) -> Result<(), FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::BadUrl(format!(
+                "{url}: only http and https URLs can be fetched"
+            )));
+        }
+        let host = match url.host() {
+            Some(host) => host,
+            None => return Err(FetchError::BadUrl(format!("{url} has no host"))),
+        };
+        if self.config.allow_private {
+            return Ok(());
+        }
+        // Literal addresses never reach the resolver, so they are judged here.
+        let literal: Option<IpAddr> = match host {
+            url::Host::Ipv4(ip) => Some(ip.into()),
+            url::Host::Ipv6(ip) => Some(ip.into()),
+            url::Host::Domain(name) => {
+                if name.eq_ignore_ascii_case("localhost") || name.ends_with(".localhost") {
+                    return Err(FetchError::Refused {
+                        url: url.to_string(),
+                        reason: "a loopback address",
+                    });
+                }
+                None
+            }
+        };
+        match literal.and_then(refusal) {
+            Some(reason) => Err(FetchError::Refused {
+                url: url.to_string(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// GET with the body, following redirects.
+    pub async fn get(&self, url: &Url) -> Result<Fetched, FetchError> {
+        self.request(
+            Method::GET,
+            url,
+            "text/html,application/xhtml+xml,*/*;q=0.8",
+        )
+        .await
+    }
+
+    /// GET of a text resource (robots.txt, llms.txt, a sitemap).
+    pub async fn get_text(&self, url: &Url) -> Result<Fetched, FetchError> {
+        self.request(
+            Method::GET,
+            url,
+            "text/plain,application/xml,text/*,*/*;q=0.5",
+        )
+        .await
+    }
+
+    /// The final status of a URL, without its body: HEAD, or GET where HEAD is not allowed.
+    pub async fn status(&self, url: &Url) -> Result<u16, FetchError> {
+        let head = self.request(Method::HEAD, url, "*/*").await?;
+        if matches!(head.status, 405 | 501) {
+            return Ok(self.request(Method::GET, url, "*/*").await?.status);
+        }
+        Ok(head.status)
+    }
+
+    async fn request(
+        &self,
+        method: Method,
+        url: &Url,
+        accept: &str,
+    ) -> Result<Fetched, FetchError> {
+        let deadline = self.config.timeout;
+        tokio::time::timeout(deadline, self.follow(method, url.clone(), accept))
+            .await
+            .unwrap_or_else(|_| {
+                Err(FetchError::Timeout {
+                    url: url.to_string(),
+                    seconds: deadline.as_secs(),
+                })
+            })
+    }
+
+    async fn follow(
+        &self,
+        method: Method,
+        mut url: Url,
+        accept: &str,
+    ) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let mut redirects = Vec::new();
+        loop {
+            self.check(&url)?;
+            let response = self
+                .client
+                .request(method.clone(), url.clone())
+                .header(header::ACCEPT, accept)
+                .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+                .send()
+                .await
+                .map_err(|e| network_error(&url, &e))?;
+            let ttfb = started.elapsed();
+            let status = response.status();
+            if status.is_redirection()
+                && status != StatusCode::NOT_MODIFIED
+                && let Some(location) = response.headers().get(header::LOCATION)
+            {
+                if redirects.len() >= MAX_REDIRECTS {
+                    return Err(FetchError::TooManyRedirects {
+                        url: url.to_string(),
+                    });
+                }
+                let next = location
+                    .to_str()
+                    .ok()
+                    .and_then(|l| url.join(l).ok())
+                    .ok_or_else(|| FetchError::Network {
+                        url: url.to_string(),
+                        message: "a redirect with an unreadable Location".into(),
+                    })?;
+                redirects.push(Redirect {
+                    from: url,
+                    to: next.clone(),
+                    status: status.as_u16(),
+                });
+                url = next;
+                continue;
+            }
+            let headers = response.headers().clone();
+            let encoding = headers
+                .get(header::CONTENT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_ascii_lowercase())
+                .filter(|v| !v.is_empty() && v != "identity");
+            let raw = if method == Method::HEAD {
+                Bytes::new()
+            } else {
+                self.read_capped(&url, response).await?
+            };
+            let wire_bytes = raw.len();
+            let body = decode(&url, raw, encoding.as_deref(), self.config.max_bytes)?;
+            return Ok(Fetched {
+                url,
+                status: status.as_u16(),
+                headers,
+                body,
+                wire_bytes,
+                encoding,
+                ttfb,
+                elapsed: started.elapsed(),
+                redirects,
+            });
+        }
+    }
+
+    async fn read_capped(
+        &self,
+        url: &Url,
+        mut response: reqwest::Response,
+    ) -> Result<Bytes, FetchError> {
+        let limit = self.config.max_bytes;
+        let too_large = || FetchError::TooLarge {
+            url: url.to_string(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(url, &e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    }
+}
+
+/// Undoes the content encoding, stopping at `limit` decoded bytes.
+fn decode(
+    url: &Url,
+    raw: Bytes,
+    encoding: Option<&str>,
+    limit: usize,
+) -> Result<Bytes, FetchError> {
+    let reader: Box<dyn Read + '_> = match encoding {
+        None => return Ok(raw),
+        Some("gzip" | "x-gzip") => Box::new(flate2::read::GzDecoder::new(&raw[..])),
+        // "deflate" is meant to be zlib-wrapped; some servers send it raw.
+        Some("deflate") if raw.first().is_some_and(|b| b & 0x0f == 8) => {
+            Box::new(flate2::read::ZlibDecoder::new(&raw[..]))
+        }
+        Some("deflate") => Box::new(flate2::read::DeflateDecoder::new(&raw[..])),
+        Some("br") => Box::new(brotli::Decompressor::new(&raw[..], 8192)),
+        Some(other) => {
+            return Err(FetchError::Network {
+                url: url.to_string(),
+                message: format!("the server used an unsupported content encoding {other:?}"),
+            });
+        }
+    };
+    let mut decoded = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut decoded)
+        .map_err(|e| FetchError::Network {
+            url: url.to_string(),
+            message: format!("the compressed body is corrupt: {e}"),
+        })?;
+    if decoded.len() > limit {
+        return Err(FetchError::TooLarge {
+            url: url.to_string(),
+            limit,
+        });
+    }
+    Ok(Bytes::from(decoded))
+}
+
+/// Turns a reqwest error into ours, recognising the guard's refusal inside it.
+fn network_error(url: &Url, error: &reqwest::Error) -> FetchError {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<ResolveRefused>() {
+            return FetchError::Refused {
+                url: url.to_string(),
+                reason: refused.reason,
+            };
+        }
+        source = cause.source();
+    }
+    let message = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        format!("cannot connect ({})", root_cause(error))
+    } else {
+        root_cause(error)
+    };
+    FetchError::Network {
+        url: url.to_string(),
+        message,
+    }
+}
+
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = error;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
+}
+
+/// The resolver the client connects through: only public addresses come out of it.
+struct GuardedResolver;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{host} resolves to {reason}")]
+struct ResolveRefused {
+    host: String,
+    reason: &'static str,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            // A name with both public and private addresses is connected to on the public
+            // ones only; with none left, the refusal names why.
+            let public: Vec<SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| refusal(a.ip()).is_none())
+                .collect();
+            if public.is_empty() {
+                let reason = found
+                    .first()
+                    .and_then(|a| refusal(a.ip()))
+                    .unwrap_or("no address at all");
+                return Err(Box::new(ResolveRefused { host, reason }) as _);
+            }
+            Ok(Box::new(public.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guarded() -> Fetcher {
+        Fetcher::new(FetchConfig::new("http://127.0.0.1:8080")).unwrap()
+    }
+
+    #[test]
+    fn only_http_urls_with_public_literal_hosts_pass() {
+        let f = guarded();
+        assert!(f.parse("https://example.com/a").is_ok());
+        assert_eq!(
+            f.parse("example.com/pricing").unwrap().as_str(),
+            "https://example.com/pricing"
+        );
+        assert!(matches!(
+            f.parse("ftp://example.com/"),
+            Err(FetchError::BadUrl(_))
+        ));
+        assert!(matches!(
+            f.parse("file:///etc/passwd"),
+            Err(FetchError::BadUrl(_))
+        ));
+        assert!(matches!(
+            f.parse("not a url at all"),
+            Err(FetchError::BadUrl(_))
+        ));
+        for refused in [
+            "http://127.0.0.1/",
+            "http://[::1]:8080/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://0x7f000001/",
+            "http://2130706433/",
+            "http://localhost:3000/",
+            "http://api.localhost/",
+        ] {
+            assert!(
+                matches!(f.parse(refused), Err(FetchError::Refused { .. })),
+                "{refused} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn decoding_stops_at_the_limit() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![b'a'; 100_000]).unwrap();
+        let bomb = Bytes::from(gz.finish().unwrap());
+        let url = Url::parse("https://example.com/").unwrap();
+        assert!(bomb.len() < 1_000);
+        assert!(matches!(
+            decode(&url, bomb.clone(), Some("gzip"), 10_000),
+            Err(FetchError::TooLarge { .. })
+        ));
+        assert_eq!(
+            decode(&url, bomb, Some("gzip"), 100_000).unwrap().len(),
+            100_000
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Fetching other people's web pages safely, and reading what comes back: HTML pages,
+//! robots.txt, sitemaps and llms.txt.
+
+pub mod fetch;
+pub mod guard;
+pub mod html;
+pub mod robots;
+
+pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher};
