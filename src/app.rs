@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::ratelimit::Limiters;
 use crate::registry::{ClientLink, Registry, RegistryError, Surface, ToolContext};
 use crate::store::{Customer, EventWriter, KeyScope, NewCustomer, Store, StoreError};
+use crate::web::Fetcher;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,8 @@ pub enum StartError {
     Store { path: String, source: StoreError },
     #[error("the tool catalogue is inconsistent: {0}")]
     Registry(#[from] RegistryError),
+    #[error("building the HTTP client: {0}")]
+    Fetcher(#[from] crate::web::FetchError),
     #[error("starting the event writer: {0}")]
     EventWriter(StoreError),
     #[error("listening on {addr}: {source}")]
@@ -32,6 +35,8 @@ pub struct App {
     pub config: Config,
     pub store: Store,
     pub events: EventWriter,
+    /// Fetches other sites, behind the SSRF guard.
+    pub fetcher: Fetcher,
     pub registry: Registry,
     pub limiters: Limiters,
     /// Recently verified API keys.
@@ -64,7 +69,9 @@ impl App {
             source,
         })?;
         let events = store.event_writer().map_err(StartError::EventWriter)?;
+        let fetcher = Fetcher::new(config.fetch(&public_url))?;
         Ok(Arc::new(App {
+            fetcher,
             limiters: Limiters::new(config.limits),
             keys: KeyCache::new(config.key_cache_ttl),
             registry,
@@ -89,6 +96,7 @@ impl App {
             principal,
             store: self.store.clone(),
             events: self.events.clone(),
+            fetcher: self.fetcher.clone(),
             request_id,
             surface,
             clock: self.clock.clone(),

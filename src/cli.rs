@@ -28,11 +28,56 @@ pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
     about = "Self-hostable, MCP-first AI CMO server"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub globals: Globals,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct Globals {
     /// The SQLite database file (created on first start).
     #[arg(long, global = true, env = "HEYCMO_DB", default_value = "heycmo.db")]
     pub db: PathBuf,
-    #[command(subcommand)]
-    pub command: Command,
+    /// Let tools fetch loopback and private-network URLs (tests, intranet sites). Off by default:
+    /// fetching them from a server is how SSRF attacks reach internal services.
+    #[arg(long, global = true, env = "HEYCMO_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
+    /// Private networks tools may fetch even with the guard on (CIDR, comma-separated), for one
+    /// intranet site rather than --allow-private-fetch's all.
+    #[arg(
+        long = "allow-fetch-network",
+        global = true,
+        env = "HEYCMO_ALLOW_FETCH_NETWORKS",
+        value_delimiter = ','
+    )]
+    pub allow_fetch_networks: Vec<ipnet::IpNet>,
+    /// Seconds a fetch of another site may take, redirects included.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_FETCH_TIMEOUT_SECONDS",
+        default_value_t = 15
+    )]
+    pub fetch_timeout_seconds: u64,
+    /// Largest page or file fetched from another site, in bytes (also after decompression).
+    #[arg(long, global = true, env = "HEYCMO_FETCH_MAX_BYTES", default_value_t = 5 * 1024 * 1024)]
+    pub fetch_max_bytes: usize,
+}
+
+impl Globals {
+    /// The configuration these flags set; the rest is default.
+    fn config(&self) -> Config {
+        Config {
+            db: self.db.clone(),
+            allow_private_fetch: self.allow_private_fetch,
+            allowed_fetch_networks: self.allow_fetch_networks.clone(),
+            fetch_timeout: std::time::Duration::from_secs(self.fetch_timeout_seconds.max(1)),
+            fetch_max_bytes: self.fetch_max_bytes,
+            ..Config::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,12 +254,8 @@ fn print_json(value: &Value) {
     );
 }
 
-fn open(db: &Path, public_url: &str) -> Result<Arc<App>, CliError> {
-    let config = Config {
-        db: db.to_owned(),
-        ..Config::default()
-    };
-    Ok(App::open(config, public_url.to_owned())?)
+fn open(globals: &Globals, public_url: &str) -> Result<Arc<App>, CliError> {
+    Ok(App::open(globals.config(), public_url.to_owned())?)
 }
 
 /// The customer a command acts for: the one named, or the local one.
@@ -233,12 +274,12 @@ async fn principal(app: &App, customer: Option<String>) -> Result<Principal, Cli
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve(args) => serve(cli.db, args).await,
+        Command::Serve(args) => serve(&cli.globals, args).await,
         Command::Stdio {
             customer,
             public_url,
         } => {
-            let app = open(&cli.db, &public_url)?;
+            let app = open(&cli.globals, &public_url)?;
             let principal = principal(&app, customer).await?;
             let served = crate::mcp::stdio::serve(app.clone(), principal).await;
             app.events.flush().await?;
@@ -249,7 +290,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             plan,
             public_url,
         }) => {
-            let app = open(&cli.db, &public_url)?;
+            let app = open(&cli.globals, &public_url)?;
             let provisioned = app.provision(&email, &plan).await?;
             print_json(&json!({
                 "customerId": provisioned.customer.id,
@@ -259,7 +300,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }));
             Ok(())
         }
-        Command::Keys(command) => keys(&cli.db, command).await,
+        Command::Keys(command) => keys(&cli.globals, command).await,
         Command::Tools(ToolsCommand::List) => {
             let registry = Registry::builtin().map_err(StartError::from)?;
             for spec in registry.tools() {
@@ -279,7 +320,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let input: Value = serde_json::from_str(&input)
                 .map_err(|e| CliError::Usage(format!("the input is not JSON: {e}")))?;
-            let app = open(&cli.db, DEFAULT_PUBLIC_URL)?;
+            let app = open(&cli.globals, DEFAULT_PUBLIC_URL)?;
             let principal = principal(&app, customer).await?;
             let ctx = app.context(
                 principal,
@@ -296,7 +337,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export { out, public_url } => export(&out, &public_url),
         Command::Mcp(McpCommand::Config { url, key, stdio }) => {
             let server = if stdio {
-                json!({"command": "heycmo", "args": ["stdio", "--db", cli.db]})
+                json!({"command": "heycmo", "args": ["stdio", "--db", cli.globals.db]})
             } else {
                 json!({"url": sse_endpoint(&url, Some(key.as_deref().unwrap_or("hcmo_live_..."))) })
             };
@@ -306,8 +347,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-async fn keys(db: &Path, command: KeysCommand) -> Result<(), CliError> {
-    let app = open(db, DEFAULT_PUBLIC_URL)?;
+async fn keys(globals: &Globals, command: KeysCommand) -> Result<(), CliError> {
+    let app = open(globals, DEFAULT_PUBLIC_URL)?;
     match command {
         KeysCommand::Create {
             customer,
@@ -379,10 +420,9 @@ fn export(out: &Path, public_url: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn serve(db: PathBuf, args: ServeArgs) -> Result<(), CliError> {
+async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
     let config = Config {
         bind: args.bind,
-        db,
         public_url: args.public_url,
         admin_secret: args.admin_secret.filter(|s| !s.is_empty()),
         limits: RateLimits {
@@ -397,6 +437,7 @@ async fn serve(db: PathBuf, args: ServeArgs) -> Result<(), CliError> {
         allowed_origins: args.allowed_origins,
         max_body_bytes: args.max_body_bytes,
         key_cache_ttl: std::time::Duration::from_secs(args.key_cache_seconds),
+        ..globals.config()
     };
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

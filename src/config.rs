@@ -26,6 +26,14 @@ pub struct Config {
     /// How long a verified key is trusted without a database read; bounds how long a revoked
     /// key keeps working.
     pub key_cache_ttl: Duration,
+    /// Lets tools fetch loopback and private addresses (the SSRF guard is off).
+    pub allow_private_fetch: bool,
+    /// Private networks fetches may reach with the guard on.
+    pub allowed_fetch_networks: Vec<ipnet::IpNet>,
+    /// Deadline of one fetch of another site, redirects included.
+    pub fetch_timeout: Duration,
+    /// Largest body fetched from another site, before and after decompression.
+    pub fetch_max_bytes: usize,
 }
 
 impl Default for Config {
@@ -40,6 +48,10 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
             key_cache_ttl: Duration::from_secs(10),
+            allow_private_fetch: false,
+            allowed_fetch_networks: Vec::new(),
+            fetch_timeout: Duration::from_secs(15),
+            fetch_max_bytes: 5 * 1024 * 1024,
         }
     }
 }
@@ -47,6 +59,17 @@ impl Default for Config {
 impl Config {
     /// The public base URL without a trailing slash; `bound` is the address actually listened on
     /// (which differs from `bind` when the port was 0).
+    /// The fetcher's settings; `public_url` goes into its user agent.
+    pub fn fetch(&self, public_url: &str) -> crate::web::FetchConfig {
+        crate::web::FetchConfig {
+            allow_private: self.allow_private_fetch,
+            timeout: self.fetch_timeout,
+            max_bytes: self.fetch_max_bytes,
+            allowed_networks: self.allowed_fetch_networks.clone(),
+            ..crate::web::FetchConfig::new(public_url)
+        }
+    }
+
     pub fn public_url(&self, bound: SocketAddr) -> String {
         match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),

@@ -52,6 +52,12 @@ pub enum Error {
         asks: Vec<(String, crate::registry::Ask)>,
         answered: std::collections::BTreeMap<String, serde_json::Value>,
     },
+    /// A URL the fetcher will not fetch (private address, wrong scheme); the text says why.
+    #[error("{0}")]
+    UrlRefused(String),
+    /// The site could not be fetched (DNS, connection, timeout, too large).
+    #[error("{0}")]
+    FetchFailed(String),
     #[error("Database unavailable")]
     Unavailable(#[source] crate::store::StoreError),
     #[error("Internal error")]
@@ -77,6 +83,8 @@ impl Error {
             Error::SessionNotFound => "E_SESSION_NOT_FOUND",
             Error::Cancelled => "E_CANCELLED",
             Error::InputRequired { .. } => "E_INPUT_REQUIRED",
+            Error::UrlRefused(_) => "E_URL_REFUSED",
+            Error::FetchFailed(_) => "E_FETCH_FAILED",
             Error::Unavailable(_) => "E_UNAVAILABLE",
             Error::Internal(_) => "E_INTERNAL",
         }
@@ -88,7 +96,11 @@ impl Error {
             Error::AuthRequired | Error::InvalidKey => 401,
             Error::Forbidden(_) => 403,
             Error::NotFound(_) | Error::Disabled(_) => 404,
-            Error::BadRequest(_) | Error::SessionNotFound | Error::Unsupported(_) => 400,
+            Error::BadRequest(_)
+            | Error::SessionNotFound
+            | Error::Unsupported(_)
+            | Error::UrlRefused(_) => 400,
+            Error::FetchFailed(_) => 502,
             Error::InvalidInput { .. } => 422,
             Error::PayloadTooLarge { .. } => 413,
             Error::RateLimited { .. } => 429,
@@ -171,10 +183,30 @@ impl Error {
             409,
             "MCP only: the tool needs replies from the client; it answers an InputRequiredResult and is called again.",
         ),
+        (
+            "E_URL_REFUSED",
+            400,
+            "The URL may not be fetched: not http(s), or it resolves to a loopback, private, link-local or other non-public address.",
+        ),
+        (
+            "E_FETCH_FAILED",
+            502,
+            "The site could not be fetched: DNS, connection, timeout, too many redirects or a body over the size cap.",
+        ),
         ("E_CANCELLED", 499, "The client cancelled the request."),
         ("E_UNAVAILABLE", 503, "The database cannot be reached."),
         ("E_INTERNAL", 500, "A bug on our side; quote the requestId."),
     ];
+}
+
+impl From<crate::web::FetchError> for Error {
+    fn from(error: crate::web::FetchError) -> Self {
+        match error {
+            crate::web::FetchError::Refused { .. } => Error::UrlRefused(error.to_string()),
+            crate::web::FetchError::BadUrl(message) => Error::UrlRefused(message),
+            other => Error::FetchFailed(other.to_string()),
+        }
+    }
 }
 
 impl From<crate::store::StoreError> for Error {

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -104,6 +104,8 @@ pub struct ToolContext {
     pub principal: Principal,
     pub store: Store,
     pub events: EventWriter,
+    /// Fetches other sites, behind the SSRF guard.
+    pub fetcher: crate::web::Fetcher,
     pub request_id: String,
     pub surface: Surface,
     pub clock: Arc<dyn Clock>,

@@ -48,6 +48,29 @@ const STEPS: &[&str] = &[
         value  TEXT NOT NULL
     ) STRICT;
     "#,
+    // 2: site intelligence: stored audits and versioned brand profiles.
+    r#"
+    CREATE TABLE audits (
+        id           TEXT PRIMARY KEY,
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL CHECK (kind IN ('seo', 'cro')),
+        url          TEXT NOT NULL,
+        score        INTEGER NOT NULL,
+        report       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX audits_by_url ON audits(customer_id, kind, url, created_at);
+    CREATE INDEX audits_by_time ON audits(customer_id, created_at);
+
+    CREATE TABLE brand_profiles (
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        version      INTEGER NOT NULL,
+        url          TEXT NOT NULL,
+        profile      TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, version)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -4,6 +4,8 @@
 //! second backend (PostgreSQL, for several nodes) an addition rather than a rewrite. Every method
 //! that writes does so in one transaction, so a crash leaves the old state or the new one.
 
+mod audits;
+mod brands;
 mod customers;
 mod events;
 mod keys;
@@ -17,6 +19,8 @@ use std::time::Duration;
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
 
+pub use audits::AuditRecord;
+pub use brands::BrandRecord;
 pub use customers::{Customer, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use ipnet::IpNet;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Method, StatusCode};
@@ -33,6 +34,9 @@ pub struct FetchConfig {
     /// Largest body accepted, before and after decompression.
     pub max_bytes: usize,
     pub user_agent: String,
+    /// Private networks fetches may reach even with the guard on: one intranet host rather than
+    /// all of them.
+    pub allowed_networks: Vec<IpNet>,
 }
 
 impl FetchConfig {
@@ -43,6 +47,7 @@ impl FetchConfig {
             connect_timeout: Duration::from_secs(5),
             max_bytes: 5 * 1024 * 1024,
             user_agent: format!("heycmo/{} (+{public_url})", env!("CARGO_PKG_VERSION")),
+            allowed_networks: Vec::new(),
         }
     }
 }
@@ -131,7 +136,9 @@ impl Fetcher {
             .read_timeout(config.timeout)
             .pool_max_idle_per_host(4);
         if !config.allow_private {
-            builder = builder.dns_resolver(GuardedResolver);
+            builder = builder.dns_resolver(GuardedResolver {
+                allowed: config.allowed_networks.clone(),
+            });
         }
         let client = builder.build().map_err(|e| FetchError::Network {
             url: String::new(),
@@ -191,7 +198,7 @@ impl Fetcher {
                 None
             }
         };
-        match literal.and_then(refusal) {
+        match literal.and_then(|ip| judge(ip, &self.config.allowed_networks)) {
             Some(reason) => Err(FetchError::Refused {
                 url: url.to_string(),
                 reason,
@@ -350,6 +357,8 @@ fn decode(
     limit: usize,
 ) -> Result<Bytes, FetchError> {
     let reader: Box<dyn Read + '_> = match encoding {
+        // An empty body (HEAD, 204, 304) has nothing to decode whatever the header says.
+        _ if raw.is_empty() => return Ok(raw),
         None => return Ok(raw),
         Some("gzip" | "x-gzip") => Box::new(flate2::read::GzDecoder::new(&raw[..])),
         // "deflate" is meant to be zlib-wrapped; some servers send it raw.
@@ -415,8 +424,18 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     last.to_string()
 }
 
-/// The resolver the client connects through: only public addresses come out of it.
-struct GuardedResolver;
+/// Why the guard refuses `ip`, unless it lies in an allowed network.
+fn judge(ip: IpAddr, allowed: &[IpNet]) -> Option<&'static str> {
+    if allowed.iter().any(|net| net.contains(&ip)) {
+        return None;
+    }
+    refusal(ip)
+}
+
+/// The resolver the client connects through: only public (or allowed) addresses come out of it.
+struct GuardedResolver {
+    allowed: Vec<IpNet>,
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("{host} resolves to {reason}")]
@@ -428,6 +447,7 @@ struct ResolveRefused {
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
+        let allowed = self.allowed.clone();
         Box::pin(async move {
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
@@ -436,7 +456,7 @@ impl Resolve for GuardedResolver {
             let public: Vec<SocketAddr> = found
                 .iter()
                 .copied()
-                .filter(|a| refusal(a.ip()).is_none())
+                .filter(|a| judge(a.ip(), &allowed).is_none())
                 .collect();
             if public.is_empty() {
                 let reason = found
@@ -493,6 +513,34 @@ mod tests {
                 "{refused} should be refused"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_private_addresses_are_refused_by_the_resolver() {
+        let resolver = GuardedResolver {
+            allowed: Vec::new(),
+        };
+        let error = match resolver.resolve("localhost".parse().unwrap()).await {
+            Ok(_) => panic!("localhost resolved through the guard"),
+            Err(e) => e,
+        };
+        assert!(error.to_string().contains("loopback"), "{error}");
+        let open = GuardedResolver {
+            allowed: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
+        };
+        assert!(open.resolve("localhost".parse().unwrap()).await.is_ok());
+    }
+
+    #[test]
+    fn allowed_networks_open_one_private_range_only() {
+        let mut config = FetchConfig::new("http://127.0.0.1:8080");
+        config.allowed_networks = vec!["10.1.2.0/24".parse().unwrap()];
+        let f = Fetcher::new(config).unwrap();
+        assert!(f.parse("http://10.1.2.3/").is_ok());
+        assert!(matches!(
+            f.parse("http://10.1.3.3/"),
+            Err(FetchError::Refused { .. })
+        ));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod fetch;
 pub mod guard;
 pub mod html;
+pub mod llms_txt;
 pub mod robots;
+pub mod sitemap;
 
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher};

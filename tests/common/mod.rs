@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod site;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -149,6 +151,16 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The built-in tools' names, in the order every listing gives them.
+pub fn tool_names() -> Vec<String> {
+    heycmo::registry::Registry::builtin()
+        .expect("the built-in catalogue is consistent")
+        .tools()
+        .iter()
+        .map(|t| t.name().to_owned())
+        .collect()
 }
 
 pub fn client() -> reqwest::Client {

@@ -1,0 +1,404 @@
+//! Conversion (CRO) heuristics: is there a clear next step, and reasons to take it?
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::finding::{Category, Check, Finding, Severity};
+use crate::web::Fetched;
+use crate::web::html::Page;
+
+const fn check(id: &'static str, severity: Severity, title: &'static str) -> Check {
+    Check {
+        id,
+        category: Category::Conversion,
+        severity,
+        title,
+    }
+}
+
+const PRIMARY_CTA: Check = check(
+    "cro.primary-cta",
+    Severity::Critical,
+    "A call to action early in the page",
+);
+const CTA_WORDING: Check = check(
+    "cro.cta-wording",
+    Severity::Medium,
+    "Calls to action say what happens next",
+);
+const COMPETING: Check = check(
+    "cro.competing-ctas",
+    Severity::Medium,
+    "Few competing calls to action",
+);
+const FORM_LENGTH: Check = check(
+    "cro.form-length",
+    Severity::High,
+    "Forms ask for five fields or fewer",
+);
+const HEADLINE: Check = check(
+    "cro.headline",
+    Severity::High,
+    "The <h1> states a clear value proposition",
+);
+const VALUE_PROP: Check = check(
+    "cro.value-proposition",
+    Severity::Medium,
+    "A supporting line explains the offer",
+);
+const TESTIMONIALS: Check = check(
+    "cro.testimonials",
+    Severity::Medium,
+    "Testimonials or customer quotes",
+);
+const LOGOS: Check = check(
+    "cro.customer-logos",
+    Severity::Low,
+    "Customer or press logos",
+);
+const REVIEWS: Check = check(
+    "cro.review-markup",
+    Severity::Low,
+    "Review or rating markup",
+);
+const PRIVACY: Check = check(
+    "cro.privacy-link",
+    Severity::Medium,
+    "A privacy policy is linked",
+);
+const CONTACT: Check = check(
+    "cro.contact-details",
+    Severity::Medium,
+    "Contact details are reachable",
+);
+const PRICING: Check = check(
+    "cro.pricing-clarity",
+    Severity::Medium,
+    "Prices or a pricing page are easy to find",
+);
+const SOCIAL_PROOF: Check = check(
+    "cro.social-proof",
+    Severity::Medium,
+    "Numbers that prove traction",
+);
+const MOBILE: Check = check(
+    "cro.mobile-viewport",
+    Severity::High,
+    "Works on mobile (viewport set)",
+);
+const WEIGHT: Check = check(
+    "cro.page-weight",
+    Severity::Medium,
+    "Page is light enough to load fast",
+);
+
+/// Verbs that open a good call to action.
+const ACTION_VERBS: &[&str] = &[
+    "get",
+    "start",
+    "try",
+    "book",
+    "buy",
+    "sign",
+    "join",
+    "request",
+    "download",
+    "schedule",
+    "contact",
+    "subscribe",
+    "shop",
+    "order",
+    "claim",
+    "create",
+    "talk",
+    "see",
+    "apply",
+    "register",
+    "reserve",
+    "add",
+    "upgrade",
+    "explore",
+    "discover",
+    "build",
+    "launch",
+    "watch",
+];
+/// Wording that says nothing about the outcome.
+const GENERIC_CTAS: &[&str] = &["submit", "click here", "click", "go", "send", "ok", "enter"];
+/// How far down (characters of visible text) the first call to action may sit.
+const EARLY_CHARS: usize = 1500;
+const MAX_FIELDS: usize = 5;
+const MAX_CTAS: usize = 4;
+const GENERIC_HEADLINES: &[&str] = &[
+    "welcome",
+    "home",
+    "homepage",
+    "untitled",
+    "hello",
+    "hello world",
+    "index",
+];
+
+static SOCIAL_PROOF_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\d[\d,.]*\s*(k|m|\+)?\+?\s*(happy\s+)?(customers|users|teams|companies|businesses|clients|downloads|installs|reviews|members|subscribers|brands))|(rated\s+\d(\.\d)?)|(\d(\.\d)?\s*(/\s*5|out of 5|stars?))|★")
+        .expect("valid regex")
+});
+static PRICE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([$€£¥]\s?\d+)|(\d+([.,]\d+)?\s?(USD|EUR|GBP|€))|(/\s?(mo|month|year|yr)\b)")
+        .expect("valid regex")
+});
+static TESTIMONIAL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)testimonial|what (our )?(customers|clients|users) (say|think)|case stud|loved by|reviews?\b").expect("valid regex")
+});
+static LOGOS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)trusted by|as seen (in|on)|featured in|used by|our (customers|clients|partners)|backed by").expect("valid regex")
+});
+
+/// A call to action: its text and how far down it sits.
+struct Cta {
+    text: String,
+    offset: usize,
+}
+
+fn ctas(page: &Page) -> Vec<Cta> {
+    let links = page
+        .links
+        .iter()
+        .filter(|l| !l.in_nav || l.button_like)
+        .filter(|l| l.button_like || starts_with_action(&l.text))
+        .map(|l| Cta {
+            text: if l.text.is_empty() {
+                l.label.clone()
+            } else {
+                l.text.clone()
+            },
+            offset: l.offset,
+        });
+    let buttons = page.buttons.iter().map(|b| Cta {
+        text: b.text.clone(),
+        offset: b.offset,
+    });
+    let mut all: Vec<Cta> = links
+        .chain(buttons)
+        .filter(|c| !c.text.is_empty())
+        .collect();
+    all.sort_by_key(|c| c.offset);
+    all
+}
+
+/// Opens with an action verb and is not one of the generic labels.
+fn is_action_led(text: &str) -> bool {
+    starts_with_action(text) && !GENERIC_CTAS.contains(&text.trim().to_lowercase().as_str())
+}
+
+fn starts_with_action(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|w| {
+        ACTION_VERBS.contains(
+            &w.to_lowercase()
+                .trim_matches(|c: char| !c.is_alphanumeric()),
+        )
+    })
+}
+
+pub fn checks(page: &Page, response: &Fetched) -> Vec<Finding> {
+    let ctas = ctas(page);
+    let mut findings = Vec::new();
+    // The primary call to action is the first that says what happens; "Submit" does not.
+    let first = ctas.iter().find(|c| is_action_led(&c.text));
+    findings.push(PRIMARY_CTA.judge(
+        first.is_some_and(|c| c.offset <= EARLY_CHARS),
+        match (first, ctas.first()) {
+            (Some(c), _) => format!("first call to action \"{}\" after {} characters of text", c.text, c.offset),
+            (None, Some(c)) => format!("only vague calls to action, the first \"{}\"", c.text),
+            (None, None) => "no call to action found".to_owned(),
+        },
+        "Put one clear call to action (\"Start free trial\") in the first screen, next to the headline.",
+    ));
+    if !ctas.is_empty() {
+        let generic: Vec<&str> = ctas
+            .iter()
+            .map(|c| c.text.as_str())
+            .filter(|t| !is_action_led(t))
+            .collect();
+        findings.push(CTA_WORDING.judge(
+            generic.is_empty(),
+            if generic.is_empty() { format!("{} calls to action, all action-led", ctas.len()) } else { format!("vague: {}", generic.join(", ")) },
+            "Start each call to action with a verb and the outcome: \"Get my free audit\", not \"Submit\".",
+        ));
+        let mut distinct: Vec<String> = ctas.iter().map(|c| c.text.to_lowercase()).collect();
+        distinct.sort();
+        distinct.dedup();
+        findings.push(COMPETING.judge(
+            distinct.len() <= MAX_CTAS,
+            format!(
+                "{} different calls to action: {}",
+                distinct.len(),
+                distinct.join(", ")
+            ),
+            "Pick one primary action per page and demote the rest to secondary links.",
+        ));
+    }
+    if let Some(longest) = page.forms.iter().max_by_key(|f| f.fields) {
+        findings.push(FORM_LENGTH.judge(
+            longest.fields <= MAX_FIELDS,
+            format!(
+                "longest form has {} fields ({})",
+                longest.fields,
+                longest.action.as_deref().unwrap_or("no action")
+            ),
+            "Ask only for what you need now (email first); every extra field loses sign-ups.",
+        ));
+    }
+    findings.extend(headline(page));
+    let text = &page.text;
+    let testimonial = TESTIMONIAL_RE
+        .find(text)
+        .map(|m| m.as_str().to_owned())
+        .or_else(|| (page.blockquotes > 0).then(|| "a <blockquote>".to_owned()));
+    findings.push(TESTIMONIALS.judge(
+        testimonial.is_some(),
+        testimonial.map_or("no testimonials or quotes".to_owned(), |t| {
+            format!("found \"{t}\"")
+        }),
+        "Quote two or three named customers with their role and result.",
+    ));
+    let logos = LOGOS_RE.find(text).map(|m| m.as_str().to_owned());
+    findings.push(LOGOS.judge(
+        logos.is_some(),
+        logos.map_or("no \"trusted by\" or press section".to_owned(), |t| {
+            format!("found \"{t}\"")
+        }),
+        "Show the logos of well-known customers or press under a \"Trusted by\" line.",
+    ));
+    let types = page.json_ld_types();
+    let rated = types
+        .iter()
+        .any(|t| t == "AggregateRating" || t == "Review")
+        || page
+            .json_ld_nodes()
+            .iter()
+            .any(|n| n.get("aggregateRating").is_some() || n.get("review").is_some())
+        || page
+            .item_types
+            .iter()
+            .any(|t| t.ends_with("/AggregateRating") || t.ends_with("/Review"));
+    findings.push(REVIEWS.judge(
+        rated,
+        if rated {
+            "review or rating markup present"
+        } else {
+            "no Review or AggregateRating markup"
+        },
+        "Mark up ratings with AggregateRating (JSON-LD) so they can show as stars.",
+    ));
+    let has_link = |needle: &str| {
+        page.links.iter().any(|l| {
+            l.text.to_lowercase().contains(needle)
+                || l.href
+                    .as_deref()
+                    .is_some_and(|h| h.to_lowercase().contains(needle))
+        })
+    };
+    findings.push(PRIVACY.judge(
+        has_link("privacy"),
+        if has_link("privacy") {
+            "privacy policy linked"
+        } else {
+            "no link to a privacy policy"
+        },
+        "Link the privacy policy, especially next to forms.",
+    ));
+    let contact: Vec<&str> = [
+        ("mailto:", "an email link"),
+        ("tel:", "a phone link"),
+        ("contact", "a contact page"),
+    ]
+    .into_iter()
+    .filter(|(needle, _)| has_link(needle))
+    .map(|(_, what)| what)
+    .collect();
+    findings.push(CONTACT.judge(
+        !contact.is_empty(),
+        if contact.is_empty() {
+            "no email, phone or contact link".to_owned()
+        } else {
+            contact.join(", ")
+        },
+        "Make it easy to reach a person: a contact page, an email address or a phone number.",
+    ));
+    let price = PRICE_RE.find(text).map(|m| m.as_str().to_owned());
+    let pricing = has_link("pricing") || has_link("plans") || price.is_some();
+    findings.push(PRICING.judge(
+        pricing,
+        match (&price, has_link("pricing") || has_link("plans")) {
+            (Some(p), _) => format!("price shown: \"{p}\""),
+            (None, true) => "pricing page linked".to_owned(),
+            _ => "no price and no pricing page link".to_owned(),
+        },
+        "Show prices or link a pricing page from the main navigation; hidden pricing drives visitors away.",
+    ));
+    let proof = SOCIAL_PROOF_RE.find(text).map(|m| m.as_str().to_owned());
+    findings.push(SOCIAL_PROOF.judge(
+        proof.is_some(),
+        proof.map_or("no customer counts or ratings".to_owned(), |p| {
+            format!("found \"{p}\"")
+        }),
+        "Quantify traction: \"Used by 2,400 teams\", \"Rated 4.8/5 from 310 reviews\".",
+    ));
+    let viewport = page
+        .meta("viewport")
+        .is_some_and(|v| v.replace(' ', "").contains("width=device-width"));
+    findings.push(MOBILE.judge(
+        viewport,
+        page.meta("viewport").map_or("no meta viewport".to_owned(), |v| format!("viewport = {v}")),
+        "Add <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">; most visitors are on phones.",
+    ));
+    let scripts = page
+        .subresources
+        .iter()
+        .filter(|r| r.tag == "script")
+        .count();
+    findings.push(WEIGHT.judge(
+        response.body.len() <= 500 * 1024 && scripts <= 25,
+        format!("{} KB of HTML, {scripts} scripts", response.body.len() / 1024),
+        "Cut third-party scripts and heavy markup; every extra second of load time costs conversions.",
+    ));
+    findings
+}
+
+fn headline(page: &Page) -> Vec<Finding> {
+    let Some(h1) = page.headings.iter().find(|h| h.level == 1) else {
+        return vec![HEADLINE.fail(
+            "no <h1>",
+            "Open with an <h1> that says what you offer and for whom.",
+        )];
+    };
+    let words = h1.text.split_whitespace().count();
+    let generic =
+        GENERIC_HEADLINES.contains(&h1.text.trim().to_lowercase().trim_end_matches(['!', '.']));
+    let mut findings = vec![HEADLINE.judge(
+        !generic && (2..=12).contains(&words),
+        format!("<h1>{}</h1> ({words} words)", h1.text),
+        "Make the headline the value proposition in 2–12 words: the outcome, for whom (\"Payroll in 5 minutes for small teams\").",
+    )];
+    // The supporting line: the first block of text after the headline.
+    let after = page
+        .text
+        .split_once(h1.text.as_str())
+        .map(|(_, rest)| rest)
+        .unwrap_or("");
+    let support = after
+        .lines()
+        .map(str::trim)
+        .find(|l| l.split_whitespace().count() >= 8);
+    findings.push(VALUE_PROP.judge(
+        support.is_some(),
+        support.map_or(
+            "no supporting sentence under the headline".to_owned(),
+            |s| format!("\"{s}\""),
+        ),
+        "Follow the headline with one sentence on how it works and why it is better.",
+    ));
+    findings
+}

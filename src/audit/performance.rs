@@ -1,0 +1,120 @@
+//! Transport and weight: HTTPS, mixed content, compression, time to first byte, page weight,
+//! redirects.
+
+use super::finding::{Category, Check, Finding, Severity};
+use crate::web::Fetched;
+use crate::web::html::Page;
+
+const fn check(id: &'static str, severity: Severity, title: &'static str) -> Check {
+    Check {
+        id,
+        category: Category::Performance,
+        severity,
+        title,
+    }
+}
+
+const HTTPS: Check = check("perf.https", Severity::High, "Page is served over HTTPS");
+const MIXED: Check = check(
+    "perf.mixed-content",
+    Severity::High,
+    "No insecure resources on a secure page",
+);
+const COMPRESSION: Check = check(
+    "perf.compression",
+    Severity::Medium,
+    "HTML is compressed in transit",
+);
+const TTFB: Check = check(
+    "perf.ttfb",
+    Severity::Medium,
+    "Server answers within 600 ms",
+);
+const WEIGHT: Check = check(
+    "perf.page-weight",
+    Severity::Medium,
+    "HTML document is under 500 KB",
+);
+const REDIRECTS: Check = check(
+    "perf.redirects",
+    Severity::Low,
+    "At most one redirect to reach the page",
+);
+
+/// Above this, an uncompressed document is worth compressing.
+const COMPRESSIBLE_BYTES: usize = 1024;
+const TTFB_MS: u128 = 600;
+const WEIGHT_BYTES: usize = 500 * 1024;
+
+pub fn checks(page: &Page, response: &Fetched) -> Vec<Finding> {
+    let secure = response.url.scheme() == "https";
+    let mut findings = vec![HTTPS.judge(
+        secure,
+        response.url.to_string(),
+        "Serve the site over HTTPS and redirect http:// to it.",
+    )];
+    if secure {
+        let insecure: Vec<String> = page
+            .subresources
+            .iter()
+            .filter(|r| r.url.trim().to_ascii_lowercase().starts_with("http://"))
+            .map(|r| format!("<{}> {}", r.tag, r.url))
+            .collect();
+        findings.push(MIXED.judge(
+            insecure.is_empty(),
+            if insecure.is_empty() { format!("{} resources, all secure", page.subresources.len()) } else { insecure.join(", ") },
+            "Load every script, stylesheet, image and frame over https://; browsers block or flag insecure ones.",
+        ));
+    }
+    if response.body.len() > COMPRESSIBLE_BYTES {
+        findings.push(COMPRESSION.judge(
+            response.encoding.is_some(),
+            match &response.encoding {
+                Some(e) => format!(
+                    "Content-Encoding: {e}, {} bytes on the wire for {}",
+                    response.wire_bytes,
+                    response.body.len()
+                ),
+                None => format!("uncompressed, {} bytes", response.body.len()),
+            },
+            "Enable gzip or Brotli compression for HTML, CSS and JavaScript on the server or CDN.",
+        ));
+    }
+    let ttfb = response.ttfb.as_millis();
+    findings.push(TTFB.judge(
+        ttfb <= TTFB_MS,
+        format!("{ttfb} ms to the first byte"),
+        "Cache the page at the edge or speed up the server; aim for under 600 ms to the first byte.",
+    ));
+    let scripts = page
+        .subresources
+        .iter()
+        .filter(|r| r.tag == "script")
+        .count();
+    let styles = page.subresources.iter().filter(|r| r.tag == "link").count();
+    findings.push(WEIGHT.judge(
+        response.body.len() <= WEIGHT_BYTES,
+        format!(
+            "{} KB of HTML; references {scripts} scripts, {styles} stylesheets, {} images",
+            response.body.len() / 1024,
+            page.images.len()
+        ),
+        "Trim the HTML: move inline data and scripts out, paginate long lists.",
+    ));
+    let hops = response.redirects.len();
+    findings.push(REDIRECTS.judge(
+        hops <= 1,
+        if hops == 0 {
+            "no redirects".to_owned()
+        } else {
+            response
+                .redirects
+                .iter()
+                .map(|r| format!("{} → {} ({})", r.from, r.to, r.status))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        "Link to the final URL directly; each redirect costs a round trip.",
+    ));
+    findings
+}

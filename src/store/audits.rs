@@ -1,0 +1,83 @@
+//! Stored audit reports, per customer, kind and URL.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Millis, Store, StoreResult};
+
+/// An audit as stored; the report is the tool's JSON output.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub id: String,
+    pub kind: String,
+    pub url: String,
+    pub score: u32,
+    pub report: String,
+    pub created_at: Millis,
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        id: row.get("id")?,
+        kind: row.get("kind")?,
+        url: row.get("url")?,
+        score: row.get("score")?,
+        report: row.get("report")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
+impl Store {
+    pub async fn save_audit(&self, customer: &str, record: AuditRecord) -> StoreResult<()> {
+        let customer = customer.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO audits (id, customer_id, kind, url, score, report, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                record.id,
+                customer,
+                record.kind,
+                record.url,
+                record.score,
+                record.report,
+                record.created_at
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The latest audit of this kind of this URL.
+    pub async fn latest_audit(
+        &self,
+        customer: &str,
+        kind: &str,
+        url: &str,
+    ) -> StoreResult<Option<AuditRecord>> {
+        let (customer, kind, url) = (customer.to_owned(), kind.to_owned(), url.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT * FROM audits WHERE customer_id = ?1 AND kind = ?2 AND url = ?3
+                     ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                )?
+                .query_row(params![customer, kind, url], from_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    /// The customer's latest audits, newest first.
+    pub async fn recent_audits(&self, customer: &str, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        let customer = customer.to_owned();
+        self.run(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT * FROM audits WHERE customer_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![customer, limit], from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+}
