@@ -7,7 +7,13 @@ use std::collections::BTreeSet;
 
 use common::site::{self, SITE_NETWORK};
 use common::{Server, client};
+use rmcp::model::{CallToolRequestParams, ProgressNotificationParam};
+use rmcp::service::NotificationContext;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 
 fn start() -> Server {
     Server::start(&[
@@ -355,4 +361,166 @@ async fn without_the_allowance_even_the_fixture_site_is_refused() {
     let (status, body) = post(&server, "/api/scan", json!({"url": site.url("/")})).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], "E_URL_REFUSED");
+}
+
+/// The `event:` names and parsed `data:` of a finished event stream.
+fn events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let name = block.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
+            Some((name.to_owned(), serde_json::from_str(data).unwrap()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn live_streams_every_check_without_a_key() {
+    let site = site::serve("good").await;
+    let server = Server::start(&["--allow-fetch-network", SITE_NETWORK, "--rate-preauth", "3"]);
+    let response = client()
+        .get(server.url(&format!("/live?url={}", site.url("/"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let events = events(&response.text().await.unwrap());
+    assert_eq!(events.first().unwrap().0, "start");
+    let (last, summary) = events.last().unwrap();
+    assert_eq!(last, "summary", "{events:?}");
+    let findings: Vec<&Value> = events
+        .iter()
+        .filter(|(n, _)| n == "finding")
+        .map(|(_, d)| d)
+        .collect();
+    let expected = summary["seo"]["passed"].as_u64().unwrap()
+        + summary["seo"]["failed"].as_u64().unwrap()
+        + summary["cro"]["passed"].as_u64().unwrap()
+        + summary["cro"]["failed"].as_u64().unwrap();
+    assert_eq!(findings.len() as u64, expected);
+    assert!(findings.iter().any(|f| f["id"] == "geo.llms-txt"));
+    assert!(findings.iter().any(|f| f["id"] == "cro.primary-cta"));
+    assert_eq!(summary["cro"]["scores"]["overall"], 100);
+
+    // Refused before any stream starts, in the error format.
+    let refused = client()
+        .get(server.url("/live?url=http://10.0.0.1/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "E_URL_REFUSED");
+    let missing = client().get(server.url("/live")).send().await.unwrap();
+    assert_eq!(missing.status(), 400);
+    // Three requests per minute from this address were allowed; the fourth is not.
+    let limited = client()
+        .get(server.url("/live?url=example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    // Nothing was stored: /live has no customer.
+    let (_, events) = {
+        let response = client()
+            .get(server.url(&format!(
+                "/api/events/{}?type=tool.called",
+                server.customer_id
+            )))
+            .bearer_auth(&server.key)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(events["events"], json!([]));
+}
+
+#[tokio::test]
+async fn a_site_that_cannot_be_reached_ends_the_live_stream_with_an_error() {
+    let server = Server::start(&["--allow-fetch-network", SITE_NETWORK]);
+    // Nothing listens on 127.0.0.2:9.
+    let response = client()
+        .get(server.url("/live?url=http://127.0.0.2:9/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let events = events(&response.text().await.unwrap());
+    let (name, data) = events.last().unwrap();
+    assert_eq!(name, "error");
+    assert_eq!(data["code"], "E_FETCH_FAILED");
+}
+
+/// An MCP client that passes on the progress messages it receives.
+#[derive(Clone)]
+struct Progress(mpsc::UnboundedSender<String>);
+
+impl ClientHandler for Progress {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        let _ = self.0.send(params.message.unwrap_or_default());
+    }
+}
+
+#[tokio::test]
+async fn over_mcp_each_check_is_reported_as_progress() {
+    let site = site::serve("bad").await;
+    let server = start();
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp"))
+            .auth_header(server.key.clone()),
+    );
+    let client = Progress(sender).serve(transport).await.unwrap();
+    let mut params = CallToolRequestParams::new("ai_seo_audit");
+    params.arguments = json!({"url": site.url("/")}).as_object().cloned();
+    let result = client.call_tool(params).await.unwrap();
+    assert_ne!(result.is_error, Some(true));
+    let report = result.structured_content.unwrap();
+    let total = report["findings"].as_array().unwrap().len();
+    // Notifications may be handled just after the result arrives; wait for them, briefly.
+    let mut messages = Vec::new();
+    while messages.len() < total {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), receiver.recv()).await {
+            Ok(Some(message)) => messages.push(message),
+            _ => break,
+        }
+    }
+    assert_eq!(messages.len(), total, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("FAIL geo.ai-crawlers: blocked in robots.txt: GPTBot")),
+        "{messages:?}"
+    );
+    // The text rendering leads with the scores and lists what failed with its fix.
+    let text = result.content[0].as_text().unwrap().text.clone();
+    assert!(text.starts_with("SEO audit of "), "{text}");
+    assert!(text.contains("Fix: "), "{text}");
+    // A refused URL is a tool error the model can read, not a protocol failure.
+    let mut params = CallToolRequestParams::new("ai_seo_audit");
+    params.arguments = json!({"url": "http://169.254.169.254/"})
+        .as_object()
+        .cloned();
+    let refused = client.call_tool(params).await.unwrap();
+    assert_eq!(refused.is_error, Some(true));
+    assert!(
+        refused.content[0]
+            .as_text()
+            .unwrap()
+            .text
+            .contains("E_URL_REFUSED")
+    );
+    client.cancel().await.unwrap();
 }

@@ -156,6 +156,20 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
     provision["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"email": {"type": "string", "format": "email"}, "plan": {"type": "string"}}, "required": ["email"], "additionalProperties": false}}}});
     put("/api/admin/provision", "post", provision);
 
+    let mut live = simple(
+        "Watch the SEO and conversion audits of any URL as they run (no key)",
+        "audits",
+        none.clone(),
+        ok(
+            "An event stream: `start`, one `finding` per check as it completes, then `summary` (or `error`)",
+            "text/event-stream",
+            json!({"type": "string"}),
+        ),
+    );
+    live["parameters"] =
+        json!([{"name": "url", "in": "query", "required": true, "schema": {"type": "string"}}]);
+    put("/live", "get", live);
+
     let mut sse = simple(
         "Open a legacy MCP SSE session (spec 2024-11-05)",
         "mcp",

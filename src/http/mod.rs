@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+mod live;
 pub mod origin;
 pub mod response;
 mod rest;

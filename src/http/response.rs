@@ -3,9 +3,11 @@
 use std::convert::Infallible;
 
 use bytes::Bytes;
+use futures::Stream;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -28,6 +30,28 @@ pub fn with_body(
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// One server-sent event.
+pub fn sse_event(name: &str, data: &str) -> Frame<Bytes> {
+    Frame::data(Bytes::from(format!("event: {name}\ndata: {data}\n\n")))
+}
+
+/// A `text/event-stream` response carrying these frames as they come.
+pub fn event_stream<S>(frames: S) -> Response<Body>
+where
+    S: Stream<Item = Result<Frame<Bytes>, Infallible>> + Send + Sync + 'static,
+{
+    let mut response = Response::new(BodyExt::boxed(StreamBody::new(frames)));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Tells nginx and friends not to buffer the stream.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
 }
 

@@ -38,6 +38,7 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/api/admin/provision", &[Method::POST]),
     ("/mcp/sse", &[Method::GET]),
     ("/mcp/message", &[Method::POST]),
+    ("/live", &[Method::GET]),
 ];
 
 /// An incoming `X-Request-ID` is kept when it is short and plain, so callers can correlate;
@@ -120,6 +121,7 @@ impl Router {
             (&Method::GET, "/api/health/ready") => Ok(rest::ready(app).await),
             (&Method::POST, "/api/admin/provision") => rest::provision(app, &parts, body).await,
             (&Method::GET, "/api/tools") => Ok(rest::list_tools(app)),
+            (&Method::GET, "/live") => super::live::live(app, &parts).await,
             (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
                 self.tool(&parts, body, &tool["/api/tools/".len()..], Map::new())
                     .await

@@ -16,11 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ::http::request::Parts;
-use ::http::{HeaderValue, Response, StatusCode, header};
+use ::http::{Response, StatusCode};
 use bytes::Bytes;
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt, stream};
-use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use tokio_stream::wrappers::IntervalStream;
@@ -28,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::server::{McpServer, Shared};
 use crate::error::Error;
-use crate::http::response::{self, Body};
+use crate::http::response::{self, Body, sse_event};
 use crate::http::{self, query_param};
 use crate::registry::Surface;
 
@@ -75,10 +74,6 @@ impl Drop for SessionGuard {
             .remove(&self.id);
         tracing::debug!(session = %self.id, "legacy SSE session closed");
     }
-}
-
-fn event(name: &str, data: &str) -> Frame<Bytes> {
-    Frame::data(Bytes::from(format!("event: {name}\ndata: {data}\n\n")))
 }
 
 impl SseTransport {
@@ -143,9 +138,11 @@ impl SseTransport {
             cancel: cancel.clone(),
         };
         let endpoint =
-            stream::once(async move { event("endpoint", &format!("/mcp/message?sessionId={id}")) });
+            stream::once(
+                async move { sse_event("endpoint", &format!("/mcp/message?sessionId={id}")) },
+            );
         let messages = outbound_rx.map(|message| {
-            event(
+            sse_event(
                 "message",
                 &serde_json::to_string(&message).unwrap_or_default(),
             )
@@ -162,16 +159,7 @@ impl SseTransport {
                 let _session = &guard;
                 Ok(frame)
             });
-        let mut response = Response::new(BodyExt::boxed(StreamBody::new(frames)));
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        // Tells nginx and friends not to buffer the stream.
-        headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-        Ok(response)
+        Ok(response::event_stream(frames))
     }
 
     /// `POST /mcp/message?sessionId=`: hands one message (or a batch) to the session.
