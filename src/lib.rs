@@ -8,6 +8,7 @@ pub mod account;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod brand;
 pub mod cli;
 pub mod clock;
 pub mod config;
