@@ -24,10 +24,12 @@ conformance:
 schemas:
 	$(CARGO) run --locked --quiet -- export --out .
 
-## Load test: calls/s and latency, heycmo against a bare rmcp server; see BENCHMARKS.md.
+## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server) and the
+## audit speed (criterion).
 bench:
 	$(CARGO) build --release --locked --examples
 	taskset -c 1 target/release/examples/loadgen
+	$(CARGO) bench --locked --bench audit
 
 lint:
 	$(CARGO) fmt --check

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A walk through the REST API with curl. Start the server (`make run`), then:
-#   BASE=http://127.0.0.1:8080 KEY=hcmo_live_... bash examples/curl_walkthrough.sh
+#   BASE=http://127.0.0.1:8080 KEY=hcmo_live_... SITE=https://your-site.example/ bash examples/curl_walkthrough.sh
 # tests/examples.rs runs this script against a real server, so it stays true.
 set -euo pipefail
 BASE="${BASE:-http://127.0.0.1:8080}"
@@ -24,6 +24,13 @@ curl -fsS "${auth[@]}" "$BASE/api/customer/$customer"; echo
 
 echo "# The event log: every call above is in it"
 curl -fsS "${auth[@]}" "$BASE/api/events/$customer?type=tool.called&limit=3"; echo
+
+SITE="${SITE:-https://example.com/}"
+echo "# Onboard a brand from its site, then audit the site (SEO/GEO, then conversion)"
+curl -fsS -X POST "${auth[@]}" -d "{\"url\": \"$SITE\", \"maxPages\": 3}" \
+  "$BASE/api/onboard/$customer/auto-extract" | grep -o '"name":"[^"]*"' | head -1
+curl -fsS -X POST "${auth[@]}" -d "{\"url\": \"$SITE\"}" "$BASE/api/scan" | grep -o '"overall":[0-9]*'
+curl -fsS -X POST "${auth[@]}" -d "{\"url\": \"$SITE\"}" "$BASE/api/tools/cro_audit" | grep -o '"overall":[0-9]*'
 
 echo "# Errors are JSON with a stable code and the request id"
 curl -sS -w '\n(status %{http_code})\n' -X POST "${auth[@]}" -d '{"limit": 0}' "$BASE/api/tools/list_events"

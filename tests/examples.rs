@@ -4,9 +4,11 @@ mod common;
 
 use common::Server;
 
-#[test]
-fn the_curl_walkthrough_runs_against_a_real_server() {
-    let server = Server::start(&[]);
+// Multi-threaded: the script blocks this thread while the fixture site serves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_curl_walkthrough_runs_against_a_real_server() {
+    let site = common::site::serve("good").await;
+    let server = Server::start(&["--allow-fetch-network", common::site::SITE_NETWORK]);
     let output = std::process::Command::new("bash")
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -14,6 +16,7 @@ fn the_curl_walkthrough_runs_against_a_real_server() {
         ))
         .env("BASE", &server.base)
         .env("KEY", &server.key)
+        .env("SITE", site.url("/"))
         .output()
         .expect("run bash");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -25,6 +28,8 @@ fn the_curl_walkthrough_runs_against_a_real_server() {
     assert!(stdout.contains(&server.customer_id), "{stdout}");
     assert!(stdout.contains("\"type\":\"tool.called\""), "{stdout}");
     assert!(stdout.contains("(status 422)"), "{stdout}");
+    assert!(stdout.contains("\"name\":\"Acme Trail\""), "{stdout}");
+    assert!(stdout.contains("\"overall\":100"), "{stdout}");
 }
 
 #[test]

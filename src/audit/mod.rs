@@ -246,6 +246,16 @@ pub async fn seo(fetcher: &Fetcher, url: &Url, progress: Progress) -> Result<Rep
     ))
 }
 
+/// The checks that need nothing but the page and its response: SEO on-page checks,
+/// accessibility, GEO content and performance. No robots.txt, llms.txt, sitemap or link sample.
+pub fn on_page(page: &Page, response: &Fetched) -> Vec<Finding> {
+    let mut findings = seo::page(page, response, None);
+    findings.extend(performance::checks(page, response));
+    findings.extend(accessibility::checks(page));
+    findings.extend(geo::content(page, response.header("last-modified"), false));
+    findings
+}
+
 /// The conversion audit of one page.
 pub async fn cro(fetcher: &Fetcher, url: &Url, progress: Progress) -> Result<Report, FetchError> {
     let started = Instant::now();
