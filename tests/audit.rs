@@ -282,6 +282,47 @@ async fn a_second_audit_reports_what_changed() {
     assert_eq!(changes["overallDelta"], 0);
     assert_eq!(changes["newlyFailing"], json!([]));
     assert_eq!(changes["fixed"], json!([]));
+    // Both are stored, newest first, and readable by id, by this customer only.
+    let get = |path: String, key: String| {
+        let url = server.url(&path);
+        async move {
+            let response = client().get(url).bearer_auth(key).send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, listed) = get(
+        format!("/api/audits/{}?kind=seo&url={url}", server.customer_id),
+        server.key.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{listed}");
+    let ids: Vec<&Value> = listed["audits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["auditId"])
+        .collect();
+    assert_eq!(ids, [&second["auditId"], &first["auditId"]]);
+    let first_id = first["auditId"].as_str().unwrap();
+    let (status, stored) = get(
+        format!("/api/audits/{}/{first_id}", server.customer_id),
+        server.key.clone(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(stored, first);
+    let (other, other_key) = server.create_customer("other@example.com");
+    let (status, body) = get(format!("/api/audits/{other}/{first_id}"), other_key.clone()).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("E_NOT_FOUND")));
+    let (status, _) = get(
+        format!("/api/audits/{}/{first_id}", server.customer_id),
+        other_key,
+    )
+    .await;
+    assert_eq!(status, 403);
     // X-Robots-Tag naming one crawler still blocks it.
     assert_eq!(finding(&first, "seo.is-crawlable")["passed"], false);
     assert!(

@@ -118,3 +118,58 @@ pub fn checks(page: &Page, response: &Fetched) -> Vec<Finding> {
     ));
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use url::Url;
+
+    use super::*;
+
+    fn fetched(url: &str, body: &str) -> Fetched {
+        Fetched {
+            url: Url::parse(url).unwrap(),
+            status: 200,
+            headers: Default::default(),
+            body: Bytes::from(body.to_owned()),
+            wire_bytes: body.len(),
+            encoding: None,
+            ttfb: Duration::from_millis(900),
+            elapsed: Duration::from_millis(950),
+            redirects: Vec::new(),
+        }
+    }
+
+    fn failed(findings: &[Finding]) -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|f| !f.passed)
+            .map(|f| f.id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn mixed_content_is_found_on_secure_pages_only() {
+        let html = r#"<html><head><script src="http://cdn.example/a.js"></script><link rel="stylesheet" href="HTTP://cdn.example/a.css"></head>
+            <body><img src="http://img.example/x.png" alt="x"><img src="https://img.example/y.png" alt="y"><iframe src="//video.example/"></iframe></body></html>"#;
+        let secure = fetched("https://shop.example/", html);
+        let page = Page::parse(Some(&secure.url), html);
+        let findings = checks(&page, &secure);
+        assert_eq!(failed(&findings), ["perf.mixed-content", "perf.ttfb"]);
+        let mixed = findings
+            .iter()
+            .find(|f| f.id == "perf.mixed-content")
+            .unwrap();
+        assert!(mixed.evidence.contains("<script> http://cdn.example/a.js"));
+        assert!(mixed.evidence.contains("<link> HTTP://cdn.example/a.css"));
+        assert!(mixed.evidence.contains("<img> http://img.example/x.png"));
+        assert!(!mixed.evidence.contains("y.png"));
+
+        let plain = fetched("http://shop.example/", html);
+        let findings = checks(&page, &plain);
+        assert!(findings.iter().all(|f| f.id != "perf.mixed-content"));
+        assert_eq!(failed(&findings), ["perf.https", "perf.ttfb"]);
+    }
+}

@@ -68,15 +68,39 @@ impl Store {
         .await
     }
 
-    /// The customer's latest audits, newest first.
-    pub async fn recent_audits(&self, customer: &str, limit: u32) -> StoreResult<Vec<AuditRecord>> {
-        let customer = customer.to_owned();
+    /// The customer's audits, newest first, optionally of one kind or one URL.
+    pub async fn audits(
+        &self,
+        customer: &str,
+        kind: Option<&str>,
+        url: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let (customer, kind, url) = (
+            customer.to_owned(),
+            kind.map(str::to_owned),
+            url.map(str::to_owned),
+        );
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT * FROM audits WHERE customer_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+                "SELECT * FROM audits WHERE customer_id = ?1
+                   AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR url = ?3)
+                 ORDER BY created_at DESC, rowid DESC LIMIT ?4",
             )?;
-            let rows = statement.query_map(params![customer, limit], from_row)?;
+            let rows = statement.query_map(params![customer, kind, url, limit], from_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// One of the customer's audits by id.
+    pub async fn audit(&self, customer: &str, id: &str) -> StoreResult<Option<AuditRecord>> {
+        let (customer, id) = (customer.to_owned(), id.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT * FROM audits WHERE customer_id = ?1 AND id = ?2")?
+                .query_row(params![customer, id], from_row)
+                .optional()?)
         })
         .await
     }
