@@ -354,10 +354,10 @@ impl Tool for RoundTrip {
                         ("user_name".into(), ask_name("What is your name?", "name")),
                         (
                             "greeting".into(),
-                            Ask::Sample {
-                                prompt: "Generate a greeting".into(),
-                                max_tokens: 50,
-                            },
+                            Ask::Sample(heycmo::registry::Sampling::prompt(
+                                "Generate a greeting",
+                                50,
+                            )),
                         ),
                         ("client_roots".into(), Ask::ListRoots),
                     ])
@@ -392,10 +392,10 @@ impl Tool for RoundTrip {
                 if ctx.client_supports(Capability::Sampling) {
                     asks.push((
                         "greeting".into(),
-                        Ask::Sample {
-                            prompt: "Generate a greeting".into(),
-                            max_tokens: 50,
-                        },
+                        Ask::Sample(heycmo::registry::Sampling::prompt(
+                            "Generate a greeting",
+                            50,
+                        )),
                     ));
                 }
                 if ctx.client_supports(Capability::Elicitation) {

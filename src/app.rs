@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::{self, KeyCache, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::llm::Llm;
 use crate::ratelimit::Limiters;
 use crate::registry::{ClientLink, Registry, RegistryError, Surface, ToolContext};
 use crate::store::{Customer, EventWriter, KeyScope, NewCustomer, Store, StoreError};
@@ -21,6 +22,8 @@ pub enum StartError {
     Registry(#[from] RegistryError),
     #[error("building the HTTP client: {0}")]
     Fetcher(#[from] crate::web::FetchError),
+    #[error("configuring the language model: {0}")]
+    Llm(crate::error::Error),
     #[error("starting the event writer: {0}")]
     EventWriter(StoreError),
     #[error("listening on {addr}: {source}")]
@@ -37,6 +40,8 @@ pub struct App {
     pub events: EventWriter,
     /// Fetches other sites, behind the SSRF guard.
     pub fetcher: Fetcher,
+    /// The server's own language model, when one is configured.
+    pub llm: Option<Arc<dyn Llm>>,
     pub registry: Registry,
     pub limiters: Limiters,
     /// Recently verified API keys.
@@ -70,8 +75,10 @@ impl App {
         })?;
         let events = store.event_writer().map_err(StartError::EventWriter)?;
         let fetcher = Fetcher::new(config.fetch(&public_url))?;
+        let llm = config.llm.engine().map_err(StartError::Llm)?;
         Ok(Arc::new(App {
             fetcher,
+            llm,
             limiters: Limiters::new(config.limits),
             keys: KeyCache::new(config.key_cache_ttl),
             registry,
@@ -97,6 +104,7 @@ impl App {
             store: self.store.clone(),
             events: self.events.clone(),
             fetcher: self.fetcher.clone(),
+            llm: self.llm.clone(),
             request_id,
             surface,
             clock: self.clock.clone(),

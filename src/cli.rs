@@ -64,6 +64,41 @@ pub struct Globals {
     /// Largest page or file fetched from another site, in bytes (also after decompression).
     #[arg(long, global = true, env = "HEYCMO_FETCH_MAX_BYTES", default_value_t = 5 * 1024 * 1024)]
     pub fetch_max_bytes: usize,
+    /// The server's language model: none (the client's via sampling, or offline), an
+    /// OpenAI-compatible server, or Anthropic.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_LLM",
+        value_enum,
+        default_value = "none"
+    )]
+    pub llm: crate::llm::Provider,
+    /// The provider's base URL (default: its public API; for Ollama http://127.0.0.1:11434/v1).
+    #[arg(long, global = true, env = "HEYCMO_LLM_BASE_URL")]
+    pub llm_base_url: Option<String>,
+    /// The provider's API key; never logged.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_LLM_API_KEY",
+        hide_env_values = true
+    )]
+    pub llm_api_key: Option<String>,
+    /// The model (default gpt-4o-mini for openai, claude-sonnet-4-5 for anthropic).
+    #[arg(long, global = true, env = "HEYCMO_LLM_MODEL")]
+    pub llm_model: Option<String>,
+    /// Seconds one model call may take.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_LLM_TIMEOUT_SECONDS",
+        default_value_t = 120
+    )]
+    pub llm_timeout_seconds: u64,
+    /// Attempts per model call on 429, 5xx and lost connections, the first included.
+    #[arg(long, global = true, env = "HEYCMO_LLM_ATTEMPTS", default_value_t = 3)]
+    pub llm_attempts: u32,
 }
 
 impl Globals {
@@ -75,6 +110,14 @@ impl Globals {
             allowed_fetch_networks: self.allow_fetch_networks.clone(),
             fetch_timeout: std::time::Duration::from_secs(self.fetch_timeout_seconds.max(1)),
             fetch_max_bytes: self.fetch_max_bytes,
+            llm: crate::llm::LlmConfig {
+                provider: self.llm,
+                base_url: self.llm_base_url.clone(),
+                api_key: self.llm_api_key.clone().filter(|k| !k.is_empty()),
+                model: self.llm_model.clone(),
+                timeout: std::time::Duration::from_secs(self.llm_timeout_seconds.max(1)),
+                attempts: self.llm_attempts.max(1),
+            },
             ..Config::default()
         }
     }

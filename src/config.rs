@@ -34,6 +34,8 @@ pub struct Config {
     pub fetch_timeout: Duration,
     /// Largest body fetched from another site, before and after decompression.
     pub fetch_max_bytes: usize,
+    /// The server's own language model, if any.
+    pub llm: crate::llm::LlmConfig,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             allowed_fetch_networks: Vec::new(),
             fetch_timeout: Duration::from_secs(15),
             fetch_max_bytes: 5 * 1024 * 1024,
+            llm: crate::llm::LlmConfig::default(),
         }
     }
 }

@@ -58,6 +58,9 @@ pub enum Error {
     /// The site could not be fetched (DNS, connection, timeout, too large).
     #[error("{0}")]
     FetchFailed(String),
+    /// The language model engine failed (after retries); the text is the provider's answer.
+    #[error("{0}")]
+    LlmFailed(String),
     #[error("Database unavailable")]
     Unavailable(#[source] crate::store::StoreError),
     #[error("Internal error")]
@@ -85,6 +88,7 @@ impl Error {
             Error::InputRequired { .. } => "E_INPUT_REQUIRED",
             Error::UrlRefused(_) => "E_URL_REFUSED",
             Error::FetchFailed(_) => "E_FETCH_FAILED",
+            Error::LlmFailed(_) => "E_LLM_FAILED",
             Error::Unavailable(_) => "E_UNAVAILABLE",
             Error::Internal(_) => "E_INTERNAL",
         }
@@ -100,7 +104,7 @@ impl Error {
             | Error::SessionNotFound
             | Error::Unsupported(_)
             | Error::UrlRefused(_) => 400,
-            Error::FetchFailed(_) => 502,
+            Error::FetchFailed(_) | Error::LlmFailed(_) => 502,
             Error::InvalidInput { .. } => 422,
             Error::PayloadTooLarge { .. } => 413,
             Error::RateLimited { .. } => 429,
@@ -192,6 +196,11 @@ impl Error {
             "E_FETCH_FAILED",
             502,
             "The site could not be fetched: DNS, connection, timeout, too many redirects or a body over the size cap.",
+        ),
+        (
+            "E_LLM_FAILED",
+            502,
+            "The language model (OpenAI-compatible or Anthropic) failed after retries; the message is the provider's.",
         ),
         ("E_CANCELLED", 499, "The client cancelled the request."),
         ("E_UNAVAILABLE", 503, "The database cannot be reached."),

@@ -15,6 +15,8 @@ pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod http;
+pub mod knowledge;
+pub mod llm;
 pub mod mcp;
 pub mod ratelimit;
 pub mod registry;

@@ -35,7 +35,7 @@ use crate::error::Error;
 use crate::http::RequestId;
 use crate::ratelimit::Bucket;
 use crate::registry::{
-    Ask, Capability, ClientLink, Content, LogLevel, Question, Registry, Surface,
+    Ask, Capability, ClientLink, Content, LogLevel, Question, Registry, Sampling, Surface,
 };
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
@@ -336,8 +336,8 @@ impl PeerLink {
     /// Sends one ask to the client as a request (handshake generation) and answers its reply.
     async fn ask_live(&self, ask: Ask) -> Result<Value, Error> {
         let reply = match ask {
-            Ask::Sample { prompt, max_tokens } => {
-                let request = sampling_params(prompt, max_tokens);
+            Ask::Sample(sampling) => {
+                let request = sampling_params(sampling);
                 serde_json::to_value(
                     self.peer
                         .create_message(request)
@@ -362,8 +362,15 @@ impl PeerLink {
     }
 }
 
-fn sampling_params(prompt: String, max_tokens: u32) -> CreateMessageRequestParams {
-    CreateMessageRequestParams::new(vec![SamplingMessage::user_text(prompt)], max_tokens)
+fn sampling_params(sampling: Sampling) -> CreateMessageRequestParams {
+    let params = CreateMessageRequestParams::new(
+        vec![SamplingMessage::user_text(sampling.prompt)],
+        sampling.max_tokens,
+    );
+    match sampling.system {
+        Some(system) => params.with_system_prompt(system),
+        None => params,
+    }
 }
 
 fn elicit_params(question: Question) -> Result<ElicitRequestParams, Error> {
@@ -382,9 +389,9 @@ fn elicit_params(question: Question) -> Result<ElicitRequestParams, Error> {
 /// An ask as the 2026-07-28 `inputRequests` entry the client will fulfil.
 fn input_request(ask: Ask) -> Result<InputRequest, Error> {
     Ok(match ask {
-        Ask::Sample { prompt, max_tokens } => InputRequest::CreateMessage(
-            CreateMessageRequest::new(sampling_params(prompt, max_tokens)),
-        ),
+        Ask::Sample(sampling) => {
+            InputRequest::CreateMessage(CreateMessageRequest::new(sampling_params(sampling)))
+        }
         Ask::Elicit(question) => {
             InputRequest::Elicitation(ElicitRequest::new(elicit_params(question)?))
         }

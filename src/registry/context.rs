@@ -60,13 +60,33 @@ pub enum Answer {
     Cancelled,
 }
 
+/// A completion asked of the client's model (`sampling/createMessage`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sampling {
+    /// The system prompt, which the client may use or not.
+    pub system: Option<String>,
+    pub prompt: String,
+    pub max_tokens: u32,
+}
+
+impl Sampling {
+    /// A bare prompt without a system prompt.
+    pub fn prompt(prompt: impl Into<String>, max_tokens: u32) -> Sampling {
+        Sampling {
+            system: None,
+            prompt: prompt.into(),
+            max_tokens,
+        }
+    }
+}
+
 /// Something a tool asks of the client before it can finish.
 #[derive(Debug, Clone)]
 pub enum Ask {
     /// A question for the client's user.
     Elicit(Question),
     /// A completion from the client's model.
-    Sample { prompt: String, max_tokens: u32 },
+    Sample(Sampling),
     /// The client's roots (the folders or URIs it works in).
     ListRoots,
 }
@@ -106,6 +126,8 @@ pub struct ToolContext {
     pub events: EventWriter,
     /// Fetches other sites, behind the SSRF guard.
     pub fetcher: crate::web::Fetcher,
+    /// The server's own language model, if configured; see [`crate::llm::choose`].
+    pub llm: Option<Arc<dyn crate::llm::Llm>>,
     pub request_id: String,
     pub surface: Surface,
     pub clock: Arc<dyn Clock>,
@@ -166,15 +188,15 @@ impl ToolContext {
         max_tokens: u32,
     ) -> Result<String, Error> {
         let reply = self
-            .ask_one(
-                key,
-                Ask::Sample {
-                    prompt: prompt.into(),
-                    max_tokens,
-                },
-            )
+            .sample_reply(key, Sampling::prompt(prompt, max_tokens))
             .await?;
         Ok(sampled_text(&reply))
+    }
+
+    /// Asks the client's model for a completion and answers the whole `CreateMessageResult`
+    /// (its `model` names who wrote it).
+    pub async fn sample_reply(&self, key: &str, sampling: Sampling) -> Result<Value, Error> {
+        self.ask_one(key, Ask::Sample(sampling)).await
     }
 
     /// Asks the connected client's user a question (MCP elicitation); `key` names the ask across

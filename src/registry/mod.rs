@@ -18,8 +18,8 @@ use serde_json::{Map, Value, json};
 
 pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
 pub use context::{
-    Answer, Ask, Capability, ClientLink, LogLevel, Question, Surface, ToolContext, answer,
-    sampled_text,
+    Answer, Ask, Capability, ClientLink, LogLevel, Question, Sampling, Surface, ToolContext,
+    answer, sampled_text,
 };
 pub use tool::{Content, DynTool, Tool, ToolOutput};
 

@@ -71,6 +71,18 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (customer_id, version)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 3: language-model token usage per customer, day and engine.
+    r#"
+    CREATE TABLE llm_usage (
+        customer_id    TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        day            TEXT NOT NULL,
+        engine         TEXT NOT NULL,
+        calls          INTEGER NOT NULL,
+        input_tokens   INTEGER NOT NULL,
+        output_tokens  INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, day, engine)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

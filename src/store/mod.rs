@@ -11,6 +11,7 @@ mod events;
 mod keys;
 mod migrations;
 mod settings;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub use brands::BrandRecord;
 pub use customers::{Customer, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};
+pub use usage::UsageRecord;
 
 /// Failures of the storage layer.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,200 @@
+//! What heycmo knows about a customer, gathered for a question: the latest brand profile and
+//! the latest audits, each citable by id.
+
+use std::collections::BTreeSet;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{Finding, Report};
+use crate::brand::BrandProfile;
+use crate::error::Error;
+use crate::store::Store;
+
+/// Audits read for context.
+const AUDITS: u32 = 4;
+/// Failed findings quoted per audit.
+const FINDINGS: usize = 6;
+
+/// A stored record an answer drew on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// `brand` or `audit`.
+    pub kind: String,
+    /// `brand-v3`, or the audit's id.
+    pub id: String,
+    pub title: String,
+}
+
+pub struct Knowledge {
+    pub brand: Option<BrandProfile>,
+    pub audits: Vec<Report>,
+}
+
+impl Knowledge {
+    pub async fn load(store: &Store, customer: &str) -> Result<Knowledge, Error> {
+        let brand = match store.brand(customer, None).await? {
+            Some(record) => serde_json::from_str::<BrandProfile>(&record.profile)
+                .ok()
+                .map(|mut p| {
+                    p.version = Some(record.version);
+                    p
+                }),
+            None => None,
+        };
+        let audits = store
+            .audits(customer, None, None, AUDITS)
+            .await?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str::<Report>(&r.report).ok())
+            .collect();
+        Ok(Knowledge { brand, audits })
+    }
+
+    fn brand_id(brand: &BrandProfile) -> String {
+        format!("brand-v{}", brand.version.unwrap_or(0))
+    }
+
+    pub fn sources(&self) -> Vec<Source> {
+        let mut sources = Vec::new();
+        if let Some(brand) = &self.brand {
+            sources.push(Source {
+                kind: "brand".into(),
+                id: Knowledge::brand_id(brand),
+                title: format!(
+                    "Brand profile of {}",
+                    brand.name.as_deref().unwrap_or(&brand.final_url)
+                ),
+            });
+        }
+        for audit in &self.audits {
+            sources.push(Source {
+                kind: "audit".into(),
+                id: audit.audit_id.clone().unwrap_or_default(),
+                title: format!(
+                    "{} audit of {}: {}/100",
+                    audit.kind.as_str().to_uppercase(),
+                    audit.url,
+                    audit.scores.overall
+                ),
+            });
+        }
+        sources
+    }
+
+    /// The context block a model reads, each item under its citable id.
+    pub fn context(&self) -> String {
+        let mut text = String::new();
+        if let Some(brand) = &self.brand {
+            text.push_str(&format!(
+                "[{}] Brand profile: {} — {}. {}\n",
+                Knowledge::brand_id(brand),
+                brand.name.as_deref().unwrap_or("(no name)"),
+                brand.tagline.as_deref().unwrap_or(""),
+                brand.value_proposition.as_deref().unwrap_or("")
+            ));
+        }
+        for audit in &self.audits {
+            text.push_str(&format!(
+                "[{}] {} audit of {} on {}: {}/100.\n",
+                audit.audit_id.as_deref().unwrap_or(""),
+                audit.kind.as_str().to_uppercase(),
+                audit.url,
+                audit.fetched_at,
+                audit.scores.overall
+            ));
+            for f in audit.findings.iter().filter(|f| !f.passed).take(FINDINGS) {
+                text.push_str(&format!(
+                    "  - failing {} ({:?}): {}. Fix: {}\n",
+                    f.id,
+                    f.severity,
+                    f.evidence,
+                    f.fix.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        if text.is_empty() {
+            text.push_str("(Nothing is stored for this customer yet.)\n");
+        }
+        text
+    }
+
+    /// An answer assembled from the stored data alone, deterministic, and saying so.
+    pub fn offline_answer(&self, question: &str) -> String {
+        if self.brand.is_none() && self.audits.is_empty() {
+            return "No language model is available for this answer, and nothing is stored for this \
+                    customer yet. Run analyze_brand_url on the brand's website and ai_seo_audit or \
+                    cro_audit on its key pages; answers then draw on what they found."
+                .into();
+        }
+        let mut text = String::from(
+            "No language model is available for this answer, so it is assembled from the stored \
+             brand profile and audits, not written by a model.\n",
+        );
+        if let Some(brand) = &self.brand {
+            text.push_str(&format!(
+                "\nBrand: {}{}. Voice: {} (reading ease {:.0}).\n",
+                brand.name.as_deref().unwrap_or("(no name)"),
+                brand
+                    .tagline
+                    .as_deref()
+                    .map(|t| format!(" — {t}"))
+                    .unwrap_or_default(),
+                brand.voice.tone,
+                brand.voice.reading_ease
+            ));
+        }
+        let wanted = words(question);
+        let mut ranked: Vec<(usize, u32, &Finding, &Report)> = self
+            .audits
+            .iter()
+            .flat_map(|a| a.findings.iter().filter(|f| !f.passed).map(move |f| (f, a)))
+            .map(|(f, a)| {
+                let text = format!(
+                    "{} {} {} {}",
+                    f.id,
+                    f.title,
+                    f.evidence,
+                    f.fix.as_deref().unwrap_or("")
+                );
+                (
+                    words(&text).intersection(&wanted).count(),
+                    f.severity.weight(),
+                    f,
+                    a,
+                )
+            })
+            .collect();
+        // Most relevant to the question first, then the most severe; stable for equal ranks.
+        ranked.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)));
+        let mut seen = BTreeSet::new();
+        let top: Vec<_> = ranked
+            .into_iter()
+            .filter(|(_, _, f, _)| seen.insert(f.id.clone()))
+            .take(5)
+            .collect();
+        if !top.is_empty() {
+            text.push_str("\nWhat to fix first, from the latest audits:\n");
+            for (_, _, f, audit) in top {
+                text.push_str(&format!(
+                    "- [{}] {} ({}): {}. Fix: {}\n",
+                    audit.audit_id.as_deref().unwrap_or(""),
+                    f.title,
+                    audit.url,
+                    f.evidence,
+                    f.fix.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        text
+    }
+}
+
+/// Lower-cased words of four letters or more.
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .collect()
+}

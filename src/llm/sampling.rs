@@ -1,0 +1,50 @@
+//! The connected MCP client's own model, through sampling: the server needs no API key.
+//!
+//! On a handshake session this sends `sampling/createMessage`; on the 2026-07-28 generation the
+//! tool call answers an `InputRequiredResult` and resumes when the client calls again with the
+//! reply (both handled by [`ToolContext::sample_reply`]).
+
+use futures::future::BoxFuture;
+
+use super::{Completed, Completion, Llm, LlmError, Usage};
+use crate::registry::{Sampling, ToolContext, sampled_text};
+
+/// Sampling through the client of one tool call; `key` names the ask across rounds.
+pub struct ClientModel<'c> {
+    pub ctx: &'c ToolContext,
+    pub key: &'static str,
+}
+
+impl Llm for ClientModel<'_> {
+    fn complete<'a>(
+        &'a self,
+        completion: &'a Completion,
+    ) -> BoxFuture<'a, Result<Completed, LlmError>> {
+        Box::pin(async move {
+            let prompt = completion
+                .messages
+                .iter()
+                .map(|m| m.content.as_str())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let reply = self
+                .ctx
+                .sample_reply(
+                    self.key,
+                    Sampling {
+                        system: Some(completion.system.clone()),
+                        prompt,
+                        max_tokens: completion.max_tokens,
+                    },
+                )
+                .await
+                .map_err(LlmError::Client)?;
+            Ok(Completed {
+                text: sampled_text(&reply),
+                // Sampling results carry no token counts.
+                usage: Usage::default(),
+                engine: format!("sampling/{}", reply["model"].as_str().unwrap_or("client")),
+            })
+        })
+    }
+}

@@ -1,0 +1,414 @@
+//! The language-model engines against local servers that speak the OpenAI Chat Completions and
+//! Anthropic Messages wire formats (request fields, response bodies, error bodies, 429 with
+//! `Retry-After`), the client's own model through MCP sampling, and the offline answer.
+
+mod common;
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::site::{self, SITE_NETWORK};
+use common::{Server, client};
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rmcp::model::CallToolRequestParams;
+use rmcp::service::ClientServiceExt;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::{Value, json};
+
+/// A request the provider received.
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    headers: hyper::HeaderMap,
+    body: Value,
+    at: Instant,
+}
+
+/// A provider that answers from a script, one reply per request (the last one repeats).
+struct Provider {
+    base: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+type Reply = (u16, Vec<(&'static str, &'static str)>, Value);
+
+async fn provider(script: Vec<Reply>) -> Provider {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let script = Arc::new(Mutex::new(script));
+    let log = seen.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (log, script) = (log.clone(), script.clone());
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let (log, script) = (log.clone(), script.clone());
+                        async move {
+                            let (parts, body) = req.into_parts();
+                            let bytes = body.collect().await.unwrap().to_bytes();
+                            log.lock().unwrap().push(Seen {
+                                path: parts.uri.path().to_owned(),
+                                headers: parts.headers,
+                                body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+                                at: Instant::now(),
+                            });
+                            let (status, headers, body) = {
+                                let mut script = script.lock().unwrap();
+                                if script.len() > 1 {
+                                    script.remove(0)
+                                } else {
+                                    script[0].clone()
+                                }
+                            };
+                            let mut response = Response::builder()
+                                .status(status)
+                                .header("content-type", "application/json");
+                            for (name, value) in headers {
+                                response = response.header(name, value);
+                            }
+                            Ok::<_, Infallible>(
+                                response
+                                    .body(Full::new(Bytes::from(body.to_string())))
+                                    .unwrap(),
+                            )
+                        }
+                    });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Provider { base, seen, task }
+}
+
+fn openai_answer(text: &str) -> Value {
+    json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1764000000, "model": "gpt-test-0601",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150}
+    })
+}
+
+fn anthropic_answer(text: &str) -> Value {
+    json!({
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-test",
+        "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+        "usage": {"input_tokens": 200, "output_tokens": 40}
+    })
+}
+
+/// A server with the fixture brand onboarded.
+async fn onboarded(extra: &[&str]) -> (Server, site::Site) {
+    let site = site::serve("good").await;
+    let mut args = vec!["--allow-fetch-network", SITE_NETWORK];
+    args.extend_from_slice(extra);
+    let server = Server::start(&args);
+    let (status, _) = post(
+        &server,
+        &format!("/api/onboard/{}/auto-extract", server.customer_id),
+        json!({"url": site.url("/"), "maxPages": 1}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    (server, site)
+}
+
+async fn post(server: &Server, path: &str, body: Value) -> (u16, Value) {
+    let response = client()
+        .post(server.url(path))
+        .bearer_auth(&server.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+const QUESTION: &str = "What should we fix first on our home page?";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_compatible_servers_get_the_brand_voice_and_are_retried_on_429() {
+    let mock = provider(vec![
+        (429, vec![("retry-after", "1")], json!({"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}})),
+        (200, vec![], openai_answer("Fix the title first [brand-v1].")),
+    ])
+    .await;
+    let base = format!("{}/v1", mock.base);
+    let (server, _site) = onboarded(&[
+        "--llm",
+        "openai",
+        "--llm-base-url",
+        &base,
+        "--llm-api-key",
+        "sk-test-secret",
+        "--llm-model",
+        "gpt-test",
+    ])
+    .await;
+    let (status, out) = post(&server, "/api/tools/ask_cmo", json!({"question": QUESTION})).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["answer"], "Fix the title first [brand-v1].");
+    assert_eq!(out["engine"], "openai/gpt-test-0601");
+    assert_eq!(
+        out["usage"],
+        json!({"inputTokens": 120, "outputTokens": 30})
+    );
+    assert_eq!(out["sources"][0]["id"], "brand-v1");
+
+    let seen = mock.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "one 429, then the retry");
+    assert!(
+        seen[1].at - seen[0].at >= Duration::from_millis(950),
+        "Retry-After was honoured"
+    );
+    let request = &seen[1];
+    assert_eq!(request.path, "/v1/chat/completions");
+    assert_eq!(request.headers["authorization"], "Bearer sk-test-secret");
+    assert_eq!(request.body["model"], "gpt-test");
+    assert_eq!(request.body["max_tokens"], 1200);
+    let messages = request.body["messages"].as_array().unwrap();
+    assert_eq!(messages[0]["role"], "system");
+    let system = messages[0]["content"].as_str().unwrap();
+    assert!(system.contains("# The brand: Acme Trail"), "{system}");
+    assert!(system.contains("# Voice"), "{system}");
+    assert_eq!(messages[1]["role"], "user");
+    assert!(messages[1]["content"].as_str().unwrap().ends_with(QUESTION));
+    assert!(
+        !server.stderr().contains("sk-test-secret"),
+        "the API key reached the logs"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anthropic_gets_its_headers_and_is_retried_when_overloaded() {
+    let mock = provider(vec![
+        (529, vec![], json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})),
+        (200, vec![], anthropic_answer("Start with the meta description.")),
+    ])
+    .await;
+    let (server, _site) = onboarded(&[
+        "--llm",
+        "anthropic",
+        "--llm-base-url",
+        &mock.base,
+        "--llm-api-key",
+        "sk-ant-secret",
+        "--llm-model",
+        "claude-test",
+    ])
+    .await;
+    let (status, out) = post(&server, "/api/tools/ask_cmo", json!({"question": QUESTION})).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["answer"], "Start with the meta description.");
+    assert_eq!(out["engine"], "anthropic/claude-test");
+    assert_eq!(
+        out["usage"],
+        json!({"inputTokens": 200, "outputTokens": 40})
+    );
+    let seen = mock.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    let request = &seen[1];
+    assert_eq!(request.path, "/v1/messages");
+    assert_eq!(request.headers["x-api-key"], "sk-ant-secret");
+    assert_eq!(request.headers["anthropic-version"], "2023-06-01");
+    assert_eq!(request.body["model"], "claude-test");
+    assert!(
+        request.body["system"]
+            .as_str()
+            .unwrap()
+            .contains("Acme Trail")
+    );
+    assert_eq!(request.body["messages"][0]["role"], "user");
+    assert!(!server.stderr().contains("sk-ant-secret"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_errors_are_reported_and_not_retried_when_permanent() {
+    let mock = provider(vec![(401, vec![], json!({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}))]).await;
+    let (server, _site) = onboarded(&[
+        "--llm",
+        "anthropic",
+        "--llm-base-url",
+        &mock.base,
+        "--llm-api-key",
+        "wrong",
+    ])
+    .await;
+    let (status, out) = post(&server, "/api/tools/ask_cmo", json!({"question": QUESTION})).await;
+    assert_eq!(status, 502, "{out}");
+    assert_eq!(out["code"], "E_LLM_FAILED");
+    assert!(
+        out["error"]
+            .as_str()
+            .unwrap()
+            .contains("authentication_error: invalid x-api-key"),
+        "{out}"
+    );
+    assert_eq!(mock.seen.lock().unwrap().len(), 1);
+
+    // Server errors are retried up to --llm-attempts, then reported.
+    let failing = provider(vec![(
+        500,
+        vec![],
+        json!({"error": {"message": "boom", "type": "server_error"}}),
+    )])
+    .await;
+    let base = format!("{}/v1", failing.base);
+    let (server, _site) = onboarded(&[
+        "--llm",
+        "openai",
+        "--llm-base-url",
+        &base,
+        "--llm-attempts",
+        "2",
+    ])
+    .await;
+    let (status, out) = post(&server, "/api/tools/ask_cmo", json!({"question": QUESTION})).await;
+    assert_eq!((status, out["code"].as_str()), (502, Some("E_LLM_FAILED")));
+    assert!(
+        out["error"].as_str().unwrap().contains("HTTP 500: boom"),
+        "{out}"
+    );
+    assert_eq!(failing.seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_model_the_answer_is_offline_labelled_and_deterministic() {
+    let (server, site) = onboarded(&[]).await;
+    let (status, _) = post(&server, "/api/scan", json!({"url": site.url("/")})).await;
+    assert_eq!(status, 200);
+    let (status, first) = post(
+        &server,
+        "/api/tools/ask_cmo",
+        json!({"question": "Is our site served over https?"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["engine"], "offline");
+    let answer = first["answer"].as_str().unwrap();
+    assert!(
+        answer.starts_with("No language model is available"),
+        "{answer}"
+    );
+    assert!(answer.contains("Page is served over HTTPS"), "{answer}");
+    assert!(answer.contains("Acme Trail"), "{answer}");
+    let (_, second) = post(
+        &server,
+        "/api/tools/ask_cmo",
+        json!({"question": "Is our site served over https?"}),
+    )
+    .await;
+    assert_eq!(first, second);
+    let (status, refused) = post(
+        &server,
+        "/api/tools/ask_cmo",
+        json!({"question": "Hi", "engine": "server"}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("E_UNSUPPORTED"))
+    );
+}
+
+/// A client whose model answers every sampling request, recording the system prompts it got.
+#[derive(Clone, Default)]
+struct Model(Arc<Mutex<Vec<String>>>);
+
+#[expect(deprecated, reason = "sampling is SEP-2577-deprecated but is what current clients offer")]
+impl ClientHandler for Model {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        rmcp::model::ClientConfig::new(
+            rmcp::model::ClientCapabilities::builder()
+                .enable_sampling()
+                .build(),
+            rmcp::model::Implementation::new("model", "1"),
+        )
+    }
+    async fn create_message(
+        &self,
+        params: rmcp::model::CreateMessageRequestParams,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData> {
+        self.0
+            .lock()
+            .unwrap()
+            .push(params.system_prompt.unwrap_or_default());
+        Ok(rmcp::model::CreateMessageResult::new(
+            rmcp::model::SamplingMessage::assistant_text("Tighten the headline."),
+            "client-model-7".into(),
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_offers_sampling_writes_the_answer_itself() {
+    let (server, _site) = onboarded(&[]).await;
+    let model = Model::default();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp"))
+            .auth_header(server.key.clone()),
+    );
+    let client = model.clone().serve(transport).await.unwrap();
+    let mut params = CallToolRequestParams::new("ask_cmo");
+    params.arguments = json!({"question": QUESTION}).as_object().cloned();
+    let result = client.call_tool(params).await.unwrap();
+    let out = result.structured_content.unwrap();
+    assert_eq!(out["answer"], "Tighten the headline.");
+    assert_eq!(out["engine"], "sampling/client-model-7");
+    let prompts = model.0.lock().unwrap().clone();
+    assert_eq!(prompts.len(), 1);
+    assert!(
+        prompts[0].contains("# The brand: Acme Trail"),
+        "{}",
+        prompts[0]
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_2026_generation_sampling_is_a_round_trip_the_client_drives() {
+    let (server, _site) = onboarded(&[]).await;
+    let model = Model::default();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp"))
+            .auth_header(server.key.clone()),
+    );
+    let client = model
+        .clone()
+        .serve_with_lifecycle(
+            transport,
+            rmcp::service::ClientLifecycleMode::Discover {
+                preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .unwrap();
+    let mut params = CallToolRequestParams::new("ask_cmo");
+    params.arguments = json!({"question": QUESTION}).as_object().cloned();
+    let result = client.call_tool(params).await.unwrap();
+    let out = result.structured_content.unwrap();
+    assert_eq!(out["engine"], "sampling/client-model-7", "{out}");
+    assert_eq!(out["answer"], "Tighten the headline.");
+    assert!(model.0.lock().unwrap()[0].contains("Acme Trail"));
+    client.cancel().await.unwrap();
+}
