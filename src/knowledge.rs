@@ -34,15 +34,7 @@ pub struct Knowledge {
 
 impl Knowledge {
     pub async fn load(store: &Store, customer: &str) -> Result<Knowledge, Error> {
-        let brand = match store.brand(customer, None).await? {
-            Some(record) => serde_json::from_str::<BrandProfile>(&record.profile)
-                .ok()
-                .map(|mut p| {
-                    p.version = Some(record.version);
-                    p
-                }),
-            None => None,
-        };
+        let brand = crate::brand::latest(store, customer).await?;
         let audits = store
             .audits(customer, None, None, AUDITS)
             .await?

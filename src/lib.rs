@@ -12,6 +12,7 @@ pub mod brand;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod content;
 pub mod discovery;
 pub mod error;
 pub mod http;

@@ -334,7 +334,10 @@ async fn without_a_model_the_answer_is_offline_labelled_and_deterministic() {
 #[derive(Clone, Default)]
 struct Model(Arc<Mutex<Vec<String>>>);
 
-#[expect(deprecated, reason = "sampling is SEP-2577-deprecated but is what current clients offer")]
+#[expect(
+    deprecated,
+    reason = "sampling is SEP-2577-deprecated but is what current clients offer"
+)]
 impl ClientHandler for Model {
     fn get_info(&self) -> rmcp::model::ClientConfig {
         rmcp::model::ClientConfig::new(
@@ -411,4 +414,73 @@ async fn on_the_2026_generation_sampling_is_a_round_trip_the_client_drives() {
     assert_eq!(out["answer"], "Tighten the headline.");
     assert!(model.0.lock().unwrap()[0].contains("Acme Trail"));
     client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_writes_content_that_is_read_and_checked() {
+    let written = json!({
+        "title": "Waterproof hiking boots: how to choose",
+        "metaDescription": "How to choose waterproof hiking boots that last: fit, leather, soles and care, explained by Acme Trail.",
+        "outline": ["Fit first", "Leather and soles"],
+        "body": "Waterproof hiking boots keep you dry for years when they fit.\n\n## Fit first\n\nTry them in the afternoon.\n\n## Leather and soles\n\nFull-grain leather and Vibram soles last."
+    });
+    let mock = provider(vec![(
+        200,
+        vec![],
+        openai_answer(&format!("Here you go:\n{written}")),
+    )])
+    .await;
+    let base = format!("{}/v1", mock.base);
+    let (server, _site) = onboarded(&[
+        "--llm",
+        "openai",
+        "--llm-base-url",
+        &base,
+        "--llm-model",
+        "gpt-test",
+    ])
+    .await;
+    let (status, item) = post(
+        &server,
+        &format!("/api/content/{}", server.customer_id),
+        json!({"topic": "choosing waterproof hiking boots", "format": "blog", "keywords": ["waterproof hiking boots"], "length": 60}),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["engine"], "openai/gpt-test-0601");
+    assert_eq!(item["title"], "Waterproof hiking boots: how to choose");
+    assert_eq!(item["slug"], "waterproof-hiking-boots-how-to-choose");
+    assert_eq!(item["outline"], json!(["Fit first", "Leather and soles"]));
+    assert_eq!(item["usage"]["outputTokens"], 30);
+    let passed = |id: &str| {
+        item["seo"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()["passed"]
+            .clone()
+    };
+    assert_eq!(passed("content.keyword-in-title"), json!(true));
+    assert_eq!(passed("content.keyword-early"), json!(true));
+    assert_eq!(passed("seo.meta-description-length"), json!(true));
+    let seen = mock.seen.lock().unwrap().clone();
+    let prompt = seen[0].body["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        prompt.contains("about: choosing waterproof hiking boots"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("Keywords to use naturally: waterproof hiking boots"),
+        "{prompt}"
+    );
+    assert!(
+        seen[0].body["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("# The brand: Acme Trail")
+    );
 }

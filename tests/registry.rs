@@ -91,11 +91,19 @@ async fn every_catalogue_example_runs_and_matches_its_schema() {
     for spec in app.registry.tools() {
         for example in &spec.entry.examples {
             let ctx = context(&app, Principal::local(customer.clone()));
-            let output = app
+            let result = app
                 .registry
                 .call(spec.name(), &ctx, on_fixture(&example.input))
-                .await
-                .unwrap_or_else(|e| panic!("{} / {}: {e}", spec.name(), example.title));
+                .await;
+            if let Some(code) = &example.expect_error {
+                let error = result.err().unwrap_or_else(|| {
+                    panic!("{} / {}: expected {code}", spec.name(), example.title)
+                });
+                assert_eq!(error.code(), code, "{} / {}", spec.name(), example.title);
+                continue;
+            }
+            let output =
+                result.unwrap_or_else(|e| panic!("{} / {}: {e}", spec.name(), example.title));
             spec.check_output(&output.structured).unwrap_or_else(|e| {
                 panic!(
                     "{} / {}: output violates its schema: {e}",

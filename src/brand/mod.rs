@@ -114,6 +114,24 @@ pub struct BrandProfile {
     pub engine: String,
 }
 
+/// The customer's latest stored profile, the brand context every writing tool uses.
+pub async fn latest(
+    store: &crate::store::Store,
+    customer: &str,
+) -> Result<Option<BrandProfile>, crate::error::Error> {
+    let Some(record) = store.brand(customer, None).await? else {
+        return Ok(None);
+    };
+    let mut profile: BrandProfile = serde_json::from_str(&record.profile).map_err(|e| {
+        crate::error::Error::Internal(format!(
+            "stored brand profile {} is unreadable: {e}",
+            record.version
+        ))
+    })?;
+    profile.version = Some(record.version);
+    Ok(Some(profile))
+}
+
 /// Reads the home page and up to `extra` same-site pages (navigation first, then the sitemap,
 /// as robots.txt allows) and builds the profile.
 pub async fn analyze(

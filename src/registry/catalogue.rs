@@ -83,6 +83,9 @@ pub struct Example {
     /// A subset of the output: every field given here must be present with this value.
     #[serde(default = "empty_object", deserialize_with = "json")]
     pub expect: Value,
+    /// Instead of an output: the `E_*` code the call answers (an example of a failure mode).
+    #[serde(default)]
+    pub expect_error: Option<String>,
 }
 
 fn empty_object() -> Value {

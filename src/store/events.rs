@@ -94,20 +94,25 @@ impl EventWriter {
 
 fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> Result<(), rusqlite::Error> {
     let tx = conn.transaction()?;
-    {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO events (customer_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for event in events {
-            stmt.execute(params![
-                event.customer_id,
-                event.kind,
-                event.data.to_string(),
-                event.at
-            ])?;
-        }
+    for event in events {
+        insert(&tx, event)?;
     }
     tx.commit()
+}
+
+/// Appends one event on `conn`: in a domain transaction, the event commits with the change it
+/// records (a content transition and its `content.*` event are one write).
+pub(super) fn insert(conn: &Connection, event: &NewEvent) -> Result<(), rusqlite::Error> {
+    conn.prepare_cached(
+        "INSERT INTO events (customer_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        event.customer_id,
+        event.kind,
+        event.data.to_string(),
+        event.at
+    ])?;
+    Ok(())
 }
 
 fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Op>) {

@@ -83,6 +83,20 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (customer_id, day, engine)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 4: content items and their lifecycle.
+    r#"
+    CREATE TABLE content (
+        id           TEXT PRIMARY KEY,
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        format       TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('draft', 'approved', 'rejected', 'scheduled', 'published')),
+        item         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX content_by_state ON content(customer_id, state, updated_at);
+    CREATE INDEX content_by_time ON content(customer_id, updated_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -6,6 +6,7 @@
 
 mod audits;
 mod brands;
+mod content;
 mod customers;
 mod events;
 mod keys;
@@ -22,6 +23,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 
 pub use audits::AuditRecord;
 pub use brands::BrandRecord;
+pub use content::{ContentChange, ContentRow};
 pub use customers::{Customer, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};

@@ -1,0 +1,227 @@
+//! Creating content and moving it through its states, each change with its event in the same
+//! transaction. Transitions not allowed from the current state are conflicts naming that state.
+
+use serde_json::json;
+
+use super::writer::{self, Brief};
+use super::{ContentItem, State, check};
+use crate::brand::BrandProfile;
+use crate::clock::rfc3339;
+use crate::error::Error;
+use crate::store::{ContentChange, ContentRow, Millis, NewEvent, Store, StoreError};
+
+/// A change asked of an item.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Approve,
+    Reject { reason: String },
+    Edit(Edits),
+}
+
+/// Fields an edit may change; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct Edits {
+    pub title: Option<String>,
+    pub meta_description: Option<String>,
+    pub body: Option<String>,
+    pub keywords: Option<Vec<String>>,
+}
+
+impl Action {
+    fn allowed_from(&self) -> &'static [State] {
+        match self {
+            Action::Approve => &[State::Draft],
+            Action::Reject { .. } => &[State::Draft, State::Approved],
+            Action::Edit(_) => &[State::Draft, State::Rejected],
+        }
+    }
+
+    fn verb(&self) -> &'static str {
+        match self {
+            Action::Approve => "approved",
+            Action::Reject { .. } => "rejected",
+            Action::Edit(_) => "edited",
+        }
+    }
+}
+
+fn event(
+    customer: &str,
+    kind: &str,
+    item: &ContentItem,
+    at: Millis,
+    reason: Option<&str>,
+) -> NewEvent {
+    let mut data = json!({"contentId": item.id, "format": item.format, "title": item.title, "state": item.state, "revision": item.revision});
+    if let Some(reason) = reason {
+        data["reason"] = json!(reason);
+    }
+    NewEvent {
+        customer_id: customer.to_owned(),
+        kind: kind.to_owned(),
+        data,
+        at,
+    }
+}
+
+fn decode(row: &ContentRow) -> Result<ContentItem, StoreError> {
+    serde_json::from_str(&row.item)
+        .map_err(|e| StoreError::Corrupt(format!("content {} is unreadable: {e}", row.id)))
+}
+
+fn encode(item: &ContentItem) -> Result<String, StoreError> {
+    serde_json::to_string(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Stores a new draft and its `content.created` event.
+pub async fn create(
+    store: &Store,
+    customer: &str,
+    item: &ContentItem,
+    at: Millis,
+) -> Result<(), Error> {
+    let row = ContentRow {
+        id: item.id.clone(),
+        format: item.format.as_str().to_owned(),
+        state: item.state.as_str().to_owned(),
+        item: encode(item)?,
+        updated_at: at,
+    };
+    store
+        .create_content(
+            customer,
+            row,
+            event(customer, "content.created", item, at, None),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The item, if the customer has it.
+pub async fn get(store: &Store, customer: &str, id: &str) -> Result<ContentItem, Error> {
+    let row = store
+        .content(customer, id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No content {id}")))?;
+    Ok(decode(&row)?)
+}
+
+/// Applies `action`; a state it does not apply to is a conflict naming the current state.
+pub async fn apply(
+    store: &Store,
+    customer: &str,
+    id: &str,
+    action: Action,
+    brand: Option<BrandProfile>,
+    at: Millis,
+) -> Result<ContentItem, Error> {
+    let owner = customer.to_owned();
+    let row = store
+        .change_content(customer, id, at, move |row| {
+            let mut item = decode(row)?;
+            if !action.allowed_from().contains(&item.state) {
+                let allowed: Vec<&str> = action.allowed_from().iter().map(|s| s.as_str()).collect();
+                return Err(StoreError::Conflict(format!(
+                    "Content {} is {}; only {} content can be {}",
+                    item.id,
+                    item.state.as_str(),
+                    allowed.join(" or "),
+                    action.verb()
+                )));
+            }
+            item.revision += 1;
+            item.updated_at = rfc3339(at);
+            let (kind, reason) = match action {
+                Action::Approve => {
+                    item.state = State::Approved;
+                    ("content.approved", None)
+                }
+                Action::Reject { reason } => {
+                    item.state = State::Rejected;
+                    item.rejection_reason = Some(reason.clone());
+                    ("content.rejected", Some(reason))
+                }
+                Action::Edit(edits) => {
+                    edit(&mut item, edits, brand.as_ref());
+                    ("content.updated", None)
+                }
+            };
+            Ok(ContentChange {
+                state: item.state.as_str().to_owned(),
+                event: Some(event(&owner, kind, &item, at, reason.as_deref())),
+                item: encode(&item)?,
+            })
+        })
+        .await?;
+    Ok(decode(&row)?)
+}
+
+/// An edit puts the item back to draft and checks it again.
+fn edit(item: &mut ContentItem, edits: Edits, brand: Option<&BrandProfile>) {
+    if let Some(title) = edits.title {
+        item.slug = super::slug(&title);
+        item.title = title;
+    }
+    if let Some(meta) = edits.meta_description {
+        item.meta_description = meta;
+    }
+    if let Some(body) = edits.body {
+        item.outline = body
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(str::to_owned)
+            .collect();
+        item.body = body;
+    }
+    if let Some(keywords) = edits.keywords {
+        item.keywords = keywords;
+    }
+    item.state = State::Draft;
+    item.rejection_reason = None;
+    let language = brand
+        .and_then(|b| b.languages.primary.clone())
+        .unwrap_or_else(|| "en".into());
+    let words = item.body.split_whitespace().count() as u32;
+    item.readability = check::readability(&item.body, &language);
+    item.seo = check::check(
+        item.format,
+        &item.title,
+        &item.meta_description,
+        &item.body,
+        &item.keywords,
+        words.max(1),
+        &language,
+    )
+    .map(|(findings, score)| super::ContentSeo { score, findings });
+}
+
+/// Drafts, checks and stores a new item.
+pub async fn draft(
+    store: &Store,
+    customer: &str,
+    engine: Option<&dyn crate::llm::Llm>,
+    brief: &Brief,
+    brand: Option<&BrandProfile>,
+    at: Millis,
+) -> Result<ContentItem, Error> {
+    let (draft, engine, usage) = writer::write(engine, brief, brand).await?;
+    if let Some(usage) = usage {
+        let day = chrono::DateTime::from_timestamp_millis(at)
+            .unwrap_or_default()
+            .format("%Y-%m-%d")
+            .to_string();
+        store
+            .record_usage(
+                customer,
+                &day,
+                &engine,
+                usage.input_tokens,
+                usage.output_tokens,
+            )
+            .await?;
+    }
+    let id = format!("cnt_{}", crate::auth::random_hex(8));
+    let item = writer::finish(id, brief, draft, engine, usage, brand, rfc3339(at));
+    create(store, customer, &item, at).await?;
+    Ok(item)
+}

@@ -1,0 +1,189 @@
+//! Content items and their lifecycle: draft → approved | rejected; rejected → draft by editing;
+//! approved → scheduled → published (publishing comes with the job engine).
+
+pub mod check;
+pub mod lifecycle;
+pub mod offline;
+pub mod writer;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Finding;
+use crate::brand::Voice;
+use crate::llm::Usage;
+
+/// What kind of piece.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Blog,
+    Social,
+    Email,
+    Landing,
+    LeadMagnet,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Blog => "blog",
+            Format::Social => "social",
+            Format::Email => "email",
+            Format::Landing => "landing",
+            Format::LeadMagnet => "lead_magnet",
+        }
+    }
+
+    /// Words to aim for when the caller gives no length.
+    pub fn default_words(self) -> u32 {
+        match self {
+            Format::Blog => 900,
+            Format::Social => 45,
+            Format::Email => 180,
+            Format::Landing => 350,
+            Format::LeadMagnet => 600,
+        }
+    }
+
+    /// Pages that search engines index get the on-page SEO checks.
+    pub fn is_page(self) -> bool {
+        matches!(self, Format::Blog | Format::Landing | Format::LeadMagnet)
+    }
+}
+
+/// The kinds of lead magnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LeadMagnetKind {
+    Checklist,
+    Guide,
+    Template,
+    Quiz,
+}
+
+impl LeadMagnetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadMagnetKind::Checklist => "checklist",
+            LeadMagnetKind::Guide => "guide",
+            LeadMagnetKind::Template => "template",
+            LeadMagnetKind::Quiz => "quiz",
+        }
+    }
+}
+
+/// Where a content item is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Draft,
+    Approved,
+    Rejected,
+    Scheduled,
+    Published,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::Approved => "approved",
+            State::Rejected => "rejected",
+            State::Scheduled => "scheduled",
+            State::Published => "published",
+        }
+    }
+}
+
+/// The copy of a lead magnet's landing page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LandingCopy {
+    pub headline: String,
+    pub subheadline: String,
+    pub bullets: Vec<String>,
+    pub call_to_action: String,
+}
+
+/// The on-page checks a draft passed and failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ContentSeo {
+    /// 0–100, weighted like the audits' scores.
+    pub score: u32,
+    pub findings: Vec<Finding>,
+}
+
+/// A piece of content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentItem {
+    pub id: String,
+    pub format: Format,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_magnet: Option<LeadMagnetKind>,
+    pub state: State,
+    pub topic: String,
+    pub title: String,
+    pub slug: String,
+    pub meta_description: String,
+    /// The section headings, in order.
+    pub outline: Vec<String>,
+    /// Markdown.
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing_copy: Option<LandingCopy>,
+    pub keywords: Vec<String>,
+    pub readability: Voice,
+    /// On-page SEO checks, for pages (blog, landing, lead magnet); `null` for social and email.
+    pub seo: Option<ContentSeo>,
+    /// `offline`, or the engine and model that wrote it.
+    pub engine: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// Increases with every edit and transition.
+    pub revision: u32,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A URL slug of a title: lower-case ASCII words joined by hyphens, at most 80 characters.
+pub fn slug(title: &str) -> String {
+    let mut slug = String::new();
+    for word in title
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word: String = word.chars().filter(char::is_ascii_alphanumeric).collect();
+        if word.is_empty() || slug.len() + word.len() + 1 > 80 {
+            continue;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word);
+    }
+    if slug.is_empty() {
+        "untitled".into()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_plain() {
+        assert_eq!(
+            slug("Waterproof Boots: a 2026 Guide!"),
+            "waterproof-boots-a-2026-guide"
+        );
+        assert_eq!(slug("Über café"), "ber-caf");
+        assert_eq!(slug("!!!"), "untitled");
+    }
+}

@@ -1,0 +1,46 @@
+//! `generate_lead_magnet`: a checklist, guide, template or quiz with its landing copy.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::run_content_creation::{clean, create, render};
+use crate::content::writer::Brief;
+use crate::content::{ContentItem, Format, LeadMagnetKind};
+use crate::error::Error;
+use crate::llm::EngineChoice;
+use crate::registry::{Tool, ToolContext};
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    #[schemars(length(min = 2, max = 300))]
+    pub topic: String,
+    pub kind: LeadMagnetKind,
+    #[schemars(length(max = 10))]
+    pub keywords: Option<Vec<String>>,
+    /// Who writes: `auto`, `sampling`, `server` or `offline`.
+    #[serde(default)]
+    pub engine: EngineChoice,
+}
+
+pub struct GenerateLeadMagnet;
+
+impl Tool for GenerateLeadMagnet {
+    type Input = Input;
+    type Output = ContentItem;
+
+    async fn call(&self, ctx: &ToolContext, input: Input) -> Result<ContentItem, Error> {
+        let brief = Brief {
+            format: Format::LeadMagnet,
+            lead_magnet: Some(input.kind),
+            topic: input.topic.trim().to_owned(),
+            keywords: clean(input.keywords.unwrap_or_default()),
+            words: Format::LeadMagnet.default_words(),
+        };
+        create(ctx, &brief, input.engine).await
+    }
+
+    fn render(&self, item: &ContentItem) -> String {
+        render(item)
+    }
+}

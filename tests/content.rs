@@ -1,0 +1,251 @@
+//! The content lifecycle over REST against the real binary: drafting (offline here; the model
+//! engines are in tests/llm.rs), the on-page checks, transitions and their events, conflicts
+//! naming the current state, and one customer's content hidden from another.
+
+mod common;
+
+use common::{Server, client};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn call(
+    server: &Server,
+    key: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = client().request(method, server.url(path)).bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_draft_moves_through_review_and_every_step_is_an_event() {
+    let server = Server::start(&[]);
+    let (key, customer) = (server.key.clone(), server.customer_id.clone());
+    let (status, item) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}"),
+        Some(json!({"topic": "trail maintenance", "format": "blog", "keywords": ["trail maintenance"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["state"], "draft");
+    assert_eq!(
+        item["engine"], "offline",
+        "no model configured and REST offers no sampling"
+    );
+    assert_eq!(item["revision"], 1);
+    assert_eq!(item["slug"], "trail-maintenance-a-practical-guide");
+    assert!(item["body"].as_str().unwrap().contains("## Step by step"));
+    assert_eq!(item["outline"][0], "Why trail maintenance matters");
+    let findings = item["seo"]["findings"].as_array().unwrap();
+    let passed = |id: &str| {
+        findings
+            .iter()
+            .find(|f| f["id"] == id)
+            .map(|f| f["passed"].clone())
+    };
+    assert_eq!(passed("content.keyword-in-title"), Some(json!(true)));
+    assert_eq!(passed("seo.h1"), Some(json!(true)));
+    // The offline draft is far shorter than 900 words, and the check says so.
+    assert_eq!(passed("content.length"), Some(json!(false)));
+    let id = item["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/content/{customer}/{id}");
+
+    let (status, approved) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("{base}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(
+        (approved["state"].as_str(), approved["revision"].as_u64()),
+        (Some("approved"), Some(2))
+    );
+    let (status, again) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("{base}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!((status, again["code"].as_str()), (409, Some("E_CONFLICT")));
+    assert!(
+        again["error"].as_str().unwrap().contains("is approved"),
+        "{again}"
+    );
+    let (status, edit) = call(
+        &server,
+        &key,
+        Method::PATCH,
+        &base,
+        Some(json!({"title": "New"})),
+    )
+    .await;
+    assert_eq!(
+        (status, edit["code"].as_str()),
+        (409, Some("E_CONFLICT")),
+        "approved content is not edited"
+    );
+
+    let (status, rejected) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("{base}/reject"),
+        Some(json!({"reason": "Too generic"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{rejected}");
+    assert_eq!(rejected["rejectionReason"], "Too generic");
+    let (status, edited) = call(
+        &server,
+        &key,
+        Method::PATCH,
+        &base,
+        Some(json!({"title": "Trail maintenance in spring", "body": "Trail maintenance starts in March.\n\n## Tools\n\nA rake."})),
+    )
+    .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["state"], "draft");
+    assert_eq!(edited["revision"], 4);
+    assert_eq!(edited["slug"], "trail-maintenance-in-spring");
+    assert_eq!(edited["outline"], json!(["Tools"]));
+    assert!(edited.get("rejectionReason").is_none());
+    let (_, fetched) = call(&server, &key, Method::GET, &base, None).await;
+    assert_eq!(fetched, edited);
+
+    let (_, events) = call(
+        &server,
+        &key,
+        Method::GET,
+        &format!("/api/events/{customer}?type=content.*"),
+        None,
+    )
+    .await;
+    let kinds: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "content.updated",
+            "content.rejected",
+            "content.approved",
+            "content.created"
+        ]
+    );
+    assert_eq!(events["events"][1]["data"]["reason"], "Too generic");
+    assert_eq!(events["events"][3]["data"]["contentId"], id.as_str());
+
+    let (_, listed) = call(
+        &server,
+        &key,
+        Method::GET,
+        &format!("/api/content/{customer}?state=draft"),
+        None,
+    )
+    .await;
+    assert_eq!(listed["content"].as_array().unwrap().len(), 1);
+    let (_, none) = call(
+        &server,
+        &key,
+        Method::GET,
+        &format!("/api/content/{customer}?state=approved"),
+        None,
+    )
+    .await;
+    assert_eq!(none["content"], json!([]));
+
+    // Another customer cannot see or change it.
+    let (other, other_key) = server.create_customer("other@example.com");
+    let (status, _) = call(
+        &server,
+        &other_key,
+        Method::GET,
+        &format!("/api/content/{other}/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &server,
+        &other_key,
+        Method::POST,
+        &format!("{base}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn lead_magnets_come_with_landing_copy_and_bad_input_is_refused() {
+    let server = Server::start(&[]);
+    let (key, customer) = (server.key.clone(), server.customer_id.clone());
+    let (status, quiz) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/lead-magnets/{customer}"),
+        Some(json!({"topic": "trail readiness", "kind": "quiz"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{quiz}");
+    assert_eq!(quiz["leadMagnet"], "quiz");
+    assert_eq!(quiz["landingCopy"]["callToAction"], "Download the quiz");
+    assert!(quiz["body"].as_str().unwrap().contains("## Your score"));
+    let (status, bad) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/lead-magnets/{customer}"),
+        Some(json!({"topic": "x y", "kind": "poster"})),
+    )
+    .await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (422, Some("E_INVALID_INPUT")),
+        "{bad}"
+    );
+    let (status, bad) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}"),
+        Some(json!({"topic": "boots", "format": "blog", "length": 5})),
+    )
+    .await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (422, Some("E_INVALID_INPUT")),
+        "{bad}"
+    );
+    let (status, bad) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}"),
+        Some(json!({"topic": "boots", "format": "blog", "engine": "sampling"})),
+    )
+    .await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (400, Some("E_UNSUPPORTED")),
+        "{bad}"
+    );
+}
