@@ -42,6 +42,8 @@ pub struct App {
     pub fetcher: Fetcher,
     /// The server's own language model, when one is configured.
     pub llm: Option<Arc<dyn Llm>>,
+    /// Changes to customers' records, for MCP resource subscribers on every transport.
+    pub changes: tokio::sync::broadcast::Sender<crate::mcp::records::Change>,
     pub registry: Registry,
     pub limiters: Limiters,
     /// Recently verified API keys.
@@ -79,6 +81,7 @@ impl App {
         Ok(Arc::new(App {
             fetcher,
             llm,
+            changes: tokio::sync::broadcast::channel(256).0,
             limiters: Limiters::new(config.limits),
             keys: KeyCache::new(config.key_cache_ttl),
             registry,
@@ -105,6 +108,7 @@ impl App {
             events: self.events.clone(),
             fetcher: self.fetcher.clone(),
             llm: self.llm.clone(),
+            changes: self.changes.clone(),
             request_id,
             surface,
             clock: self.clock.clone(),

@@ -249,3 +249,121 @@ async fn lead_magnets_come_with_landing_copy_and_bad_input_is_refused() {
         "{bad}"
     );
 }
+
+/// An MCP client that passes on the resource updates it hears of.
+#[derive(Clone)]
+struct Watcher(tokio::sync::mpsc::UnboundedSender<String>);
+
+impl rmcp::ClientHandler for Watcher {
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
+    ) {
+        let _ = self.0.send(params.uri);
+    }
+}
+
+#[tokio::test]
+#[expect(deprecated, reason = "resources/subscribe is the handshake generation's way; 2026-07-28 subscriptions/listen is not served yet")]
+async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
+    use rmcp::ServiceExt;
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let server = Server::start(&[]);
+    let (key, customer) = (server.key.clone(), server.customer_id.clone());
+    let (_, item) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}"),
+        Some(json!({"topic": "spring trails", "format": "email"})),
+    )
+    .await;
+    let id = item["id"].as_str().unwrap().to_owned();
+    let uri = format!("heycmo://content/{id}");
+
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(key.clone()),
+    );
+    let client = Watcher(sender).serve(transport).await.unwrap();
+    assert_eq!(
+        client
+            .peer_info()
+            .unwrap()
+            .capabilities
+            .resources
+            .as_ref()
+            .unwrap()
+            .subscribe,
+        Some(true)
+    );
+    let listed = client.list_all_resources().await.unwrap();
+    assert!(listed.iter().any(|r| r.uri == uri), "{listed:?}");
+    let read = client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(uri.clone()))
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&read.contents).unwrap();
+    assert!(text.contains("spring trails"), "{text}");
+    let missing = client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(
+            "heycmo://content/cnt_0000000000000000",
+        ))
+        .await;
+    assert!(missing.is_err());
+
+    client
+        .subscribe(rmcp::model::SubscribeRequestParams::new(uri.clone()))
+        .await
+        .unwrap();
+    // Approved over REST; the MCP session hears of it.
+    let (status, _) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}/{id}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(5), updates.recv())
+        .await
+        .expect("an update")
+        .unwrap();
+    assert_eq!(heard, uri);
+    // Another customer's changes are not announced to this session.
+    let (other, other_key) = server.create_customer("other@example.com");
+    let (_, theirs) = call(
+        &server,
+        &other_key,
+        Method::POST,
+        &format!("/api/content/{other}"),
+        Some(json!({"topic": "x y", "format": "social"})),
+    )
+    .await;
+    let their_uri = format!("heycmo://content/{}", theirs["id"].as_str().unwrap());
+    client
+        .subscribe(rmcp::model::SubscribeRequestParams::new(their_uri))
+        .await
+        .unwrap();
+    let (_, _) = call(
+        &server,
+        &other_key,
+        Method::POST,
+        &format!(
+            "/api/content/{other}/{}/approve",
+            theirs["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(500), updates.recv())
+            .await
+            .is_err()
+    );
+    client.cancel().await.unwrap();
+}

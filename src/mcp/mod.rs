@@ -5,6 +5,7 @@
 //! HTTP authenticates every request and hands the principal over in the request's extensions.
 
 pub mod library;
+pub mod records;
 pub mod server;
 pub mod sse;
 pub mod state;

@@ -20,7 +20,7 @@ use rmcp::model::{
     ClientCapabilities, CompleteRequestMethod, CompleteRequestParams, CompleteResult,
     CreateMessageRequest, CreateMessageRequestParams, ElicitRequest, ElicitRequestParams,
     InputRequest, InputRequests, InputRequiredResult, ListRootsRequest, ResourceContents,
-    SamplingMessage, SubscribeRequestMethod, SubscribeRequestParams, UnsubscribeRequestMethod,
+    ResourceUpdatedNotificationParam, SamplingMessage, SubscribeRequestParams,
     UnsubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
@@ -28,6 +28,7 @@ use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use super::library::{Docs, Library, PromptOutcome};
+use super::records;
 use super::state::StateSigner;
 use crate::app::App;
 use crate::auth::Principal;
@@ -124,8 +125,10 @@ pub struct McpServer {
     principal: Option<Principal>,
     /// The level the client asked for with `logging/setLevel`; nothing is sent before it asks.
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
-    /// Resource URIs this session subscribed to (when the library offers subscriptions).
+    /// Resource URIs this session subscribed to.
     subscriptions: Arc<Mutex<HashSet<String>>>,
+    /// Set once a task forwards this session's record changes (on its first subscription).
+    listening: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl McpServer {
@@ -136,7 +139,44 @@ impl McpServer {
             principal,
             log_level: Arc::default(),
             subscriptions: Arc::default(),
+            listening: Arc::default(),
         }
+    }
+
+    /// Forwards changes of this customer's subscribed records to the client until the session
+    /// ends; started once per session.
+    fn listen(&self, peer: rmcp::Peer<RoleServer>, customer: String) {
+        if self
+            .listening
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        let mut changes = self.shared.app.changes.subscribe();
+        let subscriptions = self.subscriptions.clone();
+        tokio::spawn(async move {
+            loop {
+                let change = match changes.recv().await {
+                    Ok(change) => change,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                };
+                let wanted = change.customer == customer
+                    && subscriptions
+                        .lock()
+                        .expect("subscriptions lock")
+                        .contains(&change.uri);
+                if wanted
+                    && peer
+                        .notify_resource_updated(ResourceUpdatedNotificationParam::new(change.uri))
+                        .await
+                        .is_err()
+                {
+                    // The session is gone.
+                    return;
+                }
+            }
+        });
     }
 
     /// The principal of this request: the session's, or the one the HTTP layer authenticated.
@@ -440,9 +480,8 @@ impl ServerHandler for McpServer {
         if library.completions() {
             capabilities.completions = Some(Default::default());
         }
-        if library.subscriptions()
-            && let Some(resources) = capabilities.resources.as_mut()
-        {
+        // The customer's records (brand, content) can always be subscribed to.
+        if let Some(resources) = capabilities.resources.as_mut() {
             resources.subscribe = Some(true);
         }
         ServerConfig::new(capabilities)
@@ -467,9 +506,14 @@ impl ServerHandler for McpServer {
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(self.shared.library.resources())
+        let (principal, _) = self.principal(&context)?;
+        // The documents are public and cacheable; with the customer's own records the list is
+        // private and fresh.
+        let mut resources = self.shared.library.resources().resources;
+        resources.extend(records::list(&self.shared.app.store, &principal.customer.id).await?);
+        Ok(ListResourcesResult::with_all_items(resources))
     }
 
     async fn list_resource_templates(
@@ -477,14 +521,22 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
-        Ok(self.shared.library.templates())
+        let mut templates = self.shared.library.templates();
+        templates.resource_templates.push(records::template());
+        Ok(templates)
     }
 
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
+        if records::owns(&request.uri) {
+            let (principal, _) = self.principal(&context)?;
+            return records::read(&self.shared.app.store, &principal.customer.id, &request.uri)
+                .await
+                .map(Into::into);
+        }
         self.shared.library.read(&request.uri).map(Into::into)
     }
 
@@ -559,10 +611,21 @@ impl ServerHandler for McpServer {
     async fn subscribe(
         &self,
         request: SubscribeRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        if !self.shared.library.subscriptions() {
-            return Err(McpError::method_not_found::<SubscribeRequestMethod>());
+        let record = records::owns(&request.uri);
+        if !record && !self.shared.library.subscriptions() {
+            return Err(McpError::invalid_params(
+                format!(
+                    "{} does not change; subscribe to heycmo://brand or heycmo://content/<id>",
+                    request.uri
+                ),
+                None,
+            ));
+        }
+        if record {
+            let (principal, _) = self.principal(&context)?;
+            self.listen(context.peer.clone(), principal.customer.id.clone());
         }
         self.subscriptions
             .lock()
@@ -576,9 +639,6 @@ impl ServerHandler for McpServer {
         request: UnsubscribeRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        if !self.shared.library.subscriptions() {
-            return Err(McpError::method_not_found::<UnsubscribeRequestMethod>());
-        }
         self.subscriptions
             .lock()
             .expect("subscriptions lock")

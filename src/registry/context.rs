@@ -128,6 +128,8 @@ pub struct ToolContext {
     pub fetcher: crate::web::Fetcher,
     /// The server's own language model, if configured; see [`crate::llm::choose`].
     pub llm: Option<Arc<dyn crate::llm::Llm>>,
+    /// Where record changes are announced; see [`ToolContext::resource_changed`].
+    pub changes: tokio::sync::broadcast::Sender<crate::mcp::records::Change>,
     pub request_id: String,
     pub surface: Surface,
     pub clock: Arc<dyn Clock>,
@@ -165,6 +167,15 @@ impl ToolContext {
     /// [`ClientLink::gather`].
     pub async fn gather(&self, asks: Vec<(String, Ask)>) -> Result<BTreeMap<String, Value>, Error> {
         self.link()?.gather(asks).await
+    }
+
+    /// Tells MCP sessions subscribed to `uri` (of this customer) that it changed.
+    pub fn resource_changed(&self, uri: String) {
+        // No subscriber at all is the common case, not an error.
+        let _ = self.changes.send(crate::mcp::records::Change {
+            customer: self.principal.customer.id.clone(),
+            uri,
+        });
     }
 
     /// Whether the connected client declared `capability` (never, outside MCP).

@@ -42,6 +42,7 @@ impl Tool for AnalyzeBrandUrl {
             )
             .await?;
         profile.version = Some(version);
+        ctx.resource_changed(crate::mcp::records::BRAND_URI.into());
         Ok(profile)
     }
 

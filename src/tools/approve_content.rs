@@ -38,5 +38,7 @@ pub(crate) async fn change(ctx: &ToolContext, id: &str, action: Action) -> Resul
         Action::Edit(_) => crate::brand::latest(&ctx.store, customer).await?,
         _ => None,
     };
-    lifecycle::apply(&ctx.store, customer, id, action, brand, ctx.clock.now_millis()).await
+    let item = lifecycle::apply(&ctx.store, customer, id, action, brand, ctx.clock.now_millis()).await?;
+    ctx.resource_changed(crate::mcp::records::content_uri(&item.id));
+    Ok(item)
 }

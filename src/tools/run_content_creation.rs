@@ -77,7 +77,9 @@ pub(crate) async fn create(ctx: &ToolContext, brief: &Brief, choice: EngineChoic
     let customer = &ctx.principal.customer.id;
     let brand = crate::brand::latest(&ctx.store, customer).await?;
     let engine = llm::choose(choice, ctx, "draft")?;
-    lifecycle::draft(&ctx.store, customer, engine.as_deref(), brief, brand.as_ref(), ctx.clock.now_millis()).await
+    let item = lifecycle::draft(&ctx.store, customer, engine.as_deref(), brief, brand.as_ref(), ctx.clock.now_millis()).await?;
+    ctx.resource_changed(crate::mcp::records::content_uri(&item.id));
+    Ok(item)
 }
 
 /// The readable form of an item, shared by every content tool.
