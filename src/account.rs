@@ -20,6 +20,9 @@ pub struct Account {
     pub mcp_endpoint: String,
     /// The brand name, once onboarding has found one.
     pub brand_name: Option<String>,
+    /// Who writes by default when a call says `auto`: `auto`, `sampling`, `server` or
+    /// `offline` (set with set_engine).
+    pub engine: String,
     /// When the customer was created (RFC 3339, UTC).
     pub created_at: String,
 }
@@ -33,6 +36,7 @@ impl Account {
             status: customer.status.clone(),
             mcp_endpoint: sse_endpoint(public_url, None),
             brand_name: customer.brand_name.clone(),
+            engine: customer.engine.clone().unwrap_or_else(|| "auto".into()),
             created_at: rfc3339(customer.created_at),
         }
     }

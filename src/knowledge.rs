@@ -1,5 +1,5 @@
-//! What heycmo knows about a customer, gathered for a question: the latest brand profile and
-//! the latest audits, each citable by id.
+//! What heycmo knows about a customer, gathered for a question: the latest brand profile, the
+//! latest audits and the content pipeline, each citable by id.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Finding, Report};
 use crate::brand::BrandProfile;
+use crate::content::ContentItem;
 use crate::error::Error;
 use crate::store::Store;
 
@@ -15,12 +16,16 @@ use crate::store::Store;
 const AUDITS: u32 = 4;
 /// Failed findings quoted per audit.
 const FINDINGS: usize = 6;
+/// Content items read for the pipeline.
+const CONTENT: u32 = 50;
+/// Content items named one by one.
+const NAMED: usize = 5;
 
 /// A stored record an answer drew on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Source {
-    /// `brand` or `audit`.
+    /// `brand`, `audit` or `content`.
     pub kind: String,
     /// `brand-v3`, or the audit's id.
     pub id: String,
@@ -30,6 +35,8 @@ pub struct Source {
 pub struct Knowledge {
     pub brand: Option<BrandProfile>,
     pub audits: Vec<Report>,
+    /// The newest content items first.
+    pub content: Vec<ContentItem>,
 }
 
 impl Knowledge {
@@ -41,7 +48,34 @@ impl Knowledge {
             .into_iter()
             .filter_map(|r| serde_json::from_str::<Report>(&r.report).ok())
             .collect();
-        Ok(Knowledge { brand, audits })
+        let content = store
+            .list_content(customer, None, None, CONTENT)
+            .await?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str::<ContentItem>(&r.item).ok())
+            .collect();
+        Ok(Knowledge {
+            brand,
+            audits,
+            content,
+        })
+    }
+
+    /// "3 draft, 1 approved": items per state, in lifecycle order.
+    fn pipeline(&self) -> String {
+        let states = ["draft", "approved", "rejected", "scheduled", "published"];
+        let counts: Vec<String> = states
+            .iter()
+            .filter_map(|s| {
+                let n = self
+                    .content
+                    .iter()
+                    .filter(|c| c.state.as_str() == *s)
+                    .count();
+                (n > 0).then(|| format!("{n} {s}"))
+            })
+            .collect();
+        counts.join(", ")
     }
 
     fn brand_id(brand: &BrandProfile) -> String {
@@ -69,6 +103,18 @@ impl Knowledge {
                     audit.kind.as_str().to_uppercase(),
                     audit.url,
                     audit.scores.overall
+                ),
+            });
+        }
+        for item in self.content.iter().take(NAMED) {
+            sources.push(Source {
+                kind: "content".into(),
+                id: item.id.clone(),
+                title: format!(
+                    "{} ({}, {})",
+                    item.title,
+                    item.format.as_str(),
+                    item.state.as_str()
                 ),
             });
         }
@@ -106,6 +152,18 @@ impl Knowledge {
                 ));
             }
         }
+        if !self.content.is_empty() {
+            text.push_str(&format!("Content pipeline: {}.\n", self.pipeline()));
+            for item in self.content.iter().take(NAMED) {
+                text.push_str(&format!(
+                    "[{}] \"{}\" ({}, {})\n",
+                    item.id,
+                    item.title,
+                    item.format.as_str(),
+                    item.state.as_str()
+                ));
+            }
+        }
         if text.is_empty() {
             text.push_str("(Nothing is stored for this customer yet.)\n");
         }
@@ -114,7 +172,7 @@ impl Knowledge {
 
     /// An answer assembled from the stored data alone, deterministic, and saying so.
     pub fn offline_answer(&self, question: &str) -> String {
-        if self.brand.is_none() && self.audits.is_empty() {
+        if self.brand.is_none() && self.audits.is_empty() && self.content.is_empty() {
             return "No language model is available for this answer, and nothing is stored for this \
                     customer yet. Run analyze_brand_url on the brand's website and ai_seo_audit or \
                     cro_audit on its key pages; answers then draw on what they found."
@@ -136,6 +194,9 @@ impl Knowledge {
                 brand.voice.tone,
                 brand.voice.reading_ease
             ));
+        }
+        if !self.content.is_empty() {
+            text.push_str(&format!("\nContent pipeline: {}.\n", self.pipeline()));
         }
         let wanted = words(question);
         let mut ranked: Vec<(usize, u32, &Finding, &Report)> = self

@@ -265,7 +265,10 @@ impl rmcp::ClientHandler for Watcher {
 }
 
 #[tokio::test]
-#[expect(deprecated, reason = "resources/subscribe is the handshake generation's way; 2026-07-28 subscriptions/listen is not served yet")]
+#[expect(
+    deprecated,
+    reason = "resources/subscribe is the handshake generation's way; 2026-07-28 subscriptions/listen is not served yet"
+)]
 async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
     use rmcp::ServiceExt;
     use rmcp::transport::StreamableHttpClientTransport;

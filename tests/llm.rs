@@ -196,6 +196,49 @@ async fn openai_compatible_servers_get_the_brand_voice_and_are_retried_on_429() 
         !server.stderr().contains("sk-test-secret"),
         "the API key reached the logs"
     );
+
+    // The tokens are counted for the customer.
+    let usage: Value = client()
+        .get(server.url(&format!("/api/usage/{}", server.customer_id)))
+        .bearer_auth(&server.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        usage["totals"],
+        json!({"calls": 1, "inputTokens": 120, "outputTokens": 30})
+    );
+    assert_eq!(usage["days"][0]["engine"], "openai/gpt-test-0601");
+
+    // A customer who prefers offline gets offline for `auto`, without a request to the model.
+    let response = client()
+        .put(server.url(&format!("/api/customer/{}/engine", server.customer_id)))
+        .bearer_auth(&server.key)
+        .json(&json!({"engine": "offline"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, out) = post(&server, "/api/tools/ask_cmo", json!({"question": QUESTION})).await;
+    assert_eq!(out["engine"], "offline");
+    assert_eq!(
+        mock.seen.lock().unwrap().len(),
+        2,
+        "no further request reached the model"
+    );
+    let (_, out) = post(
+        &server,
+        "/api/tools/ask_cmo",
+        json!({"question": QUESTION, "engine": "server"}),
+    )
+    .await;
+    assert_eq!(
+        out["engine"], "openai/gpt-test-0601",
+        "a call that names an engine gets it"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

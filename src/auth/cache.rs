@@ -65,6 +65,7 @@ mod tests {
             plan: "pro".into(),
             status: "active".into(),
             brand_name: None,
+            engine: None,
             created_at: 0,
         };
         Principal::new(customer, Some("key_1".into()), KeyScope::Member)

@@ -206,13 +206,39 @@ pub enum EngineChoice {
     Offline,
 }
 
-/// The engine for one call: `None` means write offline.
-pub fn choose<'c>(
+impl EngineChoice {
+    pub fn parse(text: &str) -> Option<EngineChoice> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineChoice::Auto => "auto",
+            EngineChoice::Sampling => "sampling",
+            EngineChoice::Server => "server",
+            EngineChoice::Offline => "offline",
+        }
+    }
+}
+
+/// The engine for one call: the call's choice, or when it says `auto` the customer's default
+/// (read fresh, not from the key cache); `None` means write offline.
+pub async fn choose<'c>(
     choice: EngineChoice,
     ctx: &'c crate::registry::ToolContext,
     key: &'static str,
 ) -> Result<Option<Box<dyn Llm + 'c>>, Error> {
     use crate::registry::Capability;
+    let choice = match choice {
+        EngineChoice::Auto => ctx
+            .store
+            .customer(&ctx.principal.customer.id)
+            .await?
+            .and_then(|c| c.engine)
+            .and_then(|e| EngineChoice::parse(&e))
+            .unwrap_or(EngineChoice::Auto),
+        chosen => chosen,
+    };
     let client = || -> Box<dyn Llm + 'c> { Box::new(sampling::ClientModel { ctx, key }) };
     let server = || {
         ctx.llm

@@ -12,6 +12,8 @@ pub struct Customer {
     pub plan: String,
     pub status: String,
     pub brand_name: Option<String>,
+    /// The default writing engine (`auto`, `sampling`, `server`, `offline`); `None` is auto.
+    pub engine: Option<String>,
     pub created_at: Millis,
 }
 
@@ -31,6 +33,7 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
         plan: row.get("plan")?,
         status: row.get("status")?,
         brand_name: row.get("brand_name")?,
+        engine: row.get("engine")?,
         created_at: row.get("created_at")?,
     })
 }
@@ -51,6 +54,22 @@ pub(super) fn insert(tx: &rusqlite::Transaction<'_>, new: &NewCustomer) -> Store
 }
 
 impl Store {
+    /// Sets the customer's default writing engine.
+    pub async fn set_engine(&self, id: &str, engine: &str) -> StoreResult<()> {
+        let (id, engine) = (id.to_owned(), engine.to_owned());
+        self.run(move |conn| {
+            let changed = conn.execute(
+                "UPDATE customers SET engine = ?2 WHERE id = ?1",
+                params![id, engine],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!("No customer {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
     /// The customer with this id, if any.
     pub async fn customer(&self, id: &str) -> StoreResult<Option<Customer>> {
         let id = id.to_owned();

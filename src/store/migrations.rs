@@ -97,6 +97,10 @@ const STEPS: &[&str] = &[
     CREATE INDEX content_by_state ON content(customer_id, state, updated_at);
     CREATE INDEX content_by_time ON content(customer_id, updated_at);
     "#,
+    // 5: each customer's default writing engine (NULL: auto).
+    r#"
+    ALTER TABLE customers ADD COLUMN engine TEXT CHECK (engine IN ('auto', 'sampling', 'server', 'offline'));
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

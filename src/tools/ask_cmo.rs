@@ -49,7 +49,7 @@ impl Tool for AskCmo {
         let customer = &ctx.principal.customer.id;
         let knowledge = Knowledge::load(&ctx.store, customer).await?;
         let sources = knowledge.sources();
-        let Some(engine) = llm::choose(input.engine, ctx, "answer")? else {
+        let Some(engine) = llm::choose(input.engine, ctx, "answer").await? else {
             return Ok(Output {
                 answer: knowledge.offline_answer(&input.question),
                 engine: "offline".into(),

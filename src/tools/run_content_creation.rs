@@ -76,7 +76,7 @@ pub(crate) fn clean(keywords: Vec<String>) -> Vec<String> {
 pub(crate) async fn create(ctx: &ToolContext, brief: &Brief, choice: EngineChoice) -> Result<ContentItem, Error> {
     let customer = &ctx.principal.customer.id;
     let brand = crate::brand::latest(&ctx.store, customer).await?;
-    let engine = llm::choose(choice, ctx, "draft")?;
+    let engine = llm::choose(choice, ctx, "draft").await?;
     let item = lifecycle::draft(&ctx.store, customer, engine.as_deref(), brief, brand.as_ref(), ctx.clock.now_millis()).await?;
     ctx.resource_changed(crate::mcp::records::content_uri(&item.id));
     Ok(item)
