@@ -457,6 +457,32 @@ async fn on_the_2026_generation_sampling_is_a_round_trip_the_client_drives() {
     assert_eq!(out["answer"], "Tighten the headline.");
     assert!(model.0.lock().unwrap()[0].contains("Acme Trail"));
     client.cancel().await.unwrap();
+    // Two calls reached the tool: the round that asked the client, then the one that finished.
+    let events: Value = client_events(&server, "ask_cmo").await;
+    assert_eq!(events, json!(["success", "input_required"]));
+}
+
+/// The outcomes of a tool's calls, newest first.
+async fn client_events(server: &Server, tool: &str) -> Value {
+    let log: Value = client()
+        .get(server.url(&format!(
+            "/api/events/{}?type=tool.called",
+            server.customer_id
+        )))
+        .bearer_auth(&server.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["data"]["tool"] == tool)
+        .map(|e| e["data"]["outcome"].clone())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

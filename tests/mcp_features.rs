@@ -263,7 +263,7 @@ async fn cancelling_a_request_cancels_its_handler() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let outcome = outcome.expect("the cancelled call was recorded");
-    assert_eq!(outcome["outcome"], "error");
+    assert_eq!(outcome["outcome"], "cancelled");
     assert_eq!(outcome["errorCode"], "E_CANCELLED");
 
     // The session carries on.

@@ -239,7 +239,13 @@ impl Registry {
         let result = self.run(spec, ctx, input).await;
         let mut data = json!({
             "tool": spec.name(),
-            "outcome": if result.is_ok() { "success" } else { "error" },
+            // A 2026-07-28 round that waits for the client is neither a success nor a failure.
+            "outcome": match &result {
+                Ok(_) => "success",
+                Err(Error::InputRequired { .. }) => "input_required",
+                Err(Error::Cancelled) => "cancelled",
+                Err(_) => "error",
+            },
             "durationMs": (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
             "surface": ctx.surface.as_str(),
             "requestId": ctx.request_id,
