@@ -16,6 +16,7 @@ pub mod content;
 pub mod discovery;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod knowledge;
 pub mod llm;
 pub mod mcp;

@@ -101,6 +101,28 @@ const STEPS: &[&str] = &[
     r#"
     ALTER TABLE customers ADD COLUMN engine TEXT CHECK (engine IN ('auto', 'sampling', 'server', 'offline'));
     "#,
+    // 6: the durable job queue.
+    r#"
+    CREATE TABLE jobs (
+        id               INTEGER PRIMARY KEY,
+        customer_id      TEXT REFERENCES customers(id) ON DELETE CASCADE,
+        kind             TEXT NOT NULL,
+        payload          TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'dead')),
+        run_at           INTEGER NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        max_attempts     INTEGER NOT NULL,
+        last_error       TEXT,
+        lease_owner      TEXT,
+        lease_until      INTEGER,
+        idempotency_key  TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX jobs_idempotency ON jobs(kind, idempotency_key) WHERE idempotency_key IS NOT NULL;
+    CREATE INDEX jobs_due ON jobs(state, run_at);
+    CREATE INDEX jobs_by_customer ON jobs(customer_id, updated_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -9,6 +9,7 @@ mod brands;
 mod content;
 mod customers;
 mod events;
+mod jobs;
 mod keys;
 mod migrations;
 mod settings;
@@ -26,6 +27,7 @@ pub use brands::BrandRecord;
 pub use content::{ContentChange, ContentRow};
 pub use customers::{Customer, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
+pub use jobs::{JobRecord, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};
 pub use usage::UsageRecord;
 
