@@ -68,6 +68,8 @@ async fn heycmo(dir: &std::path::Path) {
     let config = Config {
         db: dir.join("bench.db"),
         limits: RateLimits::unlimited(),
+        // The memory measurement holds thousands of sessions for one customer.
+        max_mcp_sessions: usize::MAX,
         ..Config::default()
     };
     let app = App::with_registry(config, base.clone(), registry).expect("app");

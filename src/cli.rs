@@ -197,6 +197,9 @@ pub struct ServeArgs {
     /// this long); 0 checks the database on every request.
     #[arg(long, env = "HEYCMO_KEY_CACHE_SECONDS", default_value_t = 10)]
     pub key_cache_seconds: u64,
+    /// Streamable HTTP sessions one customer may hold open; opening one more answers 429.
+    #[arg(long, env = "HEYCMO_MAX_MCP_SESSIONS", default_value_t = 256)]
+    pub max_mcp_sessions: usize,
     /// REST requests per minute per customer.
     #[arg(long, env = "HEYCMO_RATE_REST", default_value_t = RateLimits::default().rest)]
     pub rate_rest: u32,
@@ -480,6 +483,7 @@ async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
         allowed_origins: args.allowed_origins,
         max_body_bytes: args.max_body_bytes,
         key_cache_ttl: std::time::Duration::from_secs(args.key_cache_seconds),
+        max_mcp_sessions: args.max_mcp_sessions.max(1),
         ..globals.config()
     };
     let listener = tokio::net::TcpListener::bind(config.bind)

@@ -36,6 +36,8 @@ pub struct Config {
     pub fetch_max_bytes: usize,
     /// The server's own language model, if any.
     pub llm: crate::llm::LlmConfig,
+    /// Streamable HTTP sessions one customer may hold open at once.
+    pub max_mcp_sessions: usize,
 }
 
 impl Default for Config {
@@ -55,6 +57,7 @@ impl Default for Config {
             fetch_timeout: Duration::from_secs(15),
             fetch_max_bytes: 5 * 1024 * 1024,
             llm: crate::llm::LlmConfig::default(),
+            max_mcp_sessions: 256,
         }
     }
 }

@@ -495,3 +495,48 @@ async fn legacy_sse_streams_per_customer_are_capped() {
     }
     assert!(reopened, "a closed stream did not free its place");
 }
+
+#[tokio::test]
+async fn streamable_sessions_per_customer_are_capped() {
+    let server = Server::start(&["--max-mcp-sessions", "2"]);
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let open = || {
+        client()
+            .post(server.url("/mcp"))
+            .bearer_auth(&server.key)
+            .header("accept", "application/json, text/event-stream")
+            .json(&initialize)
+            .send()
+    };
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let response = open().await.unwrap();
+        assert_eq!(response.status(), 200);
+        sessions.push(
+            response.headers()["mcp-session-id"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let refused = open().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "E_RATE_LIMITED");
+    // Sessions of the 2026-07-28 generation are not sessions: they still work at the cap.
+    let discover = discover_client(&server).await;
+    assert!(!discover.list_all_tools().await.unwrap().is_empty());
+    // Ending a session makes room for another.
+    let deleted = client()
+        .delete(server.url("/mcp"))
+        .bearer_auth(&server.key)
+        .header("mcp-session-id", &sessions[0])
+        .header("mcp-protocol-version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert_eq!(open().await.unwrap().status(), 200);
+}

@@ -12,6 +12,7 @@ use std::time::Duration;
 use ::http::request::Parts;
 use ::http::{Method, Request, Response};
 use hyper::body::Incoming;
+use rmcp::transport::streamable_http_server::session::SessionManager;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
@@ -24,11 +25,15 @@ use crate::http::response::Body;
 use crate::registry::Surface;
 
 const SESSION_HEADER: &str = "mcp-session-id";
+/// When a customer holds its maximum of sessions: idle ones expire within minutes, and a
+/// well-behaved client ends its own with DELETE.
+const SESSIONS_FULL_RETRY: Duration = Duration::from_secs(60);
 
 /// The Streamable HTTP transport.
 pub struct Streamable {
     app: Arc<App>,
     service: StreamableHttpService<McpServer, LocalSessionManager>,
+    sessions: Arc<LocalSessionManager>,
     /// Session id to the customer that opened it.
     owners: Arc<Mutex<HashMap<String, String>>>,
 }
@@ -58,6 +63,7 @@ impl Streamable {
         Streamable {
             app: app.clone(),
             service,
+            sessions,
             owners,
         }
     }
@@ -94,10 +100,23 @@ impl Streamable {
         if session.is_none()
             && let Some(issued) = issued
         {
-            self.owners
-                .lock()
-                .expect("owners lock")
-                .insert(issued.to_owned(), customer);
+            let issued = issued.to_owned();
+            let full = {
+                let mut owners = self.owners.lock().expect("owners lock");
+                let open = owners.values().filter(|c| **c == customer).count();
+                let full = open >= self.app.config.max_mcp_sessions;
+                if !full {
+                    owners.insert(issued.clone(), customer);
+                }
+                full
+            };
+            if full {
+                // Only a request that opened a session is refused: stateless calls go on.
+                let _ = self.sessions.close_session(&issued.into()).await;
+                return Err(Error::RateLimited {
+                    retry_after: SESSIONS_FULL_RETRY,
+                });
+            }
         }
         if method == Method::DELETE
             && response.status().is_success()
