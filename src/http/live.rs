@@ -48,14 +48,18 @@ pub async fn live(app: &Arc<App>, parts: &Parts) -> Result<Response<Body>, Error
             .await;
         let mut summary = json!({"url": url.as_str()});
         for kind in [AuditKind::Seo, AuditKind::Cro] {
-            let result = audit::run_streaming(&fetcher, kind, &url, |finding| {
+            let audit = audit::run_streaming(&fetcher, kind, &url, |finding| {
                 let sender = sender.clone();
                 async move {
                     let data = serde_json::to_string(&finding).unwrap_or_default();
                     let _ = sender.send(sse_event("finding", &data)).await;
                 }
-            })
-            .await;
+            });
+            // A viewer who hangs up stops the audit: nobody is left to fetch for.
+            let result = tokio::select! {
+                result = audit => result,
+                () = sender.closed() => return,
+            };
             match result {
                 Ok(report) => {
                     summary["finalUrl"] = json!(report.final_url);
