@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::site::{self, SITE_NETWORK};
-use common::{Server, client};
+use common::{Server, client, post};
 use rmcp::model::{CallToolRequestParams, ProgressNotificationParam};
 use rmcp::service::NotificationContext;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -22,18 +22,6 @@ fn start() -> Server {
         "--fetch-timeout-seconds",
         "3",
     ])
-}
-
-async fn post(server: &Server, path: &str, body: Value) -> (u16, Value) {
-    let response = client()
-        .post(server.url(path))
-        .bearer_auth(&server.key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 fn ids(report: &Value, passed: bool) -> BTreeSet<String> {

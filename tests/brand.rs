@@ -4,24 +4,8 @@
 mod common;
 
 use common::site::{self, SITE_NETWORK};
-use common::{Server, client};
-use serde_json::{Value, json};
-
-async fn call(
-    server: &Server,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = client()
-        .request(method, server.url(path))
-        .bearer_auth(&server.key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
+use common::{Server, call};
+use serde_json::json;
 
 #[tokio::test]
 async fn a_site_becomes_a_versioned_brand_profile() {
@@ -30,6 +14,7 @@ async fn a_site_becomes_a_versioned_brand_profile() {
     let onboard = format!("/api/onboard/{}/auto-extract", server.customer_id);
     let (status, p) = call(
         &server,
+        &server.key,
         reqwest::Method::POST,
         &onboard,
         Some(json!({"url": site.url("/")})),
@@ -111,6 +96,7 @@ async fn a_site_becomes_a_versioned_brand_profile() {
     // The account now carries the brand name; a second analysis is version 2, the same facts.
     let (_, account) = call(
         &server,
+        &server.key,
         reqwest::Method::GET,
         &format!("/api/customer/{}", server.customer_id),
         None,
@@ -119,6 +105,7 @@ async fn a_site_becomes_a_versioned_brand_profile() {
     assert_eq!(account["brandName"], "Acme Trail");
     let (_, again) = call(
         &server,
+        &server.key,
         reqwest::Method::POST,
         &onboard,
         Some(json!({"url": site.url("/"), "maxPages": 1})),
@@ -129,10 +116,11 @@ async fn a_site_becomes_a_versioned_brand_profile() {
     assert_eq!(again["name"], p["name"]);
 
     let brand = format!("/api/brand/{}", server.customer_id);
-    let (_, latest) = call(&server, reqwest::Method::GET, &brand, None).await;
+    let (_, latest) = call(&server, &server.key, reqwest::Method::GET, &brand, None).await;
     assert_eq!(latest["version"], 2);
     let (_, first) = call(
         &server,
+        &server.key,
         reqwest::Method::GET,
         &format!("{brand}?version=1"),
         None,
@@ -141,6 +129,7 @@ async fn a_site_becomes_a_versioned_brand_profile() {
     assert_eq!(first, p);
     let (status, missing) = call(
         &server,
+        &server.key,
         reqwest::Method::GET,
         &format!("{brand}?version=9"),
         None,
@@ -159,6 +148,7 @@ async fn unusable_sites_are_clear_errors_and_store_nothing() {
     let onboard = format!("/api/onboard/{}/auto-extract", server.customer_id);
     let (status, body) = call(
         &server,
+        &server.key,
         reqwest::Method::POST,
         &onboard,
         Some(json!({"url": site.url("/missing.html")})),
@@ -172,6 +162,7 @@ async fn unusable_sites_are_clear_errors_and_store_nothing() {
     );
     let (status, body) = call(
         &server,
+        &server.key,
         reqwest::Method::POST,
         &onboard,
         Some(json!({"url": "http://192.168.1.1/"})),
@@ -183,6 +174,7 @@ async fn unusable_sites_are_clear_errors_and_store_nothing() {
     );
     let (status, body) = call(
         &server,
+        &server.key,
         reqwest::Method::POST,
         &onboard,
         Some(json!({"url": site.url("/"), "maxPages": 50})),
@@ -194,6 +186,7 @@ async fn unusable_sites_are_clear_errors_and_store_nothing() {
     );
     let (status, body) = call(
         &server,
+        &server.key,
         reqwest::Method::GET,
         &format!("/api/brand/{}", server.customer_id),
         None,

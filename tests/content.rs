@@ -4,24 +4,9 @@
 
 mod common;
 
-use common::{Server, client};
+use common::{Server, call};
 use reqwest::Method;
-use serde_json::{Value, json};
-
-async fn call(
-    server: &Server,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = client().request(method, server.url(path)).bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn a_draft_moves_through_review_and_every_step_is_an_event() {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use common::site::{self, SITE_NETWORK};
-use common::{Server, client};
+use common::{Server, client, post};
 use http_body_util::{BodyExt, Full};
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -130,17 +130,6 @@ async fn onboarded(extra: &[&str]) -> (Server, site::Site) {
     .await;
     assert_eq!(status, 200);
     (server, site)
-}
-
-async fn post(server: &Server, path: &str, body: Value) -> (u16, Value) {
-    let response = client()
-        .post(server.url(path))
-        .bearer_auth(&server.key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
 }
 
 const QUESTION: &str = "What should we fix first on our home page?";

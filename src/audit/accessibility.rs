@@ -6,27 +6,19 @@ use language_tags::LanguageTag;
 use super::finding::{Category, Check, Finding, Severity};
 use crate::web::html::Page;
 
-const fn check(id: &'static str, severity: Severity, title: &'static str) -> Check {
-    Check {
-        id,
-        category: Category::Accessibility,
-        severity,
-        title,
-    }
-}
-
-const IMAGE_ALT: Check = check("a11y.image-alt", Severity::High, "Images have alt text");
-const LINK_NAMES: Check = check(
+const IMAGE_ALT: Check =
+    Category::Accessibility.check("a11y.image-alt", Severity::High, "Images have alt text");
+const LINK_NAMES: Check = Category::Accessibility.check(
     "a11y.link-name",
     Severity::Medium,
     "Links have a discernible name",
 );
-const HTML_LANG: Check = check(
+const HTML_LANG: Check = Category::Accessibility.check(
     "a11y.html-lang",
     Severity::Medium,
     "<html> has a valid lang attribute",
 );
-const HEADING_ORDER: Check = check(
+const HEADING_ORDER: Check = Category::Accessibility.check(
     "a11y.heading-order",
     Severity::Low,
     "Heading levels do not skip",

@@ -8,86 +8,77 @@ use super::finding::{Category, Check, Finding, Severity};
 use crate::web::Fetched;
 use crate::web::html::Page;
 
-const fn check(id: &'static str, severity: Severity, title: &'static str) -> Check {
-    Check {
-        id,
-        category: Category::Conversion,
-        severity,
-        title,
-    }
-}
-
-const PRIMARY_CTA: Check = check(
+const PRIMARY_CTA: Check = Category::Conversion.check(
     "cro.primary-cta",
     Severity::Critical,
     "A call to action early in the page",
 );
-const CTA_WORDING: Check = check(
+const CTA_WORDING: Check = Category::Conversion.check(
     "cro.cta-wording",
     Severity::Medium,
     "Calls to action say what happens next",
 );
-const COMPETING: Check = check(
+const COMPETING: Check = Category::Conversion.check(
     "cro.competing-ctas",
     Severity::Medium,
     "Few competing calls to action",
 );
-const FORM_LENGTH: Check = check(
+const FORM_LENGTH: Check = Category::Conversion.check(
     "cro.form-length",
     Severity::High,
     "Forms ask for five fields or fewer",
 );
-const HEADLINE: Check = check(
+const HEADLINE: Check = Category::Conversion.check(
     "cro.headline",
     Severity::High,
     "The <h1> states a clear value proposition",
 );
-const VALUE_PROP: Check = check(
+const VALUE_PROP: Check = Category::Conversion.check(
     "cro.value-proposition",
     Severity::Medium,
     "A supporting line explains the offer",
 );
-const TESTIMONIALS: Check = check(
+const TESTIMONIALS: Check = Category::Conversion.check(
     "cro.testimonials",
     Severity::Medium,
     "Testimonials or customer quotes",
 );
-const LOGOS: Check = check(
+const LOGOS: Check = Category::Conversion.check(
     "cro.customer-logos",
     Severity::Low,
     "Customer or press logos",
 );
-const REVIEWS: Check = check(
+const REVIEWS: Check = Category::Conversion.check(
     "cro.review-markup",
     Severity::Low,
     "Review or rating markup",
 );
-const PRIVACY: Check = check(
+const PRIVACY: Check = Category::Conversion.check(
     "cro.privacy-link",
     Severity::Medium,
     "A privacy policy is linked",
 );
-const CONTACT: Check = check(
+const CONTACT: Check = Category::Conversion.check(
     "cro.contact-details",
     Severity::Medium,
     "Contact details are reachable",
 );
-const PRICING: Check = check(
+const PRICING: Check = Category::Conversion.check(
     "cro.pricing-clarity",
     Severity::Medium,
     "Prices or a pricing page are easy to find",
 );
-const SOCIAL_PROOF: Check = check(
+const SOCIAL_PROOF: Check = Category::Conversion.check(
     "cro.social-proof",
     Severity::Medium,
     "Numbers that prove traction",
 );
-const MOBILE: Check = check(
+const MOBILE: Check = Category::Conversion.check(
     "cro.mobile-viewport",
     Severity::High,
     "Works on mobile (viewport set)",
 );
-const WEIGHT: Check = check(
+const WEIGHT: Check = Category::Conversion.check(
     "cro.page-weight",
     Severity::Medium,
     "Page is light enough to load fast",
@@ -130,6 +121,8 @@ const GENERIC_CTAS: &[&str] = &["submit", "click here", "click", "go", "send", "
 const EARLY_CHARS: usize = 1500;
 const MAX_FIELDS: usize = 5;
 const MAX_CTAS: usize = 4;
+/// Words a line under the headline needs to count as the value proposition.
+pub const SUPPORT_WORDS: usize = 8;
 const GENERIC_HEADLINES: &[&str] = &[
     "welcome",
     "home",
@@ -382,16 +375,7 @@ fn headline(page: &Page) -> Vec<Finding> {
         format!("<h1>{}</h1> ({words} words)", h1.text),
         "Make the headline the value proposition in 2–12 words: the outcome, for whom (\"Payroll in 5 minutes for small teams\").",
     )];
-    // The supporting line: the first block of text after the headline.
-    let after = page
-        .text
-        .split_once(h1.text.as_str())
-        .map(|(_, rest)| rest)
-        .unwrap_or("");
-    let support = after
-        .lines()
-        .map(str::trim)
-        .find(|l| l.split_whitespace().count() >= 8);
+    let support = page.line_after(&h1.text, SUPPORT_WORDS);
     findings.push(VALUE_PROP.judge(
         support.is_some(),
         support.map_or(

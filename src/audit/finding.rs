@@ -18,6 +18,18 @@ pub enum Category {
     Conversion,
 }
 
+impl Category {
+    /// A check of this category.
+    pub const fn check(self, id: &'static str, severity: Severity, title: &'static str) -> Check {
+        Check {
+            id,
+            category: self,
+            severity,
+            title,
+        }
+    }
+}
+
 /// How much a failure costs; also the check's weight in the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]

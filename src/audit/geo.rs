@@ -11,61 +11,52 @@ use crate::web::html::Page;
 use crate::web::llms_txt;
 use crate::web::robots::RobotsTxt;
 
-const fn check(id: &'static str, severity: Severity, title: &'static str) -> Check {
-    Check {
-        id,
-        category: Category::Geo,
-        severity,
-        title,
-    }
-}
-
-const LLMS_TXT: Check = check(
+const LLMS_TXT: Check = Category::Geo.check(
     "geo.llms-txt",
     Severity::High,
     "/llms.txt is published and well-formed",
 );
-const AI_CRAWLERS: Check = check(
+const AI_CRAWLERS: Check = Category::Geo.check(
     "geo.ai-crawlers",
     Severity::High,
     "AI crawlers may fetch the page",
 );
-const ORGANIZATION: Check = check(
+const ORGANIZATION: Check = Category::Geo.check(
     "geo.organization-schema",
     Severity::Medium,
     "JSON-LD names the organisation",
 );
-const ARTICLE: Check = check(
+const ARTICLE: Check = Category::Geo.check(
     "geo.article-schema",
     Severity::Medium,
     "Article markup has an author and dates",
 );
-const FAQ: Check = check(
+const FAQ: Check = Category::Geo.check(
     "geo.faq-schema",
     Severity::Low,
     "Question-and-answer content has FAQPage markup",
 );
-const PRODUCT: Check = check(
+const PRODUCT: Check = Category::Geo.check(
     "geo.product-schema",
     Severity::Low,
     "Product markup has a name and offers",
 );
-const BREADCRUMBS: Check = check(
+const BREADCRUMBS: Check = Category::Geo.check(
     "geo.breadcrumbs",
     Severity::Low,
     "Inner pages have BreadcrumbList markup",
 );
-const ANSWER_READY: Check = check(
+const ANSWER_READY: Check = Category::Geo.check(
     "geo.answer-structure",
     Severity::Medium,
     "Content is structured for answers",
 );
-const FRESHNESS: Check = check(
+const FRESHNESS: Check = Category::Geo.check(
     "geo.freshness",
     Severity::Low,
     "The page says when it was updated",
 );
-const SOURCES: Check = check(
+const SOURCES: Check = Category::Geo.check(
     "geo.cited-sources",
     Severity::Low,
     "The content cites outside sources",

@@ -5,37 +5,29 @@ use super::finding::{Category, Check, Finding, Severity};
 use crate::web::Fetched;
 use crate::web::html::Page;
 
-const fn check(id: &'static str, severity: Severity, title: &'static str) -> Check {
-    Check {
-        id,
-        category: Category::Performance,
-        severity,
-        title,
-    }
-}
-
-const HTTPS: Check = check("perf.https", Severity::High, "Page is served over HTTPS");
-const MIXED: Check = check(
+const HTTPS: Check =
+    Category::Performance.check("perf.https", Severity::High, "Page is served over HTTPS");
+const MIXED: Check = Category::Performance.check(
     "perf.mixed-content",
     Severity::High,
     "No insecure resources on a secure page",
 );
-const COMPRESSION: Check = check(
+const COMPRESSION: Check = Category::Performance.check(
     "perf.compression",
     Severity::Medium,
     "HTML is compressed in transit",
 );
-const TTFB: Check = check(
+const TTFB: Check = Category::Performance.check(
     "perf.ttfb",
     Severity::Medium,
     "Server answers within 600 ms",
 );
-const WEIGHT: Check = check(
+const WEIGHT: Check = Category::Performance.check(
     "perf.page-weight",
     Severity::Medium,
     "HTML document is under 500 KB",
 );
-const REDIRECTS: Check = check(
+const REDIRECTS: Check = Category::Performance.check(
     "perf.redirects",
     Severity::Low,
     "At most one redirect to reach the page",

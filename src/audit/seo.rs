@@ -10,78 +10,74 @@ use crate::web::html::Page;
 use crate::web::robots::RobotsTxt;
 use crate::web::sitemap::Sitemap;
 
-const fn check(id: &'static str, severity: Severity, title: &'static str) -> Check {
-    Check {
-        id,
-        category: Category::Seo,
-        severity,
-        title,
-    }
-}
-
-const HTTP_STATUS: Check = check(
+const HTTP_STATUS: Check = Category::Seo.check(
     "seo.http-status",
     Severity::Critical,
     "Page answers with a successful HTTP status",
 );
-const CRAWLABLE: Check = check(
+const CRAWLABLE: Check = Category::Seo.check(
     "seo.is-crawlable",
     Severity::Critical,
     "Page is not blocked from indexing",
 );
-const TITLE: Check = check("seo.title", Severity::Critical, "Document has a <title>");
-const TITLE_LENGTH: Check = check(
+const TITLE: Check = Category::Seo.check("seo.title", Severity::Critical, "Document has a <title>");
+const TITLE_LENGTH: Check = Category::Seo.check(
     "seo.title-length",
     Severity::Low,
     "Title is 10 to 60 characters",
 );
-const DESCRIPTION: Check = check(
+const DESCRIPTION: Check = Category::Seo.check(
     "seo.meta-description",
     Severity::High,
     "Document has a meta description",
 );
-const DESCRIPTION_LENGTH: Check = check(
+const DESCRIPTION_LENGTH: Check = Category::Seo.check(
     "seo.meta-description-length",
     Severity::Low,
     "Meta description is 50 to 160 characters",
 );
-const LINK_TEXT: Check = check(
+const LINK_TEXT: Check = Category::Seo.check(
     "seo.link-text",
     Severity::Medium,
     "Links have descriptive text",
 );
-const CRAWLABLE_ANCHORS: Check = check(
+const CRAWLABLE_ANCHORS: Check = Category::Seo.check(
     "seo.crawlable-anchors",
     Severity::Medium,
     "Links are crawlable",
 );
-const ROBOTS_VALID: Check = check("seo.robots-txt", Severity::High, "robots.txt is valid");
-const HREFLANG: Check = check("seo.hreflang", Severity::Medium, "hreflang links are valid");
-const CANONICAL: Check = check("seo.canonical", Severity::High, "Canonical link is valid");
-const STRUCTURED_DATA: Check = check(
+const ROBOTS_VALID: Check =
+    Category::Seo.check("seo.robots-txt", Severity::High, "robots.txt is valid");
+const HREFLANG: Check =
+    Category::Seo.check("seo.hreflang", Severity::Medium, "hreflang links are valid");
+const CANONICAL: Check =
+    Category::Seo.check("seo.canonical", Severity::High, "Canonical link is valid");
+const STRUCTURED_DATA: Check = Category::Seo.check(
     "seo.structured-data",
     Severity::High,
     "Structured data (JSON-LD) parses",
 );
-const ONE_H1: Check = check("seo.h1", Severity::Medium, "Page has exactly one <h1>");
-const OPEN_GRAPH: Check = check(
+const ONE_H1: Check = Category::Seo.check("seo.h1", Severity::Medium, "Page has exactly one <h1>");
+const OPEN_GRAPH: Check = Category::Seo.check(
     "seo.open-graph",
     Severity::Low,
     "Open Graph tags for link previews",
 );
-const TWITTER: Check = check("seo.twitter-card", Severity::Low, "Twitter/X card tags");
-const VIEWPORT: Check = check("seo.viewport", Severity::High, "Has a mobile viewport");
-const INTERNAL_LINKS: Check = check(
+const TWITTER: Check =
+    Category::Seo.check("seo.twitter-card", Severity::Low, "Twitter/X card tags");
+const VIEWPORT: Check =
+    Category::Seo.check("seo.viewport", Severity::High, "Has a mobile viewport");
+const INTERNAL_LINKS: Check = Category::Seo.check(
     "seo.internal-links",
     Severity::Low,
     "Page links to other pages of the site",
 );
-const BROKEN_LINKS: Check = check(
+const BROKEN_LINKS: Check = Category::Seo.check(
     "seo.broken-links",
     Severity::Medium,
     "Internal links answer without errors",
 );
-const SITEMAP: Check = check(
+const SITEMAP: Check = Category::Seo.check(
     "seo.sitemap",
     Severity::Medium,
     "An XML sitemap is published and valid",

@@ -116,15 +116,7 @@ pub fn tagline(home: &Page, brand: Option<&str>) -> Option<String> {
 /// The headline and the first full sentence under it.
 pub fn value_proposition(home: &Page) -> Option<String> {
     let h1 = home.headings.iter().find(|h| h.level == 1)?;
-    let after = home
-        .text
-        .split_once(h1.text.as_str())
-        .map(|(_, rest)| rest)
-        .unwrap_or("");
-    let support = after
-        .lines()
-        .map(str::trim)
-        .find(|l| l.split_whitespace().count() >= 8);
+    let support = home.line_after(&h1.text, crate::audit::conversion::SUPPORT_WORDS);
     Some(match support {
         Some(line) => format!("{}. {line}", h1.text.trim_end_matches('.')),
         None => h1.text.clone(),

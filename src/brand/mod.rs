@@ -119,7 +119,16 @@ pub async fn latest(
     store: &crate::store::Store,
     customer: &str,
 ) -> Result<Option<BrandProfile>, crate::error::Error> {
-    let Some(record) = store.brand(customer, None).await? else {
+    stored(store, customer, None).await
+}
+
+/// A stored version of the customer's profile, or the latest when `version` is `None`.
+pub async fn stored(
+    store: &crate::store::Store,
+    customer: &str,
+    version: Option<i64>,
+) -> Result<Option<BrandProfile>, crate::error::Error> {
+    let Some(record) = store.brand(customer, version).await? else {
         return Ok(None);
     };
     let mut profile: BrandProfile = serde_json::from_str(&record.profile).map_err(|e| {

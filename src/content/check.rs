@@ -22,24 +22,21 @@ const APPLICABLE: &[&str] = &[
     "a11y.heading-order",
 ];
 
-const KEYWORD_IN_TITLE: Check = Check {
-    id: "content.keyword-in-title",
-    category: Category::Seo,
-    severity: Severity::High,
-    title: "The main keyword is in the title",
-};
-const KEYWORD_EARLY: Check = Check {
-    id: "content.keyword-early",
-    category: Category::Seo,
-    severity: Severity::Medium,
-    title: "The main keyword appears in the first 100 words",
-};
-const LENGTH: Check = Check {
-    id: "content.length",
-    category: Category::Seo,
-    severity: Severity::Low,
-    title: "The length is within 30 % of the target",
-};
+const KEYWORD_IN_TITLE: Check = Category::Seo.check(
+    "content.keyword-in-title",
+    Severity::High,
+    "The main keyword is in the title",
+);
+const KEYWORD_EARLY: Check = Category::Seo.check(
+    "content.keyword-early",
+    Severity::Medium,
+    "The main keyword appears in the first 100 words",
+);
+const LENGTH: Check = Category::Seo.check(
+    "content.length",
+    Severity::Low,
+    "The length is within 30 % of the target",
+);
 
 /// The page a draft would be: its title and description in the head, its body as HTML.
 pub fn render(title: &str, meta_description: &str, body_markdown: &str, language: &str) -> String {

@@ -206,14 +206,10 @@ pub async fn draft(
 ) -> Result<ContentItem, Error> {
     let (draft, engine, usage) = writer::write(engine, brief, brand).await?;
     if let Some(usage) = usage {
-        let day = chrono::DateTime::from_timestamp_millis(at)
-            .unwrap_or_default()
-            .format("%Y-%m-%d")
-            .to_string();
         store
             .record_usage(
                 customer,
-                &day,
+                at,
                 &engine,
                 usage.input_tokens,
                 usage.output_tokens,

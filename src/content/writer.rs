@@ -85,7 +85,7 @@ pub async fn write(
         temperature: Some(0.7),
     };
     let completed = engine.complete(&completion).await?;
-    let usage = (completed.usage != Usage::default()).then_some(completed.usage);
+    let usage = completed.reported_usage();
     Ok((read_answer(&completed.text, brief), completed.engine, usage))
 }
 

@@ -34,13 +34,18 @@ pub fn query_param(uri: &Uri, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// Authenticates the request; failures count against the client's pre-auth allowance.
-pub async fn principal(app: &App, parts: &Parts) -> Result<Principal, Error> {
-    let client = parts
+/// The client's IP address, the key of the per-IP limits ("" when unknown).
+pub fn client_ip(parts: &Parts) -> String {
+    parts
         .extensions
         .get::<ClientAddr>()
         .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Authenticates the request; failures count against the client's pre-auth allowance.
+pub async fn principal(app: &App, parts: &Parts) -> Result<Principal, Error> {
+    let client = client_ip(parts);
     let result = match token(parts) {
         None => Err(Error::AuthRequired),
         Some(token) => auth::authenticate(&app.store, &app.keys, &token).await,

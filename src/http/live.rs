@@ -14,8 +14,9 @@ use futures::StreamExt;
 use serde_json::json;
 use tokio_stream::wrappers::ReceiverStream;
 
+use super::auth::client_ip;
+use super::query_param;
 use super::response::{self, Body, sse_event};
-use super::{ClientAddr, query_param};
 use crate::app::App;
 use crate::audit::{self, AuditKind};
 use crate::error::Error;
@@ -25,12 +26,7 @@ use crate::ratelimit::Bucket;
 const BUFFER: usize = 64;
 
 pub async fn live(app: &Arc<App>, parts: &Parts) -> Result<Response<Body>, Error> {
-    let client = parts
-        .extensions
-        .get::<ClientAddr>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    app.limiters.check(Bucket::Preauth, &client)?;
+    app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
     let raw = query_param(&parts.uri, "url").ok_or_else(|| {
         Error::BadRequest("Add the page to audit: /live?url=https://example.com".into())
     })?;

@@ -208,12 +208,8 @@ pub async fn provision(
             "Provisioning is disabled: no admin secret is configured".into(),
         ));
     };
-    let client = parts
-        .extensions
-        .get::<super::ClientAddr>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    app.limiters.check(Bucket::Admin, &client)?;
+    app.limiters
+        .check(Bucket::Admin, &super::auth::client_ip(parts))?;
     let presented = parts
         .headers
         .get("x-admin-secret")

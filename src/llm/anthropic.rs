@@ -3,7 +3,8 @@
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
-use super::retry::{retry_after, with_retries};
+use super::endpoint::Endpoint;
+use super::retry::with_retries;
 use super::{Completed, Completion, Llm, LlmConfig, LlmError, Usage};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -11,87 +12,55 @@ pub const DEFAULT_MODEL: &str = "claude-sonnet-4-5";
 /// The API version heycmo speaks.
 pub const VERSION: &str = "2023-06-01";
 
-pub struct Anthropic {
-    client: reqwest::Client,
-    url: String,
-    api_key: Option<String>,
-    model: String,
-    attempts: u32,
-}
+pub struct Anthropic(Endpoint);
 
 impl Anthropic {
     pub fn new(client: reqwest::Client, config: &LlmConfig) -> Anthropic {
-        let base = config
-            .base_url
-            .as_deref()
-            .unwrap_or(DEFAULT_BASE_URL)
-            .trim_end_matches('/');
-        Anthropic {
+        Anthropic(Endpoint::new(
             client,
-            url: format!("{base}/v1/messages"),
-            api_key: config.api_key.clone(),
-            model: config.model.clone().unwrap_or_else(|| DEFAULT_MODEL.into()),
-            attempts: config.attempts,
-        }
-    }
-
-    fn engine(&self) -> String {
-        format!("anthropic/{}", self.model)
+            config,
+            "anthropic",
+            DEFAULT_BASE_URL,
+            "/v1/messages",
+            DEFAULT_MODEL,
+        ))
     }
 
     async fn once(&self, body: &Value) -> Result<Completed, LlmError> {
-        let mut request = self
+        let endpoint = &self.0;
+        let mut request = endpoint
             .client
-            .post(&self.url)
+            .post(&endpoint.url)
             .header("anthropic-version", VERSION)
             .json(body);
-        if let Some(key) = &self.api_key {
+        if let Some(key) = &endpoint.api_key {
             request = request.header("x-api-key", key);
         }
-        let response = request.send().await.map_err(|e| LlmError::Network {
-            engine: self.engine(),
-            message: e.to_string(),
-        })?;
-        let status = response.status();
-        let retry = retry_after(response.headers());
-        let text = response.text().await.map_err(|e| LlmError::Network {
-            engine: self.engine(),
-            message: e.to_string(),
-        })?;
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if !status.is_success() {
-            // {"type": "error", "error": {"type": "rate_limit_error", "message": "..."}}
-            let message = match (
-                body["error"]["type"].as_str(),
-                body["error"]["message"].as_str(),
-            ) {
-                (Some(kind), Some(message)) => format!("{kind}: {message}"),
-                _ => snippet(&text),
-            };
-            return Err(LlmError::Status {
-                engine: self.engine(),
-                status: status.as_u16(),
-                message,
-                retry_after: retry,
-            });
-        }
-        let blocks = body["content"].as_array().ok_or_else(|| LlmError::Decode {
-            engine: self.engine(),
-            message: format!("no content blocks in {}", snippet(&text)),
-        })?;
+        // Errors are {"type": "error", "error": {"type": "rate_limit_error", "message": "..."}}.
+        let body = endpoint
+            .send(request, |e| {
+                let (kind, message) = (
+                    e["error"]["type"].as_str()?,
+                    e["error"]["message"].as_str()?,
+                );
+                Some(format!("{kind}: {message}"))
+            })
+            .await?;
+        let blocks = body["content"]
+            .as_array()
+            .ok_or_else(|| endpoint.undecodable("no content blocks", &body.to_string()))?;
         let text: String = blocks
             .iter()
             .filter(|b| b["type"] == "text")
             .filter_map(|b| b["text"].as_str())
             .collect();
-        let model = body["model"].as_str().unwrap_or(&self.model);
         Ok(Completed {
             text,
             usage: Usage {
                 input_tokens: body["usage"]["input_tokens"].as_u64().unwrap_or(0),
                 output_tokens: body["usage"]["output_tokens"].as_u64().unwrap_or(0),
             },
-            engine: format!("anthropic/{model}"),
+            engine: endpoint.engine(body["model"].as_str()),
         })
     }
 }
@@ -108,7 +77,7 @@ impl Llm for Anthropic {
                 .map(|m| json!({"role": m.role, "content": m.content}))
                 .collect();
             let mut body = json!({
-                "model": self.model,
+                "model": self.0.model,
                 "max_tokens": completion.max_tokens,
                 "system": completion.system,
                 "messages": messages,
@@ -116,12 +85,7 @@ impl Llm for Anthropic {
             if let Some(t) = completion.temperature {
                 body["temperature"] = json!(t);
             }
-            with_retries(self.attempts, || self.once(&body)).await
+            with_retries(self.0.attempts, || self.once(&body)).await
         })
     }
-}
-
-/// The start of a body, for error messages.
-pub fn snippet(text: &str) -> String {
-    crate::audit::finding::clip(text.trim(), 200)
 }

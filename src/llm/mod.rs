@@ -6,6 +6,7 @@
 //! When no engine is available a tool writes offline and says so; nothing here pretends.
 
 pub mod anthropic;
+pub mod endpoint;
 pub mod openai;
 pub mod prompt;
 pub mod retry;
@@ -68,6 +69,13 @@ pub struct Completed {
     /// Which engine and model wrote it: `openai/gpt-4o-mini`, `anthropic/claude-…`,
     /// `sampling/<the client's model>`.
     pub engine: String,
+}
+
+impl Completed {
+    /// The usage, when the engine reported any (sampling reports none).
+    pub fn reported_usage(&self) -> Option<Usage> {
+        (self.usage != Usage::default()).then_some(self.usage)
+    }
 }
 
 /// Why an engine gave no answer.

@@ -4,86 +4,51 @@
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
-use super::retry::{retry_after, with_retries};
+use super::endpoint::Endpoint;
+use super::retry::with_retries;
 use super::{Completed, Completion, Llm, LlmConfig, LlmError, Usage};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 
-pub struct OpenAi {
-    client: reqwest::Client,
-    url: String,
-    api_key: Option<String>,
-    model: String,
-    attempts: u32,
-}
+pub struct OpenAi(Endpoint);
 
 impl OpenAi {
     pub fn new(client: reqwest::Client, config: &LlmConfig) -> OpenAi {
-        let base = config
-            .base_url
-            .as_deref()
-            .unwrap_or(DEFAULT_BASE_URL)
-            .trim_end_matches('/');
-        OpenAi {
+        OpenAi(Endpoint::new(
             client,
-            url: format!("{base}/chat/completions"),
-            api_key: config.api_key.clone(),
-            model: config.model.clone().unwrap_or_else(|| DEFAULT_MODEL.into()),
-            attempts: config.attempts,
-        }
-    }
-
-    fn engine(&self) -> String {
-        format!("openai/{}", self.model)
+            config,
+            "openai",
+            DEFAULT_BASE_URL,
+            "/chat/completions",
+            DEFAULT_MODEL,
+        ))
     }
 
     async fn once(&self, body: &Value) -> Result<Completed, LlmError> {
-        let mut request = self.client.post(&self.url).json(body);
-        if let Some(key) = &self.api_key {
+        let endpoint = &self.0;
+        let mut request = endpoint.client.post(&endpoint.url).json(body);
+        if let Some(key) = &endpoint.api_key {
             request = request.bearer_auth(key);
         }
-        let response = request.send().await.map_err(|e| LlmError::Network {
-            engine: self.engine(),
-            message: e.to_string(),
-        })?;
-        let status = response.status();
-        let retry = retry_after(response.headers());
-        let text = response.text().await.map_err(|e| LlmError::Network {
-            engine: self.engine(),
-            message: e.to_string(),
-        })?;
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if !status.is_success() {
-            // {"error": {"message", "type", "code"}}
-            let message = body["error"]["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| super::anthropic::snippet(&text));
-            return Err(LlmError::Status {
-                engine: self.engine(),
-                status: status.as_u16(),
-                message,
-                retry_after: retry,
-            });
-        }
+        // Errors are {"error": {"message", "type", "code"}}.
+        let body = endpoint
+            .send(request, |e| {
+                e["error"]["message"].as_str().map(str::to_owned)
+            })
+            .await?;
         let content = body["choices"][0]["message"]["content"]
             .as_str()
-            .ok_or_else(|| LlmError::Decode {
-                engine: self.engine(),
-                message: format!(
-                    "no choices[0].message.content in {}",
-                    super::anthropic::snippet(&text)
-                ),
+            .ok_or_else(|| {
+                endpoint.undecodable("no choices[0].message.content", &body.to_string())
             })?;
-        let model = body["model"].as_str().unwrap_or(&self.model);
         Ok(Completed {
             text: content.to_owned(),
             usage: Usage {
                 input_tokens: body["usage"]["prompt_tokens"].as_u64().unwrap_or(0),
                 output_tokens: body["usage"]["completion_tokens"].as_u64().unwrap_or(0),
             },
-            engine: format!("openai/{model}"),
+            engine: endpoint.engine(body["model"].as_str()),
         })
     }
 }
@@ -102,14 +67,14 @@ impl Llm for OpenAi {
                     .map(|m| json!({"role": m.role, "content": m.content})),
             );
             let mut body = json!({
-                "model": self.model,
+                "model": self.0.model,
                 "messages": messages,
                 "max_tokens": completion.max_tokens,
             });
             if let Some(t) = completion.temperature {
                 body["temperature"] = json!(t);
             }
-            with_retries(self.attempts, || self.once(&body)).await
+            with_retries(self.0.attempts, || self.once(&body)).await
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::{Store, StoreResult};
+use super::{Millis, Store, StoreResult};
 
 /// One day's use of one engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,16 +15,20 @@ pub struct UsageRecord {
 }
 
 impl Store {
-    /// Adds one call's tokens to the day's total.
+    /// Adds the tokens of one call made at `at` to that UTC day's total.
     pub async fn record_usage(
         &self,
         customer: &str,
-        day: &str,
+        at: Millis,
         engine: &str,
         input: u64,
         output: u64,
     ) -> StoreResult<()> {
-        let (customer, day, engine) = (customer.to_owned(), day.to_owned(), engine.to_owned());
+        let day = chrono::DateTime::from_timestamp_millis(at)
+            .unwrap_or_default()
+            .format("%Y-%m-%d")
+            .to_string();
+        let (customer, engine) = (customer.to_owned(), engine.to_owned());
         self.run(move |conn| {
             conn.prepare_cached(
                 "INSERT INTO llm_usage (customer_id, day, engine, calls, input_tokens, output_tokens)

@@ -68,11 +68,16 @@ impl Tool for AskCmo {
             temperature: Some(0.4),
         };
         let completed = engine.complete(&completion).await?;
-        let usage = (completed.usage != Usage::default()).then_some(completed.usage);
+        let usage = completed.reported_usage();
         if let Some(usage) = usage {
-            let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
             ctx.store
-                .record_usage(customer, &day, &completed.engine, usage.input_tokens, usage.output_tokens)
+                .record_usage(
+                    customer,
+                    ctx.clock.now_millis(),
+                    &completed.engine,
+                    usage.input_tokens,
+                    usage.output_tokens,
+                )
                 .await?;
         }
         Ok(Output {

@@ -23,18 +23,12 @@ impl Tool for GetBrandProfile {
     type Output = BrandProfile;
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<BrandProfile, Error> {
-        let record = ctx
-            .store
-            .brand(&ctx.principal.customer.id, input.version)
+        crate::brand::stored(&ctx.store, &ctx.principal.customer.id, input.version)
             .await?
             .ok_or_else(|| match input.version {
                 Some(v) => Error::NotFound(format!("There is no brand profile version {v}")),
                 None => Error::NotFound("No brand profile yet: run analyze_brand_url on the brand's website first".into()),
-            })?;
-        let mut profile: BrandProfile = serde_json::from_str(&record.profile)
-            .map_err(|e| Error::Internal(format!("stored brand profile {} is unreadable: {e}", record.version)))?;
-        profile.version = Some(record.version);
-        Ok(profile)
+            })
     }
 
     fn render(&self, profile: &BrandProfile) -> String {

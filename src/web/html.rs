@@ -462,6 +462,20 @@ impl Page {
         types
     }
 
+    /// The first block of visible text after `heading` with at least `words` words: the line
+    /// that supports a headline.
+    pub fn line_after(&self, heading: &str, words: usize) -> Option<&str> {
+        let after = self
+            .text
+            .split_once(heading)
+            .map(|(_, rest)| rest)
+            .unwrap_or("");
+        after
+            .lines()
+            .map(str::trim)
+            .find(|l| l.split_whitespace().count() >= words)
+    }
+
     /// Number of words of visible text.
     pub fn word_count(&self) -> usize {
         self.text.split_whitespace().count()

@@ -153,6 +153,31 @@ impl Drop for Server {
     }
 }
 
+/// A request with `key` and an optional JSON body; answers the status and the JSON it got back.
+pub async fn call(
+    server: &Server,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = client().request(method, server.url(path)).bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// A JSON POST with the server's own key.
+pub async fn post(
+    server: &Server,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    call(server, &server.key, reqwest::Method::POST, path, Some(body)).await
+}
+
 /// The built-in tools' names, in the order every listing gives them.
 pub fn tool_names() -> Vec<String> {
     heycmo::registry::Registry::builtin()
