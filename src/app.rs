@@ -1,17 +1,22 @@
 //! The application: configuration, store, registry and limiters, shared by every surface.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::{self, KeyCache, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::jobs::{Handler, Jobs};
 use crate::llm::Llm;
 use crate::ratelimit::Limiters;
 use crate::registry::{ClientLink, Registry, RegistryError, Surface, ToolContext};
-use crate::store::{Customer, EventWriter, KeyScope, NewCustomer, Store, StoreError};
+use crate::store::{Customer, DELIVERY_JOB, EventWriter, KeyScope, NewCustomer, Store, StoreError};
+use crate::vault::Vault;
 use crate::web::Fetcher;
+use crate::webhooks::deliver::Deliverer;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +29,8 @@ pub enum StartError {
     Fetcher(#[from] crate::web::FetchError),
     #[error("configuring the language model: {0}")]
     Llm(crate::error::Error),
+    #[error("opening the vault: {0}")]
+    Vault(#[from] crate::vault::VaultError),
     #[error("starting the event writer: {0}")]
     EventWriter(StoreError),
     #[error("listening on {addr}: {source}")]
@@ -51,6 +58,10 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Set once the listening address is known.
     pub public_url: Arc<str>,
+    /// Seals channel credentials and webhook secrets.
+    pub vault: Vault,
+    /// The durable job engine; its workers run from [`App::start_background`].
+    pub jobs: Jobs,
 }
 
 /// A customer and the key minted for it, shown once.
@@ -78,6 +89,20 @@ impl App {
         let events = store.event_writer().map_err(StartError::EventWriter)?;
         let fetcher = Fetcher::new(config.fetch(&public_url))?;
         let llm = config.llm.engine().map_err(StartError::Llm)?;
+        let vault = config.vault()?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let mut handlers: HashMap<String, Arc<dyn Handler>> = HashMap::new();
+        handlers.insert(
+            DELIVERY_JOB.into(),
+            Arc::new(Deliverer {
+                store: store.clone(),
+                fetcher: fetcher.clone(),
+                vault: vault.clone(),
+                clock: clock.clone(),
+                policy: config.webhooks,
+            }),
+        );
+        let jobs = Jobs::new(store.clone(), clock.clone(), config.jobs.clone(), handlers);
         Ok(Arc::new(App {
             fetcher,
             llm,
@@ -85,8 +110,10 @@ impl App {
             limiters: Limiters::new(config.limits),
             keys: KeyCache::new(config.key_cache_ttl),
             registry,
-            clock: Arc::new(SystemClock),
+            clock,
             public_url: public_url.into(),
+            vault,
+            jobs,
             config,
             store,
             events,
@@ -115,7 +142,22 @@ impl App {
             public_url: self.public_url.clone(),
             cancel,
             client,
+            vault: self.vault.clone(),
+            jobs: self.jobs.clone(),
         }
+    }
+
+    /// Starts the job workers and the webhook fan-out; they stop when `shutdown` is cancelled
+    /// and the returned set finishes once the jobs in hand are done.
+    pub fn start_background(&self, shutdown: CancellationToken) -> JoinSet<()> {
+        let mut tasks = self.jobs.start(shutdown.clone());
+        tasks.spawn(crate::webhooks::fan_out(
+            self.store.clone(),
+            self.jobs.clone(),
+            self.clock.clone(),
+            shutdown,
+        ));
+        tasks
     }
 
     fn new_customer(&self, email: &str, plan: &str) -> NewCustomer {

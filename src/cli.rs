@@ -99,6 +99,40 @@ pub struct Globals {
     /// Attempts per model call on 429, 5xx and lost connections, the first included.
     #[arg(long, global = true, env = "HEYCMO_LLM_ATTEMPTS", default_value_t = 3)]
     pub llm_attempts: u32,
+    /// Job workers (publishing, webhook deliveries, briefings) this process runs.
+    #[arg(long, global = true, env = "HEYCMO_WORKERS", default_value_t = 2)]
+    pub workers: usize,
+    /// Milliseconds before a failed job's first retry; doubled per attempt, with ±20 % jitter.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_JOB_BACKOFF_MS",
+        default_value_t = 10_000
+    )]
+    pub job_backoff_ms: u64,
+    /// Longest wait between two attempts of a job, in milliseconds.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_JOB_MAX_BACKOFF_MS",
+        default_value_t = 3_600_000
+    )]
+    pub job_max_backoff_ms: u64,
+    /// Failed webhook attempts in a row after which a subscription is disabled.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_WEBHOOK_DISABLE_AFTER",
+        default_value_t = 50
+    )]
+    pub webhook_disable_after: u32,
+    /// The file holding the server key that seals stored secrets (created if missing;
+    /// default: the database path plus `.key`). Back it up with the database.
+    #[arg(long, global = true, env = "HEYCMO_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// The server key itself, as 64 hex digits, instead of a file.
+    #[arg(long, global = true, env = "HEYCMO_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 impl Globals {
@@ -118,6 +152,18 @@ impl Globals {
                 timeout: std::time::Duration::from_secs(self.llm_timeout_seconds.max(1)),
                 attempts: self.llm_attempts.max(1),
             },
+            jobs: crate::jobs::JobConfig {
+                workers: self.workers,
+                backoff: std::time::Duration::from_millis(self.job_backoff_ms.max(1)),
+                max_backoff: std::time::Duration::from_millis(self.job_max_backoff_ms.max(1)),
+                ..crate::jobs::JobConfig::default()
+            },
+            webhooks: crate::webhooks::deliver::DeliveryPolicy {
+                disable_after: self.webhook_disable_after.max(1),
+                ..crate::webhooks::deliver::DeliveryPolicy::default()
+            },
+            secret_key: self.secret_key.clone().filter(|k| !k.is_empty()),
+            secret_key_file: self.secret_key_file.clone(),
             ..Config::default()
         }
     }
@@ -327,7 +373,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let app = open(&cli.globals, &public_url)?;
             let principal = principal(&app, customer).await?;
+            let shutdown = CancellationToken::new();
+            let background = app.start_background(shutdown.clone());
             let served = crate::mcp::stdio::serve(app.clone(), principal).await;
+            shutdown.cancel();
+            background.join_all().await;
             app.events.flush().await?;
             Ok(served?)
         }
@@ -523,7 +573,9 @@ async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
     )?;
     out.flush()?;
     drop(out);
+    let background = app.start_background(shutdown.clone());
     crate::http::serve(app.clone(), listener, shutdown).await;
+    background.join_all().await;
     app.events.flush().await?;
     tracing::info!("stopped");
     Ok(())

@@ -38,6 +38,15 @@ pub struct Config {
     pub llm: crate::llm::LlmConfig,
     /// Streamable HTTP sessions one customer may hold open at once.
     pub max_mcp_sessions: usize,
+    /// The job engine's workers and retry timing.
+    pub jobs: crate::jobs::JobConfig,
+    /// When webhook deliveries give up and subscriptions are disabled.
+    pub webhooks: crate::webhooks::deliver::DeliveryPolicy,
+    /// The server key that seals stored secrets, as 64 hex digits; else read from (or created
+    /// at) `secret_key_file`.
+    pub secret_key: Option<String>,
+    /// Where the server key lives; default: beside the database, `<db>.key`.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -58,6 +67,10 @@ impl Default for Config {
             fetch_max_bytes: 5 * 1024 * 1024,
             llm: crate::llm::LlmConfig::default(),
             max_mcp_sessions: 256,
+            jobs: crate::jobs::JobConfig::default(),
+            webhooks: crate::webhooks::deliver::DeliveryPolicy::default(),
+            secret_key: None,
+            secret_key_file: None,
         }
     }
 }
@@ -73,6 +86,20 @@ impl Config {
             max_bytes: self.fetch_max_bytes,
             allowed_networks: self.allowed_fetch_networks.clone(),
             ..crate::web::FetchConfig::new(public_url)
+        }
+    }
+
+    /// The vault sealing stored secrets, keyed as configured.
+    pub fn vault(&self) -> Result<crate::vault::Vault, crate::vault::VaultError> {
+        match &self.secret_key {
+            Some(key) => crate::vault::Vault::from_hex(key),
+            None => {
+                crate::vault::Vault::from_file(&self.secret_key_file.clone().unwrap_or_else(|| {
+                    let mut path = self.db.clone().into_os_string();
+                    path.push(".key");
+                    PathBuf::from(path)
+                }))
+            }
         }
     }
 

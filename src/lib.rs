@@ -24,4 +24,6 @@ pub mod ratelimit;
 pub mod registry;
 pub mod store;
 pub mod tools;
+pub mod vault;
 pub mod web;
+pub mod webhooks;

@@ -105,52 +105,51 @@ pub fn query_input(spec: &ToolSpec, parts: &Parts) -> Result<Map<String, Value>,
     let Some(query) = parts.uri.query() else {
         return Ok(input);
     };
-    let properties = spec
-        .input_schema
-        .get("properties")
-        .and_then(Value::as_object);
     for (key, raw) in url::form_urlencoded::parse(query.as_bytes()) {
         if key == "token" {
             continue;
         }
-        let types = properties
-            .and_then(|p| p.get(key.as_ref()))
-            .and_then(|p| p.get("type"))
-            .map(|t| match t {
-                Value::Array(list) => list
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect(),
-                Value::String(one) => vec![one.clone()],
-                _ => vec![],
-            })
-            .unwrap_or_default();
-        let typed = |kind: &str| types.iter().any(|t| t == kind);
-        let value = if typed("integer") || typed("number") {
-            serde_json::from_str::<serde_json::Number>(&raw)
-                .map(Value::Number)
-                .map_err(|_| Error::InvalidInput {
-                    message: format!("/{key}: {raw:?} is not a number"),
-                    pointer: format!("/{key}"),
-                })?
-        } else if typed("boolean") {
-            match raw.as_ref() {
-                "true" | "1" => Value::Bool(true),
-                "false" | "0" => Value::Bool(false),
-                _ => {
-                    return Err(Error::InvalidInput {
-                        message: format!("/{key}: {raw:?} is not true or false"),
-                        pointer: format!("/{key}"),
-                    });
-                }
-            }
-        } else {
-            Value::String(raw.into_owned())
-        };
+        let value = typed(spec, &key, &raw)?;
         input.insert(key.into_owned(), value);
     }
     Ok(input)
+}
+
+/// A text from a URL (query or path) as the JSON value the input schema's `key` wants.
+pub fn typed(spec: &ToolSpec, key: &str, raw: &str) -> Result<Value, Error> {
+    let types = spec
+        .input_schema
+        .get("properties")
+        .and_then(|p| p.get(key))
+        .and_then(|p| p.get("type"))
+        .map(|t| match t {
+            Value::Array(list) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            Value::String(one) => vec![one.clone()],
+            _ => vec![],
+        })
+        .unwrap_or_default();
+    let is = |kind: &str| types.iter().any(|t| t == kind);
+    let invalid = |what: &str| Error::InvalidInput {
+        message: format!("/{key}: {raw:?} is not {what}"),
+        pointer: format!("/{key}"),
+    };
+    Ok(if is("integer") || is("number") {
+        serde_json::from_str::<serde_json::Number>(raw)
+            .map(Value::Number)
+            .map_err(|_| invalid("a number"))?
+    } else if is("boolean") {
+        match raw {
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" => Value::Bool(false),
+            _ => return Err(invalid("true or false")),
+        }
+    } else {
+        Value::String(raw.to_owned())
+    })
 }
 
 /// The body of a POST as tool input, with path parameters merged in.

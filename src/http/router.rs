@@ -180,7 +180,8 @@ impl Router {
             if key == "customerId" {
                 customer = Some(value);
             } else {
-                params.insert(key, Value::String(value));
+                let value = rest::typed(spec, &key, &value)?;
+                params.insert(key, value);
             }
         }
         if let Some(customer) = customer {

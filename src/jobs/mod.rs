@@ -78,8 +78,14 @@ impl Jobs {
     /// Enqueues a job and wakes a worker.
     pub async fn enqueue(&self, job: NewJob) -> Result<JobRecord, StoreError> {
         let record = self.store.enqueue(job, self.clock.now_millis()).await?;
-        self.wake.notify_one();
+        self.wake();
         Ok(record)
+    }
+
+    /// Wakes a worker for jobs enqueued directly in the store (with the record that asked for
+    /// them, in one transaction).
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// The delay before attempt `attempts + 1`: backoff × 2^(attempts − 1), ±20 %, capped.

@@ -138,6 +138,10 @@ pub struct ToolContext {
     /// Cancelled when the client cancels the request or goes away; long handlers check it.
     pub cancel: CancellationToken,
     pub client: Option<Arc<dyn ClientLink>>,
+    /// Seals and opens stored secrets.
+    pub vault: crate::vault::Vault,
+    /// Queues background work.
+    pub jobs: crate::jobs::Jobs,
 }
 
 impl ToolContext {

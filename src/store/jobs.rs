@@ -54,6 +54,24 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
     })
 }
 
+/// Inserts a job inside a caller's transaction, so work and the record that asks for it commit
+/// together (a webhook delivery and its job, a post and its publishing job).
+pub(super) fn insert(
+    tx: &rusqlite::Transaction<'_>,
+    job: &NewJob,
+    now: Millis,
+) -> StoreResult<JobRecord> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO jobs (customer_id, kind, payload, state, run_at, max_attempts, idempotency_key, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7) RETURNING *",
+        )?
+        .query_row(
+            params![job.customer_id, job.kind, job.payload, job.run_at, job.max_attempts.max(1), job.idempotency_key, now],
+            from_row,
+        )?)
+}
+
 impl Store {
     /// Enqueues a job, or answers the existing one with the same idempotency key.
     pub async fn enqueue(&self, job: NewJob, now: Millis) -> StoreResult<JobRecord> {
@@ -67,15 +85,7 @@ impl Store {
             {
                 return Ok(existing);
             }
-            let record = tx
-                .prepare_cached(
-                    "INSERT INTO jobs (customer_id, kind, payload, state, run_at, max_attempts, idempotency_key, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7) RETURNING *",
-                )?
-                .query_row(
-                    params![job.customer_id, job.kind, job.payload, job.run_at, job.max_attempts.max(1), job.idempotency_key, now],
-                    from_row,
-                )?;
+            let record = insert(&tx, &job, now)?;
             tx.commit()?;
             Ok(record)
         })

@@ -123,6 +123,42 @@ const STEPS: &[&str] = &[
     CREATE INDEX jobs_due ON jobs(state, run_at);
     CREATE INDEX jobs_by_customer ON jobs(customer_id, updated_at);
     "#,
+    // 7: webhook subscriptions and their deliveries. The signing secret is sealed by the vault;
+    // each delivery's body is fixed when the event is fanned out, so every attempt sends the same
+    // bytes under the same id. The fan-out cursor starts at the newest event: history is not sent.
+    r#"
+    CREATE TABLE webhooks (
+        id               TEXT PRIMARY KEY,
+        customer_id      TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        url              TEXT NOT NULL,
+        events           TEXT NOT NULL,
+        secret           TEXT NOT NULL,
+        enabled          INTEGER NOT NULL DEFAULT 1,
+        failures         INTEGER NOT NULL DEFAULT 0,
+        disabled_reason  TEXT,
+        after_event      INTEGER NOT NULL,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX webhooks_customer ON webhooks(customer_id, enabled);
+    CREATE TABLE webhook_deliveries (
+        id            TEXT PRIMARY KEY,
+        webhook_id    TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        event_id      INTEGER NOT NULL,
+        type          TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_status   INTEGER,
+        last_error    TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        delivered_at  INTEGER,
+        UNIQUE (webhook_id, event_id)
+    ) STRICT;
+    CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries(webhook_id, created_at);
+    INSERT INTO settings (key, value) SELECT 'webhooks_cursor', coalesce(max(id), 0) FROM events;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -14,6 +14,7 @@ mod keys;
 mod migrations;
 mod settings;
 mod usage;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +31,9 @@ pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};
 pub use usage::UsageRecord;
+pub use webhooks::{
+    Attempt, DELIVERY_JOB, DeliveryRecord, FanOut, NewWebhook, WebhookChange, WebhookRecord,
+};
 
 /// Failures of the storage layer.
 #[derive(Debug, thiserror::Error)]

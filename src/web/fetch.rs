@@ -69,6 +69,15 @@ pub enum FetchError {
     Network { url: String, message: String },
 }
 
+/// A request with a body, for [`Fetcher::send`].
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub method: Method,
+    pub url: Url,
+    pub headers: Vec<(header::HeaderName, String)>,
+    pub body: Bytes,
+}
+
 /// One redirect hop.
 #[derive(Debug, Clone)]
 pub struct Redirect {
@@ -271,7 +280,6 @@ impl Fetcher {
                 .send()
                 .await
                 .map_err(|e| network_error(&url, &e))?;
-            let ttfb = started.elapsed();
             let status = response.status();
             if status.is_redirection()
                 && status != StatusCode::NOT_MODIFIED
@@ -298,31 +306,80 @@ impl Fetcher {
                 url = next;
                 continue;
             }
-            let headers = response.headers().clone();
-            let encoding = headers
-                .get(header::CONTENT_ENCODING)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_ascii_lowercase())
-                .filter(|v| !v.is_empty() && v != "identity");
-            let raw = if method == Method::HEAD {
-                Bytes::new()
-            } else {
-                self.read_capped(&url, response).await?
-            };
-            let wire_bytes = raw.len();
-            let body = decode(&url, raw, encoding.as_deref(), self.config.max_bytes)?;
-            return Ok(Fetched {
-                url,
-                status: status.as_u16(),
-                headers,
-                body,
-                wire_bytes,
-                encoding,
-                ttfb,
-                elapsed: started.elapsed(),
-                redirects,
-            });
+            return self
+                .answer(url, response, method == Method::HEAD, started, redirects)
+                .await;
         }
+    }
+
+    /// Sends one request with a body (a webhook, a post to a social network) and answers the
+    /// response as it came: redirects are not followed, since replaying a POST elsewhere is
+    /// not what the sender asked for. The SSRF guard and the limits apply as to every fetch.
+    pub async fn send(&self, request: Outgoing) -> Result<Fetched, FetchError> {
+        let deadline = self.config.timeout;
+        let url = request.url.clone();
+        tokio::time::timeout(deadline, async {
+            self.check(&request.url)?;
+            let started = Instant::now();
+            let mut builder = self
+                .client
+                .request(request.method, request.url.clone())
+                .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+                .body(request.body);
+            for (name, value) in request.headers {
+                builder = builder.header(name, value);
+            }
+            let response = builder
+                .send()
+                .await
+                .map_err(|e| network_error(&request.url, &e))?;
+            self.answer(request.url, response, false, started, Vec::new())
+                .await
+        })
+        .await
+        .unwrap_or_else(|_| {
+            Err(FetchError::Timeout {
+                url: url.to_string(),
+                seconds: deadline.as_secs(),
+            })
+        })
+    }
+
+    /// Reads a response's body within the limits into a [`Fetched`].
+    async fn answer(
+        &self,
+        url: Url,
+        response: reqwest::Response,
+        bodiless: bool,
+        started: Instant,
+        redirects: Vec<Redirect>,
+    ) -> Result<Fetched, FetchError> {
+        let ttfb = started.elapsed();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let encoding = headers
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty() && v != "identity");
+        let raw = if bodiless {
+            Bytes::new()
+        } else {
+            self.read_capped(&url, response).await?
+        };
+        let wire_bytes = raw.len();
+        let body = decode(&url, raw, encoding.as_deref(), self.config.max_bytes)?;
+        Ok(Fetched {
+            url,
+            status: status.as_u16(),
+            headers,
+            body,
+            wire_bytes,
+            encoding,
+            ttfb,
+            elapsed: started.elapsed(),
+            redirects,
+        })
     }
 
     async fn read_capped(

@@ -8,4 +8,4 @@ pub mod llms_txt;
 pub mod robots;
 pub mod sitemap;
 
-pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher};
+pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Outgoing};

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod receiver;
 pub mod site;
 
 use std::io::{BufRead, BufReader};
