@@ -8,22 +8,27 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use heycmo::clock::{Clock, SystemClock};
-use heycmo::jobs::{Handler, JobConfig, Jobs};
+use heycmo::jobs::{Failure, Handler, JobConfig, Jobs, Retry};
 use heycmo::store::{JobRecord, NewJob, Store};
 use tokio_util::sync::CancellationToken;
 
 /// Fails the first `failures` attempts of every job, then succeeds; records what it ran.
 struct Flaky {
     failures: u32,
+    /// When a failed attempt asks to run again.
+    retry: Retry,
     ran: Mutex<Vec<(i64, u32)>>,
 }
 
 impl Handler for Flaky {
-    fn run<'a>(&'a self, job: &'a JobRecord) -> BoxFuture<'a, Result<(), String>> {
+    fn run<'a>(&'a self, job: &'a JobRecord) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
             self.ran.lock().unwrap().push((job.id, job.attempts));
             if job.attempts <= self.failures {
-                Err(format!("attempt {} failed on purpose", job.attempts))
+                Err(Failure {
+                    message: format!("attempt {} failed on purpose", job.attempts),
+                    retry: self.retry,
+                })
             } else {
                 Ok(())
             }
@@ -42,10 +47,15 @@ fn config() -> JobConfig {
 }
 
 fn setup(failures: u32) -> (tempfile::TempDir, Store, Jobs, Arc<Flaky>) {
+    setup_with(failures, Retry::Backoff)
+}
+
+fn setup_with(failures: u32, retry: Retry) -> (tempfile::TempDir, Store, Jobs, Arc<Flaky>) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("heycmo.db")).unwrap();
     let flaky = Arc::new(Flaky {
         failures,
+        retry,
         ran: Mutex::default(),
     });
     let mut handlers: HashMap<String, Arc<dyn Handler>> = HashMap::new();
@@ -117,6 +127,40 @@ async fn spent_attempts_make_a_dead_job_that_can_be_retried() {
         .retry_job("cust_nobody", queued.id, SystemClock.now_millis())
         .await;
     assert!(refused.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_failure_is_dead_at_once() {
+    let (_dir, store, jobs, flaky) = setup_with(u32::MAX, Retry::Never);
+    let shutdown = CancellationToken::new();
+    let mut workers = jobs.start(shutdown.clone());
+    let queued = jobs.enqueue(job(None, 5)).await.unwrap();
+    let dead = settled(&store, queued.id, "dead").await;
+    assert_eq!(dead.attempts, 1);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(flaky.ran.lock().unwrap().len(), 1);
+    shutdown.cancel();
+    while workers.join_next().await.is_some() {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peers_retry_time_is_honoured() {
+    let wait = 400;
+    let not_before = SystemClock.now_millis() + wait;
+    let (_dir, store, jobs, flaky) = setup_with(1, Retry::NotBefore(not_before));
+    let shutdown = CancellationToken::new();
+    let mut workers = jobs.start(shutdown.clone());
+    let queued = jobs.enqueue(job(None, 5)).await.unwrap();
+    let done = settled(&store, queued.id, "succeeded").await;
+    assert_eq!(done.attempts, 2);
+    // The backoff alone (20 ms) would have run it long before the peer's time.
+    assert!(
+        done.updated_at >= not_before,
+        "ran again before the time the peer gave"
+    );
+    assert_eq!(flaky.ran.lock().unwrap().len(), 2);
+    shutdown.cancel();
+    while workers.join_next().await.is_some() {}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,9 +19,45 @@ use tracing::Instrument;
 use crate::clock::Clock;
 use crate::store::{JobRecord, Millis, NewJob, Store, StoreError};
 
-/// Runs jobs of one kind. An `Err` is a failed attempt, retried with backoff.
+/// Runs jobs of one kind. An `Err` is a failed attempt; the [`Failure`] says when to try again.
 pub trait Handler: Send + Sync {
-    fn run<'a>(&'a self, job: &'a JobRecord) -> BoxFuture<'a, Result<(), String>>;
+    fn run<'a>(&'a self, job: &'a JobRecord) -> BoxFuture<'a, Result<(), Failure>>;
+}
+
+/// A failed attempt: what went wrong and when the job should run again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub retry: Retry,
+}
+
+/// When a failed job runs again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// After the engine's jittered exponential backoff.
+    Backoff,
+    /// Not before this time (a peer's `Retry-After` or rate-limit reset), as Unix milliseconds.
+    NotBefore(Millis),
+    /// Never: the job is dead at once (the peer refused it for good; retrying cannot help).
+    Never,
+}
+
+impl Failure {
+    pub fn permanent(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            retry: Retry::Never,
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure {
+            message,
+            retry: Retry::Backoff,
+        }
+    }
 }
 
 /// How the engine runs.
@@ -155,19 +191,24 @@ impl Jobs {
             match tokio::time::timeout(self.config.lease, handler.run(&job).instrument(span)).await
             {
                 Ok(result) => result,
-                Err(_) => Err(format!(
+                Err(_) => Err(Failure::from(format!(
                     "did not finish within the {} s lease",
                     self.config.lease.as_secs()
-                )),
+                ))),
             };
         let now = self.clock.now_millis();
         let recorded = match &outcome {
             Ok(()) => self.store.complete_job(job.id, owner, now).await,
-            Err(error) => {
-                let retry_at = now + self.retry_delay(job.attempts).as_millis() as Millis;
-                tracing::warn!(id = job.id, kind = %job.kind, attempt = job.attempts, %error, "job attempt failed");
+            Err(failure) => {
+                let backoff = now + self.retry_delay(job.attempts).as_millis() as Millis;
+                let (retry_at, dead) = match failure.retry {
+                    Retry::Backoff => (backoff, false),
+                    Retry::NotBefore(at) => (at.max(now), false),
+                    Retry::Never => (now, true),
+                };
+                tracing::warn!(id = job.id, kind = %job.kind, attempt = job.attempts, error = %failure.message, "job attempt failed");
                 self.store
-                    .fail_job(job.id, owner, error, retry_at, now)
+                    .fail_job(job.id, owner, &failure.message, retry_at, dead, now)
                     .await
             }
         };

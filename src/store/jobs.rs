@@ -137,24 +137,26 @@ impl Store {
         .await
     }
 
-    /// Records a failed attempt: retried at `retry_at`, or dead once the attempts are spent.
+    /// Records a failed attempt: retried at `retry_at`, or dead when `dead` or once the attempts
+    /// are spent.
     pub async fn fail_job(
         &self,
         id: i64,
         owner: &str,
         error: &str,
         retry_at: Millis,
+        dead: bool,
         now: Millis,
     ) -> StoreResult<bool> {
         let (owner, error) = (owner.to_owned(), error.to_owned());
         self.run(move |conn| {
             let changed = conn
                 .prepare_cached(
-                    "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END,
+                    "UPDATE jobs SET state = CASE WHEN ?6 OR attempts >= max_attempts THEN 'dead' ELSE 'failed' END,
                             run_at = ?4, last_error = ?3, lease_owner = NULL, lease_until = NULL, updated_at = ?5
                      WHERE id = ?1 AND lease_owner = ?2 AND state = 'running'",
                 )?
-                .execute(params![id, owner, error, retry_at, now])?;
+                .execute(params![id, owner, error, retry_at, now, dead])?;
             Ok(changed == 1)
         })
         .await

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{secret_purpose, sign};
 use crate::clock::Clock;
-use crate::jobs::Handler;
+use crate::jobs::{Failure, Handler};
 use crate::store::{Attempt, JobRecord, Store};
 use crate::vault::Vault;
 use crate::web::{Fetcher, Outgoing};
@@ -158,7 +158,7 @@ impl Deliverer {
 }
 
 impl Handler for Deliverer {
-    fn run<'a>(&'a self, job: &'a JobRecord) -> BoxFuture<'a, Result<(), String>> {
-        Box::pin(self.deliver(job))
+    fn run<'a>(&'a self, job: &'a JobRecord) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move { self.deliver(job).await.map_err(Failure::from) })
     }
 }
