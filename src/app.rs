@@ -13,7 +13,10 @@ use crate::jobs::{Handler, Jobs};
 use crate::llm::Llm;
 use crate::ratelimit::Limiters;
 use crate::registry::{ClientLink, Registry, RegistryError, Surface, ToolContext};
-use crate::store::{Customer, DELIVERY_JOB, EventWriter, KeyScope, NewCustomer, Store, StoreError};
+use crate::social::publish::Publisher;
+use crate::store::{
+    Customer, DELIVERY_JOB, EventWriter, KeyScope, NewCustomer, PUBLISH_JOB, Store, StoreError,
+};
 use crate::vault::Vault;
 use crate::web::Fetcher;
 use crate::webhooks::deliver::Deliverer;
@@ -100,6 +103,16 @@ impl App {
                 vault: vault.clone(),
                 clock: clock.clone(),
                 policy: config.webhooks,
+            }),
+        );
+        handlers.insert(
+            PUBLISH_JOB.into(),
+            Arc::new(Publisher {
+                store: store.clone(),
+                fetcher: fetcher.clone(),
+                vault: vault.clone(),
+                clock: clock.clone(),
+                sessions: Default::default(),
             }),
         );
         let jobs = Jobs::new(store.clone(), clock.clone(), config.jobs.clone(), handlers);

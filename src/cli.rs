@@ -118,6 +118,14 @@ pub struct Globals {
         default_value_t = 3_600_000
     )]
     pub job_max_backoff_ms: u64,
+    /// Seconds a worker holds a job before another may take it over (after a crash).
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_JOB_LEASE_SECONDS",
+        default_value_t = 300
+    )]
+    pub job_lease_seconds: u64,
     /// Failed webhook attempts in a row after which a subscription is disabled.
     #[arg(
         long,
@@ -156,6 +164,7 @@ impl Globals {
                 workers: self.workers,
                 backoff: std::time::Duration::from_millis(self.job_backoff_ms.max(1)),
                 max_backoff: std::time::Duration::from_millis(self.job_max_backoff_ms.max(1)),
+                lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
                 ..crate::jobs::JobConfig::default()
             },
             webhooks: crate::webhooks::deliver::DeliveryPolicy {

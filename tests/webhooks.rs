@@ -22,6 +22,8 @@ fn server(extra: &[&str]) -> Server {
         common::site::SITE_NETWORK,
         "--job-backoff-ms",
         "50",
+        "--rate-rest",
+        "100000",
         "--job-max-backoff-ms",
         "200",
     ];

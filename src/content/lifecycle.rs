@@ -221,3 +221,59 @@ pub async fn draft(
     create(store, customer, &item, at).await?;
     Ok(item)
 }
+
+/// The move of an item whose posts are being queued: `approved` (or already `scheduled` or
+/// `published`, for more channels) → `scheduled`, with `content.scheduled`. Anything else is a
+/// conflict: only approved content goes out.
+pub fn scheduling(
+    customer: &str,
+    channels: Vec<String>,
+    at: Millis,
+) -> impl FnOnce(&ContentRow) -> Result<ContentChange, StoreError> + Send + 'static {
+    let owner = customer.to_owned();
+    move |row| {
+        let mut item = decode(row)?;
+        if !matches!(
+            item.state,
+            State::Approved | State::Scheduled | State::Published
+        ) {
+            return Err(StoreError::Conflict(format!(
+                "Content {} is {}; only approved content can be scheduled or published (approve_content first)",
+                item.id,
+                item.state.as_str()
+            )));
+        }
+        if item.state == State::Approved {
+            item.state = State::Scheduled;
+        }
+        item.revision += 1;
+        item.updated_at = rfc3339(at);
+        let mut scheduled = event(&owner, "content.scheduled", &item, at, None);
+        scheduled.data["channels"] = json!(channels);
+        Ok(ContentChange {
+            state: item.state.as_str().to_owned(),
+            item: encode(&item)?,
+            event: Some(scheduled),
+        })
+    }
+}
+
+/// The move of an item when one of its posts went out: → `published` (its event is the post's
+/// `content.published`, written by the caller).
+pub fn published(
+    at: Millis,
+) -> impl FnOnce(&ContentRow) -> Result<ContentChange, StoreError> + Send + 'static {
+    move |row| {
+        let mut item = decode(row)?;
+        if item.state != State::Published {
+            item.state = State::Published;
+            item.revision += 1;
+            item.updated_at = rfc3339(at);
+        }
+        Ok(ContentChange {
+            state: item.state.as_str().to_owned(),
+            item: encode(&item)?,
+            event: None,
+        })
+    }
+}

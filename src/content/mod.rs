@@ -149,6 +149,48 @@ pub struct ContentItem {
     pub updated_at: String,
 }
 
+/// Markdown as the plain text a social network shows: paragraphs and lines kept, markup dropped,
+/// a link's address after its text when they differ.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut out = String::new();
+    let mut links: Vec<String> = Vec::new();
+    let mut link_text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push(dest_url.to_string());
+                link_text.clear();
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = links.pop()
+                    && link_text.trim() != url
+                {
+                    out.push_str(&format!(" {url}"));
+                }
+            }
+            Event::Start(Tag::Item) => out.push_str("• "),
+            Event::Text(text) | Event::Code(text) => {
+                if !links.is_empty() {
+                    link_text.push_str(&text);
+                }
+                out.push_str(&text);
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Item) => out.push('\n'),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::List(_)) => {
+                out.push_str("\n\n")
+            }
+            _ => {}
+        }
+    }
+    let lines: Vec<&str> = out.lines().map(str::trim_end).collect();
+    let mut text = lines.join("\n");
+    while text.contains("\n\n\n") {
+        text = text.replace("\n\n\n", "\n\n");
+    }
+    text.trim().to_owned()
+}
+
 /// A URL slug of a title: lower-case ASCII words joined by hyphens, at most 80 characters.
 pub fn slug(title: &str) -> String {
     let mut slug = String::new();
@@ -185,5 +227,14 @@ mod tests {
         );
         assert_eq!(slug("Über café"), "ber-caf");
         assert_eq!(slug("!!!"), "untitled");
+    }
+
+    #[test]
+    fn markdown_becomes_the_text_a_network_shows() {
+        let markdown = "# Free resoling\n\nEvery boot, **for life**.\nSee [the details](https://shop.example.com/r) or https://shop.example.com.\n\n- one\n- two\n";
+        assert_eq!(
+            plain_text(markdown),
+            "Free resoling\n\nEvery boot, for life.\nSee the details https://shop.example.com/r or https://shop.example.com.\n\n• one\n• two"
+        );
     }
 }

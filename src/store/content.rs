@@ -88,24 +88,9 @@ impl Store {
         let (customer, id) = (customer.to_owned(), id.to_owned());
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let current = tx
-                .prepare_cached("SELECT * FROM content WHERE customer_id = ?1 AND id = ?2")?
-                .query_row(params![customer, id], from_row)
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("No content {id}")))?;
-            let changed = change(&current)?;
-            tx.prepare_cached("UPDATE content SET state = ?3, item = ?4, updated_at = ?5 WHERE customer_id = ?1 AND id = ?2")?
-                .execute(params![customer, id, changed.state, changed.item, at])?;
-            if let Some(event) = &changed.event {
-                events::insert(&tx, event)?;
-            }
+            let row = change_in(&tx, &customer, &id, at, change)?;
             tx.commit()?;
-            Ok(ContentRow {
-                state: changed.state,
-                item: changed.item,
-                updated_at: at,
-                ..current
-            })
+            Ok(row)
         })
         .await
     }
@@ -134,4 +119,37 @@ impl Store {
         })
         .await
     }
+}
+
+/// [`Store::change_content`] inside a caller's transaction, so a content transition can commit
+/// together with the records it goes with (the posts of a schedule, a published post).
+pub(super) fn change_in<F>(
+    tx: &rusqlite::Transaction<'_>,
+    customer: &str,
+    id: &str,
+    at: Millis,
+    change: F,
+) -> StoreResult<ContentRow>
+where
+    F: FnOnce(&ContentRow) -> Result<ContentChange, StoreError>,
+{
+    let current = tx
+        .prepare_cached("SELECT * FROM content WHERE customer_id = ?1 AND id = ?2")?
+        .query_row(params![customer, id], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("No content {id}")))?;
+    let changed = change(&current)?;
+    tx.prepare_cached(
+        "UPDATE content SET state = ?3, item = ?4, updated_at = ?5 WHERE customer_id = ?1 AND id = ?2",
+    )?
+    .execute(params![customer, id, changed.state, changed.item, at])?;
+    if let Some(event) = &changed.event {
+        events::insert(tx, event)?;
+    }
+    Ok(ContentRow {
+        state: changed.state,
+        item: changed.item,
+        updated_at: at,
+        ..current
+    })
 }

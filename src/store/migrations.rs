@@ -159,6 +159,35 @@ const STEPS: &[&str] = &[
     CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries(webhook_id, created_at);
     INSERT INTO settings (key, value) SELECT 'webhooks_cursor', coalesce(max(id), 0) FROM events;
     "#,
+    // 8: social channels (credentials sealed by the vault) and the posts sent through them.
+    r#"
+    CREATE TABLE channels (
+        customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        platform      TEXT NOT NULL,
+        account       TEXT NOT NULL,
+        config        TEXT NOT NULL,
+        secret        TEXT NOT NULL,
+        connected_at  INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, platform)
+    ) STRICT;
+    CREATE TABLE posts (
+        id            TEXT PRIMARY KEY,
+        customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        content_id    TEXT,
+        platform      TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('queued', 'published', 'failed')),
+        run_at        INTEGER NOT NULL,
+        remote_id     TEXT,
+        url           TEXT,
+        error         TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        published_at  INTEGER
+    ) STRICT;
+    CREATE INDEX posts_by_customer ON posts(customer_id, created_at);
+    CREATE INDEX posts_by_content ON posts(customer_id, content_id);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

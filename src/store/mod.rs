@@ -13,6 +13,7 @@ mod jobs;
 mod keys;
 mod migrations;
 mod settings;
+mod social;
 mod usage;
 mod webhooks;
 
@@ -30,6 +31,7 @@ pub use customers::{Customer, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};
+pub use social::{ChannelRecord, NewPost, PUBLISH_JOB, PostRecord, RemotePost};
 pub use usage::UsageRecord;
 pub use webhooks::{
     Attempt, DELIVERY_JOB, DeliveryRecord, FanOut, NewWebhook, WebhookChange, WebhookRecord,

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod platforms;
 pub mod receiver;
 pub mod site;
 

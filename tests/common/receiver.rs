@@ -40,6 +40,8 @@ pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// How long to wait before answering (a slow peer).
+    pub delay: Duration,
 }
 
 impl Answer {
@@ -48,6 +50,7 @@ impl Answer {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string(),
+            delay: Duration::ZERO,
         }
     }
 
@@ -56,11 +59,17 @@ impl Answer {
             status,
             headers: vec![],
             body: String::new(),
+            delay: Duration::ZERO,
         }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Answer {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn after(mut self, delay: Duration) -> Answer {
+        self.delay = delay;
         self
     }
 }
@@ -124,6 +133,7 @@ impl Receiver {
                                     });
                                     script(&log)
                                 };
+                                tokio::time::sleep(answer.delay).await;
                                 let mut response = Response::builder().status(answer.status);
                                 for (name, value) in &answer.headers {
                                     response = response.header(name, value);

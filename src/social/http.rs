@@ -1,0 +1,245 @@
+//! Talking to the platforms: one request helper over the guarded fetcher, and how a platform's
+//! answer becomes a job outcome (published, retry later, retry at the platform's reset time, or
+//! refused for good with the platform's own message).
+
+use bytes::Bytes;
+use chrono::DateTime;
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName};
+use serde_json::Value;
+
+use super::Platform;
+use crate::jobs::{Failure, Retry};
+use crate::store::Millis;
+use crate::web::{FetchError, Fetched, Fetcher, Outgoing};
+
+/// The longest a platform's requested wait is honoured; past it the usual backoff applies.
+const MAX_WAIT_MILLIS: Millis = 24 * 3600 * 1000;
+
+/// One request to a platform's API.
+pub struct Request {
+    pub method: Method,
+    pub url: String,
+    pub bearer: Option<String>,
+    pub headers: Vec<(HeaderName, String)>,
+    /// A JSON body, as the bytes sent (a signature may cover them).
+    pub json: Option<String>,
+}
+
+impl Request {
+    pub fn new(method: Method, url: impl Into<String>) -> Request {
+        Request {
+            method,
+            url: url.into(),
+            bearer: None,
+            headers: Vec::new(),
+            json: None,
+        }
+    }
+
+    pub fn bearer(mut self, token: &str) -> Request {
+        self.bearer = Some(token.to_owned());
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Request {
+        self.headers
+            .push((HeaderName::from_static(name), value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Request {
+        self.json = Some(body.to_string());
+        self
+    }
+
+    /// A JSON body already serialized.
+    pub fn json_text(mut self, body: String) -> Request {
+        self.json = Some(body);
+        self
+    }
+}
+
+/// Why a call to a platform did not succeed.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    pub failure: Failure,
+    /// The platform's HTTP status, when it answered.
+    pub status: Option<u16>,
+}
+
+impl CallError {
+    fn permanent(message: String) -> CallError {
+        CallError {
+            failure: Failure::permanent(message),
+            status: None,
+        }
+    }
+}
+
+/// Sends `request`; a 2xx answer is returned, anything else becomes a [`CallError`] that says
+/// whether and when to try again.
+pub async fn call(
+    fetcher: &Fetcher,
+    platform: Platform,
+    request: Request,
+    now: Millis,
+) -> Result<Fetched, CallError> {
+    let url = fetcher
+        .parse(&request.url)
+        .map_err(|e| CallError::permanent(format!("{}: {e}", platform.title())))?;
+    let mut headers = request.headers;
+    if let Some(token) = request.bearer {
+        headers.push((AUTHORIZATION, format!("Bearer {token}")));
+    }
+    let body = match request.json {
+        Some(json) => {
+            headers.push((CONTENT_TYPE, "application/json".into()));
+            Bytes::from(json)
+        }
+        None => Bytes::new(),
+    };
+    let sent = fetcher
+        .send(Outgoing {
+            method: request.method,
+            url,
+            headers,
+            body,
+        })
+        .await;
+    let answer = match sent {
+        Ok(answer) => answer,
+        Err(error @ (FetchError::Refused { .. } | FetchError::BadUrl(_))) => {
+            return Err(CallError::permanent(format!(
+                "{}: {error}",
+                platform.title()
+            )));
+        }
+        Err(error) => {
+            return Err(CallError {
+                failure: Failure::from(format!("{}: {error}", platform.title())),
+                status: None,
+            });
+        }
+    };
+    if answer.is_success() {
+        return Ok(answer);
+    }
+    Err(refusal(platform, &answer, now))
+}
+
+/// The outcome of a non-2xx answer.
+fn refusal(platform: Platform, answer: &Fetched, now: Millis) -> CallError {
+    let status = answer.status;
+    let message = format!(
+        "{} answered {status}: {}",
+        platform.title(),
+        message(answer)
+    );
+    let retry = match status {
+        429 => reset_time(answer, now)
+            .filter(|at| *at - now <= MAX_WAIT_MILLIS)
+            .map_or(Retry::Backoff, Retry::NotBefore),
+        408 | 425 | 500..=599 => Retry::Backoff,
+        _ => Retry::Never,
+    };
+    CallError {
+        failure: Failure { message, retry },
+        status: Some(status),
+    }
+}
+
+/// The platform's own words for a failure: the fields Mastodon (`error`), Bluesky (`error`,
+/// `message`), LinkedIn (`message`) and X (`detail`, `title`, `errors[].message`) use.
+pub fn message(answer: &Fetched) -> String {
+    let text = answer.text();
+    let Ok(json) = serde_json::from_str::<Value>(&text) else {
+        let text = text.trim();
+        return if text.is_empty() {
+            "(no body)".into()
+        } else {
+            text.chars().take(300).collect()
+        };
+    };
+    let field = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_owned);
+    let parts: Vec<String> = [
+        field("error"),
+        field("title"),
+        field("message"),
+        field("detail"),
+        field("error_description"),
+        json.pointer("/errors/0/message")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        json.to_string().chars().take(300).collect()
+    } else {
+        let mut unique: Vec<String> = Vec::new();
+        for part in parts {
+            if !unique.contains(&part) {
+                unique.push(part);
+            }
+        }
+        unique.join(": ")
+    }
+}
+
+/// When a rate limit resets, from whichever header the platform sends: `Retry-After` (seconds
+/// or an HTTP date), `x-rate-limit-reset` (X, Unix seconds), `ratelimit-reset` (Bluesky, Unix
+/// seconds) or `x-ratelimit-reset` (Mastodon, an ISO 8601 time).
+fn reset_time(answer: &Fetched, now: Millis) -> Option<Millis> {
+    if let Some(value) = answer.header("retry-after") {
+        if let Ok(seconds) = value.trim().parse::<i64>() {
+            return Some(now + seconds.max(0) * 1000);
+        }
+        if let Ok(date) = DateTime::parse_from_rfc2822(value.trim()) {
+            return Some(date.timestamp_millis());
+        }
+    }
+    for name in ["x-rate-limit-reset", "ratelimit-reset"] {
+        if let Some(seconds) = answer
+            .header(name)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+        {
+            return Some(seconds * 1000);
+        }
+    }
+    answer
+        .header("x-ratelimit-reset")
+        .and_then(|v| DateTime::parse_from_rfc3339(v.trim()).ok())
+        .map(|date| date.timestamp_millis())
+}
+
+/// The JSON body of a 2xx answer.
+pub fn json(platform: Platform, answer: &Fetched) -> Result<Value, CallError> {
+    serde_json::from_slice(&answer.body).map_err(|e| CallError {
+        failure: Failure::from(format!(
+            "{} answered {} with a body that is not JSON: {e}",
+            platform.title(),
+            answer.status
+        )),
+        status: Some(answer.status),
+    })
+}
+
+/// A string at `pointer` in a 2xx answer, or an error naming what was missing.
+pub fn field(platform: Platform, body: &Value, pointer: &str) -> Result<String, CallError> {
+    body.pointer(pointer)
+        .and_then(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .or_else(|| v.as_i64().map(|n| n.to_string()))
+        })
+        .ok_or_else(|| CallError {
+            failure: Failure::from(format!(
+                "{} answered without {pointer}: {}",
+                platform.title(),
+                body.to_string().chars().take(200).collect::<String>()
+            )),
+            status: None,
+        })
+}

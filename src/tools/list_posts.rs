@@ -1,0 +1,64 @@
+//! `list_posts`: the caller's posts and where each stands.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::schedule_content::{Output, Post, render};
+use crate::error::Error;
+use crate::registry::{Tool, ToolContext};
+
+/// Where a post stands.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PostState {
+    Queued,
+    Published,
+    Failed,
+}
+
+impl PostState {
+    fn as_str(self) -> &'static str {
+        match self {
+            PostState::Queued => "queued",
+            PostState::Published => "published",
+            PostState::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Input {
+    #[schemars(regex(pattern = r"^cnt_[0-9a-f]{16}$"))]
+    pub content_id: Option<String>,
+    pub state: Option<PostState>,
+    /// How many, 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<u32>,
+}
+
+pub struct ListPosts;
+
+impl Tool for ListPosts {
+    type Input = Input;
+    type Output = Output;
+
+    async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Output, Error> {
+        let records = ctx
+            .store
+            .posts(
+                &ctx.principal.customer.id,
+                input.content_id.as_deref(),
+                input.state.map(PostState::as_str),
+                input.limit.unwrap_or(50),
+            )
+            .await?;
+        Ok(Output {
+            posts: records.into_iter().map(Post::from_record).collect(),
+        })
+    }
+
+    fn render(&self, output: &Output) -> String {
+        render(output)
+    }
+}

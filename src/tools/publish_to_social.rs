@@ -1,0 +1,57 @@
+//! `publish_to_social`: publishes now, an approved item or a text.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::schedule_content::{Output, Post, render};
+use crate::error::Error;
+use crate::registry::{Tool, ToolContext};
+use crate::social::Platform;
+use crate::social::queue::{Plan, queue};
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Input {
+    /// An approved content item to announce.
+    #[schemars(regex(pattern = r"^cnt_[0-9a-f]{16}$"))]
+    pub content_id: Option<String>,
+    /// The text to post (instead of the item's own, or on its own).
+    #[schemars(length(min = 1, max = 10000))]
+    pub text: Option<String>,
+    #[schemars(length(min = 1, max = 5))]
+    pub channels: Vec<Platform>,
+}
+
+pub struct PublishToSocial;
+
+impl Tool for PublishToSocial {
+    type Input = Input;
+    type Output = Output;
+
+    async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Output, Error> {
+        let now = ctx.clock.now_millis();
+        let posts = queue(
+            &ctx.store,
+            Plan {
+                customer: &ctx.principal.customer.id,
+                content_id: input.content_id.as_deref(),
+                text: input.text,
+                channels: input.channels,
+                run_at: now,
+                now,
+            },
+        )
+        .await?;
+        ctx.jobs.wake();
+        if let Some(id) = &input.content_id {
+            ctx.resource_changed(crate::mcp::records::content_uri(id));
+        }
+        Ok(Output {
+            posts: posts.into_iter().map(Post::from_record).collect(),
+        })
+    }
+
+    fn render(&self, output: &Output) -> String {
+        render(output)
+    }
+}
