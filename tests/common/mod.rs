@@ -123,6 +123,15 @@ impl Server {
         status
     }
 
+    /// Kills the server with SIGKILL (no shutdown, no flush: a crash) and answers its directory,
+    /// with the database, for a restart.
+    pub fn kill(mut self) -> tempfile::TempDir {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("wait");
+        let placeholder = tempfile::tempdir().expect("temp dir");
+        std::mem::replace(&mut self.dir, placeholder)
+    }
+
     /// Stops the server with SIGTERM and waits for it to exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         self.stop_in_place()
