@@ -9,10 +9,12 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::{self, KeyCache, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::jobs::cron::Workflow;
 use crate::jobs::{Handler, Jobs};
 use crate::llm::Llm;
 use crate::ratelimit::Limiters;
 use crate::registry::{ClientLink, Registry, RegistryError, Surface, ToolContext};
+use crate::research::{Research, ResearchJob};
 use crate::social::publish::Publisher;
 use crate::store::{
     Customer, DELIVERY_JOB, EventWriter, KeyScope, NewCustomer, PUBLISH_JOB, Store, StoreError,
@@ -67,6 +69,13 @@ pub struct App {
     pub jobs: Jobs,
 }
 
+/// The workflows that run on customers' schedules.
+pub const WORKFLOWS: &[Workflow] = &[Workflow {
+    name: crate::research::WORKFLOW,
+    job: crate::research::JOB,
+    default_cron: crate::research::DEFAULT_CRON,
+}];
+
 /// A customer and the key minted for it, shown once.
 pub struct Provisioned {
     pub customer: Customer,
@@ -113,6 +122,17 @@ impl App {
                 vault: vault.clone(),
                 clock: clock.clone(),
                 sessions: Default::default(),
+            }),
+        );
+        handlers.insert(
+            crate::research::JOB.into(),
+            Arc::new(ResearchJob {
+                research: Research {
+                    store: store.clone(),
+                    fetcher: fetcher.clone(),
+                    clock: clock.clone(),
+                },
+                llm: llm.clone(),
             }),
         );
         let jobs = Jobs::new(store.clone(), clock.clone(), config.jobs.clone(), handlers);
@@ -168,6 +188,13 @@ impl App {
             self.store.clone(),
             self.jobs.clone(),
             self.clock.clone(),
+            shutdown.clone(),
+        ));
+        tasks.spawn(crate::jobs::cron::run(
+            self.store.clone(),
+            self.jobs.clone(),
+            self.clock.clone(),
+            WORKFLOWS.to_vec(),
             shutdown,
         ));
         tasks

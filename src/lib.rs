@@ -22,6 +22,7 @@ pub mod llm;
 pub mod mcp;
 pub mod ratelimit;
 pub mod registry;
+pub mod research;
 pub mod social;
 pub mod store;
 pub mod tools;

@@ -5,6 +5,8 @@
 //! Failed attempts wait an exponentially growing, jittered delay; a job whose attempts are
 //! spent is `dead`, visible in `list_jobs` and queued again by `retry_job`.
 
+pub mod cron;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

@@ -188,6 +188,29 @@ const STEPS: &[&str] = &[
     CREATE INDEX posts_by_customer ON posts(customer_id, created_at);
     CREATE INDEX posts_by_content ON posts(customer_id, content_id);
     "#,
+    // 9: each customer's time zone, cron schedules of workflows, and the briefings they write.
+    r#"
+    ALTER TABLE customers ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+    CREATE TABLE schedules (
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        workflow     TEXT NOT NULL,
+        cron         TEXT NOT NULL,
+        enabled      INTEGER NOT NULL DEFAULT 1,
+        next_run_at  INTEGER,
+        last_run_at  INTEGER,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, workflow)
+    ) STRICT;
+    CREATE INDEX schedules_due ON schedules(enabled, next_run_at);
+    CREATE TABLE briefings (
+        id           TEXT PRIMARY KEY,
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        trigger      TEXT NOT NULL,
+        briefing     TEXT NOT NULL,
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX briefings_by_customer ON briefings(customer_id, created_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

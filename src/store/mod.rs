@@ -6,12 +6,14 @@
 
 mod audits;
 mod brands;
+mod briefings;
 mod content;
 mod customers;
 mod events;
 mod jobs;
 mod keys;
 mod migrations;
+mod schedules;
 mod settings;
 mod social;
 mod usage;
@@ -26,11 +28,13 @@ use r2d2_sqlite::SqliteConnectionManager;
 
 pub use audits::AuditRecord;
 pub use brands::BrandRecord;
+pub use briefings::{BriefingRecord, PipelineFacts};
 pub use content::{ContentChange, ContentRow};
 pub use customers::{Customer, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};
+pub use schedules::{ScheduleChange, ScheduleRecord};
 pub use social::{ChannelRecord, NewPost, PUBLISH_JOB, PostRecord, RemotePost};
 pub use usage::UsageRecord;
 pub use webhooks::{

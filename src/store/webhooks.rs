@@ -6,6 +6,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::events::{self, NewEvent};
 use super::jobs::{self, NewJob};
 use super::settings;
 use super::{Millis, Store, StoreError, StoreResult};
@@ -336,16 +337,31 @@ impl Store {
                             .execute([&hook])?;
                     }
                     Attempt::Failed { .. } => {
-                        tx.prepare_cached(
-                            "UPDATE webhooks SET failures = failures + 1,
-                                    enabled = CASE WHEN failures + 1 >= ?2 THEN 0 ELSE enabled END,
-                                    disabled_reason = CASE WHEN failures + 1 >= ?2 AND enabled = 1
-                                        THEN 'disabled after ' || (failures + 1) || ' failed attempts in a row'
-                                        ELSE disabled_reason END,
-                                    updated_at = ?3
-                             WHERE id = ?1",
-                        )?
-                        .execute(params![hook, disable_after, now])?;
+                        let was_enabled: bool = tx
+                            .prepare_cached("SELECT enabled FROM webhooks WHERE id = ?1")?
+                            .query_row([&hook], |row| row.get(0))?;
+                        let (customer, url, enabled, reason): (String, String, bool, Option<String>) = tx
+                            .prepare_cached(
+                                "UPDATE webhooks SET failures = failures + 1,
+                                        enabled = CASE WHEN failures + 1 >= ?2 THEN 0 ELSE enabled END,
+                                        disabled_reason = CASE WHEN failures + 1 >= ?2 AND enabled = 1
+                                            THEN 'disabled after ' || (failures + 1) || ' failed attempts in a row'
+                                            ELSE disabled_reason END,
+                                        updated_at = ?3
+                                 WHERE id = ?1 RETURNING customer_id, url, enabled, disabled_reason",
+                            )?
+                            .query_row(params![hook, disable_after, now], |row| {
+                                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                            })?;
+                        if was_enabled && !enabled {
+                            let event = NewEvent {
+                                customer_id: customer,
+                                kind: "webhook.disabled".into(),
+                                data: serde_json::json!({"hookId": hook, "url": url, "reason": reason}),
+                                at: now,
+                            };
+                            events::insert(&tx, &event)?;
+                        }
                     }
                     Attempt::GaveUp { .. } => {}
                 }
