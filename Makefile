@@ -24,12 +24,13 @@ conformance:
 schemas:
 	$(CARGO) run --locked --quiet -- export --out .
 
-## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server) and the
-## audit speed (criterion).
+## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server), the
+## audit speed, and the job engine's and webhook deliveries' throughput (criterion).
 bench:
 	$(CARGO) build --release --locked --examples
 	taskset -c 1 target/release/examples/loadgen
 	$(CARGO) bench --locked --bench audit
+	$(CARGO) bench --locked --bench jobs
 
 lint:
 	$(CARGO) fmt --check
