@@ -464,7 +464,7 @@ async fn keys(globals: &Globals, command: KeysCommand) -> Result<(), CliError> {
             let key = auth::mint_key(scope, &label, app.clock.as_ref());
             let id = key.record.id.clone();
             app.store
-                .add_key(&principal.customer.id, key.record)
+                .add_key(&principal.customer.id, key.record, None)
                 .await?;
             print_json(
                 &json!({"id": id, "customerId": principal.customer.id, "scope": scope.as_str(), "apiKey": key.secret}),

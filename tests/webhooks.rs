@@ -413,3 +413,57 @@ async fn private_urls_other_customers_and_bad_input_are_refused() {
     .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invitation_mints_a_key_and_is_announced() {
+    let receiver = Receiver::start(|_| Answer::status(200)).await;
+    let server = server(&[]);
+    let hook = subscribe(&server, &receiver.url("/team"), &["team.invited"]).await;
+    let path = format!("/api/team/{}/invite", server.customer_id);
+    let (status, bad) = post(&server, &path, json!({"email": "sam"})).await;
+    assert_eq!(
+        (status, bad["code"].as_str().unwrap()),
+        (422, "E_INVALID_INPUT"),
+        "{bad}"
+    );
+    let (status, invited) = post(
+        &server,
+        &path,
+        json!({"email": "sam@example.com", "role": "read-only"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{invited}");
+    let key = invited["apiKey"].as_str().unwrap();
+    assert!(invited["mcpEndpoint"].as_str().unwrap().contains(key));
+
+    // The teammate's key reads, but a read-only key cannot write.
+    let account = format!("/api/customer/{}", server.customer_id);
+    let (status, _) = call(&server, key, Method::GET, &account, None).await;
+    assert_eq!(status, 200);
+    let (status, refused) = call(
+        &server,
+        key,
+        Method::POST,
+        &path,
+        Some(json!({"email": "eve@example.com"})),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str().unwrap()),
+        (403, "E_FORBIDDEN")
+    );
+
+    let got = receiver
+        .wait_for(WAIT, "the team.invited delivery", |r| !r.is_empty())
+        .await;
+    verify(hook["secret"].as_str().unwrap(), &got[0]);
+    let body = got[0].json();
+    assert_eq!(body["type"], "team.invited");
+    assert_eq!(body["data"]["email"], "sam@example.com");
+    assert_eq!(body["data"]["role"], "read-only");
+    assert_eq!(body["data"]["keyId"], invited["keyId"]);
+    assert!(
+        !got[0].body.windows(key.len()).any(|w| w == key.as_bytes()),
+        "the key is not in the event"
+    );
+}

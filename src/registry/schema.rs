@@ -19,7 +19,11 @@ pub struct Validator(jsonschema::Validator);
 
 impl Validator {
     pub fn compile(schema: &Value) -> Result<Validator, String> {
-        jsonschema::draft202012::new(schema)
+        // Formats (email, date-time) are checked too: the published schema is the contract, and
+        // a value that breaks it should be refused with its pointer, not fail later in serde.
+        jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(schema)
             .map(Validator)
             .map_err(|e| e.to_string())
     }

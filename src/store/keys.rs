@@ -139,8 +139,14 @@ impl Store {
         .await
     }
 
-    /// Adds a key to an existing customer.
-    pub async fn add_key(&self, customer_id: &str, key: NewKey) -> StoreResult<()> {
+    /// Adds a key to an existing customer, with the event that announces it if any
+    /// (`team.invited`), in one transaction.
+    pub async fn add_key(
+        &self,
+        customer_id: &str,
+        key: NewKey,
+        event: Option<super::NewEvent>,
+    ) -> StoreResult<()> {
         let customer_id = customer_id.to_owned();
         self.run(move |conn| {
             let tx = conn.transaction()?;
@@ -155,6 +161,9 @@ impl Store {
                 return Err(StoreError::NotFound(format!("no customer {customer_id}")));
             }
             insert(&tx, &customer_id, &key)?;
+            if let Some(event) = &event {
+                super::events::insert(&tx, event)?;
+            }
             tx.commit()?;
             Ok(())
         })
