@@ -102,6 +102,7 @@ impl App {
         let fetcher = Fetcher::new(config.fetch(&public_url))?;
         let llm = config.llm.engine().map_err(StartError::Llm)?;
         let vault = config.vault()?;
+        let changes = tokio::sync::broadcast::channel(256).0;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let mut handlers: HashMap<String, Arc<dyn Handler>> = HashMap::new();
         handlers.insert(
@@ -122,6 +123,7 @@ impl App {
                 vault: vault.clone(),
                 clock: clock.clone(),
                 sessions: Default::default(),
+                changes: changes.clone(),
             }),
         );
         handlers.insert(
@@ -139,7 +141,7 @@ impl App {
         Ok(Arc::new(App {
             fetcher,
             llm,
-            changes: tokio::sync::broadcast::channel(256).0,
+            changes,
             limiters: Limiters::new(config.limits),
             keys: KeyCache::new(config.key_cache_ttl),
             registry,
@@ -180,13 +182,18 @@ impl App {
         }
     }
 
-    /// Starts the job workers and the webhook fan-out; they stop when `shutdown` is cancelled
+    /// Starts the job workers, the webhook fan-out, the scheduler and retention; they stop when `shutdown` is cancelled
     /// and the returned set finishes once the jobs in hand are done.
     pub fn start_background(&self, shutdown: CancellationToken) -> JoinSet<()> {
         let mut tasks = self.jobs.start(shutdown.clone());
         tasks.spawn(crate::webhooks::fan_out(
             self.store.clone(),
             self.jobs.clone(),
+            self.clock.clone(),
+            shutdown.clone(),
+        ));
+        tasks.spawn(crate::jobs::retention::run(
+            self.store.clone(),
             self.clock.clone(),
             shutdown.clone(),
         ));

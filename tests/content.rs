@@ -249,7 +249,7 @@ impl rmcp::ClientHandler for Watcher {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 #[expect(
     deprecated,
     reason = "resources/subscribe is the handshake generation's way; 2026-07-28 subscriptions/listen is not served yet"
@@ -259,7 +259,8 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
     use rmcp::transport::StreamableHttpClientTransport;
     use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 
-    let server = Server::start(&[]);
+    let posts = common::receiver::Receiver::start(|_| common::receiver::Answer::status(200)).await;
+    let server = Server::start(&["--allow-fetch-network", common::site::SITE_NETWORK]);
     let (key, customer) = (server.key.clone(), server.customer_id.clone());
     let (_, item) = call(
         &server,
@@ -322,6 +323,41 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
         .expect("an update")
         .unwrap();
     assert_eq!(heard, uri);
+    // Published by a background job, not by any session: subscribers hear of it as well.
+    let (status, _) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/connections/{customer}"),
+        Some(json!({"platform": "webhook", "url": posts.url("/posts")})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, queued) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/posts/{customer}"),
+        Some(json!({"contentId": id, "channels": ["webhook"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{queued}");
+    for step in ["scheduled", "published"] {
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(10), updates.recv())
+            .await
+            .unwrap_or_else(|_| panic!("an update when {step}"))
+            .unwrap();
+        assert_eq!(heard, uri);
+    }
+    let (_, item) = call(
+        &server,
+        &key,
+        Method::GET,
+        &format!("/api/content/{customer}/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(item["state"], "published");
     // Another customer's changes are not announced to this session.
     let (other, other_key) = server.create_customer("other@example.com");
     let (_, theirs) = call(

@@ -222,3 +222,59 @@ async fn workers_stop_when_asked() {
     .await;
     assert!(stopped.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_finished_jobs_are_pruned_and_failures_kept() {
+    let (_dir, store, _jobs, _flaky) = setup(0);
+    let long_ago = SystemClock.now_millis() - 30 * 24 * 3600 * 1000;
+    let mut ids = Vec::new();
+    for outcome in ["succeeded", "dead", "fresh"] {
+        let at = if outcome == "fresh" {
+            SystemClock.now_millis()
+        } else {
+            long_ago
+        };
+        let queued = store
+            .enqueue(
+                NewJob {
+                    run_at: at,
+                    ..job(None, 1)
+                },
+                at,
+            )
+            .await
+            .unwrap();
+        let claimed = store
+            .claim_job(vec!["flaky".into()], "w", at, 1000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.id, queued.id);
+        match outcome {
+            "dead" => assert!(
+                store
+                    .fail_job(queued.id, "w", "no", at, true, at)
+                    .await
+                    .unwrap()
+            ),
+            _ => assert!(store.complete_job(queued.id, "w", at).await.unwrap()),
+        }
+        ids.push(queued.id);
+    }
+    let cutoff = SystemClock.now_millis() - heycmo::jobs::retention::JOBS;
+    assert_eq!(store.prune(cutoff, cutoff).await.unwrap(), 1);
+    assert!(
+        store.job(ids[0]).await.unwrap().is_none(),
+        "an old success is gone"
+    );
+    assert_eq!(
+        store.job(ids[1]).await.unwrap().unwrap().state,
+        "dead",
+        "failures stay visible"
+    );
+    assert_eq!(
+        store.job(ids[2]).await.unwrap().unwrap().state,
+        "succeeded",
+        "recent work stays"
+    );
+}

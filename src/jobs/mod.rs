@@ -6,6 +6,7 @@
 //! spent is `dead`, visible in `list_jobs` and queued again by `retry_job`.
 
 pub mod cron;
+pub mod retention;
 
 use std::collections::HashMap;
 use std::sync::Arc;

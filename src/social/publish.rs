@@ -16,6 +16,7 @@ use super::{Outbound, Platform};
 use crate::clock::Clock;
 use crate::content::lifecycle;
 use crate::jobs::{Failure, Handler, Retry};
+use crate::mcp::records::{Change, content_uri};
 use crate::store::{JobRecord, NewEvent, RemotePost, Store, StoreError};
 use crate::vault::Vault;
 use crate::web::Fetcher;
@@ -27,6 +28,8 @@ pub struct Publisher {
     pub vault: Vault,
     pub clock: Arc<dyn Clock>,
     pub sessions: Sessions,
+    /// Where MCP resource subscribers hear that a published item changed.
+    pub changes: tokio::sync::broadcast::Sender<Change>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +75,13 @@ impl Publisher {
                     .post_published(&post.id, remote, event, change, self.clock.now_millis())
                     .await
                     .map_err(store_failure)?;
+                if let Some(content) = &post.content_id {
+                    // No subscriber at all is the common case, not an error.
+                    let _ = self.changes.send(Change {
+                        customer: post.customer_id.clone(),
+                        uri: content_uri(content),
+                    });
+                }
                 Ok(())
             }
             Err(failure) => {

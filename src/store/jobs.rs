@@ -213,3 +213,30 @@ impl Store {
         .await
     }
 }
+
+impl Store {
+    /// Deletes finished records older than their retention: jobs that succeeded before
+    /// `jobs_before`, and webhook deliveries settled (delivered or given up) before
+    /// `deliveries_before`. Failed and dead jobs are kept for people to see. Answers the rows
+    /// deleted.
+    pub async fn prune(
+        &self,
+        jobs_before: Millis,
+        deliveries_before: Millis,
+    ) -> StoreResult<usize> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let jobs = tx
+                .prepare_cached("DELETE FROM jobs WHERE state = 'succeeded' AND updated_at < ?1")?
+                .execute([jobs_before])?;
+            let deliveries = tx
+                .prepare_cached(
+                    "DELETE FROM webhook_deliveries WHERE state IN ('delivered', 'failed') AND updated_at < ?1",
+                )?
+                .execute([deliveries_before])?;
+            tx.commit()?;
+            Ok(jobs + deliveries)
+        })
+        .await
+    }
+}
