@@ -467,3 +467,103 @@ async fn an_invitation_mints_a_key_and_is_announced() {
         "the key is not in the event"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delivery_still_failing_when_its_window_ends_is_given_up() {
+    use heycmo::app::App;
+    use heycmo::clock::{Clock, SystemClock};
+    use heycmo::config::Config;
+    use heycmo::jobs::JobConfig;
+    use heycmo::store::{NewEvent, NewWebhook};
+    use heycmo::webhooks::deliver::DeliveryPolicy;
+
+    let receiver = Receiver::start(|_| Answer::status(500)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        db: dir.path().join("heycmo.db"),
+        allowed_fetch_networks: vec![common::site::SITE_NETWORK.parse().unwrap()],
+        jobs: JobConfig {
+            workers: 1,
+            poll: Duration::from_millis(10),
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(200),
+            ..JobConfig::default()
+        },
+        // The 24 hours of a real server, shortened to one second.
+        webhooks: DeliveryPolicy {
+            give_up_after: Duration::from_secs(1),
+            disable_after: 1000,
+        },
+        ..Config::default()
+    };
+    let app = App::open(config, "http://127.0.0.1:8080".into()).unwrap();
+    let customer = app
+        .provision("window@example.com", "pro")
+        .await
+        .unwrap()
+        .customer
+        .id;
+    let id = "wh_00000000000000aa".to_owned();
+    app.store
+        .create_webhook(
+            NewWebhook {
+                sealed_secret: app.vault.seal(
+                    &heycmo::webhooks::secret_purpose(&id),
+                    sign::new_secret().as_bytes(),
+                ),
+                id: id.clone(),
+                customer_id: customer.clone(),
+                url: receiver.url("/window"),
+                events: vec!["content.created".into()],
+            },
+            SystemClock.now_millis(),
+        )
+        .await
+        .unwrap();
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let background = app.start_background(shutdown.clone());
+    app.events
+        .append(NewEvent {
+            customer_id: customer.clone(),
+            kind: "content.created".into(),
+            data: json!({"contentId": "cnt_00000000000000aa"}),
+            at: SystemClock.now_millis(),
+        })
+        .await
+        .unwrap();
+    app.events.flush().await.unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let given_up = loop {
+        let failed = app
+            .store
+            .deliveries(&customer, &id, Some("failed"), 10)
+            .await
+            .unwrap();
+        if let Some(delivery) = failed.into_iter().next() {
+            break delivery;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the delivery was never given up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        given_up.last_error.as_deref().unwrap().contains("given up"),
+        "{given_up:?}"
+    );
+    assert!(
+        given_up.attempts >= 2,
+        "retried before giving up: {given_up:?}"
+    );
+    assert_eq!(given_up.last_status, Some(500));
+    let attempts = receiver.received().len();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        receiver.received().len(),
+        attempts,
+        "nothing is sent once given up"
+    );
+    shutdown.cancel();
+    background.join_all().await;
+}

@@ -243,3 +243,126 @@ pub fn field(platform: Platform, body: &Value, pointer: &str) -> Result<String, 
             status: None,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+    fn answer(status: u16, headers: &[(&'static str, &str)], body: &str) -> Fetched {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        Fetched {
+            url: url::Url::parse("https://api.example/").unwrap(),
+            status,
+            headers: map,
+            body: Bytes::from(body.to_owned()),
+            wire_bytes: body.len(),
+            encoding: None,
+            ttfb: std::time::Duration::ZERO,
+            elapsed: std::time::Duration::ZERO,
+            redirects: Vec::new(),
+        }
+    }
+
+    const NOW: Millis = 1_795_000_000_000;
+
+    #[test]
+    fn each_platforms_rate_limit_reset_is_read() {
+        let cases = [
+            (
+                Platform::Linkedin,
+                answer(429, &[("retry-after", "30")], "{}"),
+                NOW + 30_000,
+            ),
+            (
+                Platform::X,
+                answer(429, &[("x-rate-limit-reset", "1795000120")], "{}"),
+                1_795_000_120_000,
+            ),
+            (
+                Platform::Bluesky,
+                answer(429, &[("ratelimit-reset", "1795000060")], "{}"),
+                1_795_000_060_000,
+            ),
+            (
+                Platform::Mastodon,
+                answer(
+                    429,
+                    &[("x-ratelimit-reset", "2026-11-18T08:15:00.000Z")],
+                    "{}",
+                ),
+                DateTime::parse_from_rfc3339("2026-11-18T08:15:00Z")
+                    .unwrap()
+                    .timestamp_millis(),
+            ),
+        ];
+        for (platform, fetched, reset) in cases {
+            let error = refusal(platform, &fetched, NOW);
+            assert_eq!(error.failure.retry, Retry::NotBefore(reset), "{platform:?}");
+            assert_eq!(error.status, Some(429));
+        }
+        let no_header = refusal(Platform::X, &answer(429, &[], "{}"), NOW);
+        assert_eq!(no_header.failure.retry, Retry::Backoff);
+        let far = refusal(
+            Platform::X,
+            &answer(429, &[("retry-after", "999999")], "{}"),
+            NOW,
+        );
+        assert_eq!(
+            far.failure.retry,
+            Retry::Backoff,
+            "an absurd wait is not honoured"
+        );
+    }
+
+    #[test]
+    fn refusals_are_final_and_outages_retried_with_the_platforms_words() {
+        let refused = refusal(
+            Platform::X,
+            &answer(
+                403,
+                &[],
+                r#"{"detail":"You are not allowed to create a Tweet with duplicate content.","title":"Forbidden","status":403}"#,
+            ),
+            NOW,
+        );
+        assert_eq!(refused.failure.retry, Retry::Never);
+        assert_eq!(
+            refused.failure.message,
+            "X answered 403: Forbidden: You are not allowed to create a Tweet with duplicate content."
+        );
+        let bluesky = refusal(
+            Platform::Bluesky,
+            &answer(
+                400,
+                &[],
+                r#"{"error":"InvalidRequest","message":"Record/text must not be longer than 300 graphemes"}"#,
+            ),
+            NOW,
+        );
+        assert_eq!(
+            bluesky.failure.message,
+            "Bluesky answered 400: InvalidRequest: Record/text must not be longer than 300 graphemes"
+        );
+        for status in [500, 502, 503, 504, 408] {
+            assert_eq!(
+                refusal(Platform::Mastodon, &answer(status, &[], ""), NOW)
+                    .failure
+                    .retry,
+                Retry::Backoff
+            );
+        }
+        assert!(
+            refusal(Platform::Mastodon, &answer(503, &[], ""), NOW)
+                .failure
+                .message
+                .ends_with("(no body)")
+        );
+    }
+}
