@@ -563,3 +563,88 @@ async fn platform_failures_are_retried_the_platforms_way() {
     }
     assert_eq!(w.linkedin.posts().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_post_never_goes_out() {
+    let w = world().await;
+    let server = &w.server;
+    let id = approved(server, "Resoling season opens Monday.").await;
+    let schedule = format!("/api/content/{}/{id}/schedule", server.customer_id);
+    let at = (chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339();
+    let (status, scheduled) = post(
+        server,
+        &schedule,
+        json!({"channels": ["mastodon", "x"], "at": at}),
+    )
+    .await;
+    assert_eq!(status, 200, "{scheduled}");
+    let x_post = scheduled["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["channel"] == "x")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cancel = format!("/api/posts/{}/{x_post}", server.customer_id);
+    let (status, cancelled) = call(server, &server.key, Method::DELETE, &cancel, None).await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled["state"], "cancelled");
+    assert_eq!(
+        content_state(server, &id).await,
+        "scheduled",
+        "the Mastodon post is still coming"
+    );
+    let (status, again) = call(server, &server.key, Method::DELETE, &cancel, None).await;
+    assert_eq!(
+        (status, again["code"].as_str().unwrap()),
+        (409, "E_CONFLICT")
+    );
+    assert!(again["error"].as_str().unwrap().contains("is cancelled"));
+
+    let deadline = Instant::now() + WAIT;
+    while posts(server, "?state=published").await.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the Mastodon post never went out"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(w.x.posts().is_empty(), "the cancelled post did not go out");
+    assert_eq!(w.mastodon.posts().len(), 1);
+
+    // Cancelling an item's only post puts it back to approved.
+    let other = approved(server, "Winter boots are in.").await;
+    let schedule = format!("/api/content/{}/{other}/schedule", server.customer_id);
+    let (_, scheduled) = post(
+        server,
+        &schedule,
+        json!({"channels": ["bluesky"], "at": "2030-01-01T09:00:00Z"}),
+    )
+    .await;
+    let only = scheduled["posts"][0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        server,
+        &server.key,
+        Method::DELETE,
+        &format!("/api/posts/{}/{only}", server.customer_id),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(content_state(server, &other).await, "approved");
+    let (_, log) = call(
+        server,
+        &server.key,
+        Method::GET,
+        &format!(
+            "/api/events/{}?type=content.unscheduled",
+            server.customer_id
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(log["events"][0]["data"]["contentId"], json!(other));
+}

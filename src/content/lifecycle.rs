@@ -277,3 +277,27 @@ pub fn published(
         })
     }
 }
+
+/// The move of an item whose last queued post was cancelled: `scheduled` → `approved`, with
+/// `content.unscheduled`, ready to be scheduled again. Other states are left as they are.
+pub fn unscheduled(
+    customer: &str,
+    at: Millis,
+) -> impl FnOnce(&ContentRow) -> Result<ContentChange, StoreError> + Send + 'static {
+    let owner = customer.to_owned();
+    move |row| {
+        let mut item = decode(row)?;
+        let mut unscheduled = None;
+        if item.state == State::Scheduled {
+            item.state = State::Approved;
+            item.revision += 1;
+            item.updated_at = rfc3339(at);
+            unscheduled = Some(event(&owner, "content.unscheduled", &item, at, None));
+        }
+        Ok(ContentChange {
+            state: item.state.as_str().to_owned(),
+            item: encode(&item)?,
+            event: unscheduled,
+        })
+    }
+}

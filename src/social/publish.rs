@@ -48,7 +48,7 @@ impl Publisher {
         let Some(post) = self.store.post(&post).await.map_err(store_failure)? else {
             return Ok(());
         };
-        if post.state == "published" {
+        if matches!(post.state.as_str(), "published" | "cancelled") {
             return Ok(());
         }
         let now = self.clock.now_millis();

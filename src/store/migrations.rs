@@ -211,6 +211,30 @@ const STEPS: &[&str] = &[
     ) STRICT;
     CREATE INDEX briefings_by_customer ON briefings(customer_id, created_at);
     "#,
+    // 10: a queued post can be cancelled. SQLite cannot change a CHECK constraint, so the table
+    // is rebuilt with its rows.
+    r#"
+    CREATE TABLE posts_new (
+        id            TEXT PRIMARY KEY,
+        customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        content_id    TEXT,
+        platform      TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('queued', 'published', 'failed', 'cancelled')),
+        run_at        INTEGER NOT NULL,
+        remote_id     TEXT,
+        url           TEXT,
+        error         TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        published_at  INTEGER
+    ) STRICT;
+    INSERT INTO posts_new SELECT * FROM posts;
+    DROP TABLE posts;
+    ALTER TABLE posts_new RENAME TO posts;
+    CREATE INDEX posts_by_customer ON posts(customer_id, created_at);
+    CREATE INDEX posts_by_content ON posts(customer_id, content_id);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

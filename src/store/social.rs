@@ -238,7 +238,8 @@ impl Store {
 
     /// Records a post as published with its `content.published` event; with a content item,
     /// `change` moves it to published in the same transaction. A post already published is
-    /// left as it is (answers `false`).
+    /// left as it is (answers `false`); one cancelled while its attempt was in flight is
+    /// recorded as published, because it is.
     pub async fn post_published<F>(
         &self,
         id: &str,
@@ -289,10 +290,59 @@ impl Store {
         self.run(move |conn| {
             conn.prepare_cached(
                 "UPDATE posts SET error = ?2, state = CASE WHEN ?3 THEN 'failed' ELSE 'queued' END, updated_at = ?4
-                 WHERE id = ?1 AND state != 'published'",
+                 WHERE id = ?1 AND state IN ('queued', 'failed')",
             )?
             .execute(params![id, error, last, now])?;
             Ok(())
+        })
+        .await
+    }
+
+    /// Cancels a queued post; with a content item that has nothing else queued or published,
+    /// `change` moves it back (to approved) in the same transaction. A post in any other state
+    /// is a conflict naming it.
+    pub async fn cancel_post<F>(
+        &self,
+        customer: &str,
+        id: &str,
+        change: F,
+        now: Millis,
+    ) -> StoreResult<PostRecord>
+    where
+        F: FnOnce(&ContentRow) -> Result<ContentChange, StoreError> + Send + 'static,
+    {
+        let (customer, id) = (customer.to_owned(), id.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let post = tx
+                .prepare_cached("SELECT * FROM posts WHERE id = ?1 AND customer_id = ?2")?
+                .query_row(params![id, customer], post_from_row)
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("No post {id}")))?;
+            if post.state != "queued" {
+                return Err(StoreError::Conflict(format!(
+                    "Post {id} is {}; only queued posts can be cancelled",
+                    post.state
+                )));
+            }
+            let post = tx
+                .prepare_cached(
+                    "UPDATE posts SET state = 'cancelled', updated_at = ?2 WHERE id = ?1 RETURNING *",
+                )?
+                .query_row(params![id, now], post_from_row)?;
+            if let Some(content) = &post.content_id {
+                let others: u32 = tx
+                    .prepare_cached(
+                        "SELECT count(*) FROM posts WHERE customer_id = ?1 AND content_id = ?2
+                           AND state IN ('queued', 'published')",
+                    )?
+                    .query_row(params![customer, content], |row| row.get(0))?;
+                if others == 0 {
+                    change_in(&tx, &customer, content, now, change)?;
+                }
+            }
+            tx.commit()?;
+            Ok(post)
         })
         .await
     }

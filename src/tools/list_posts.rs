@@ -14,6 +14,7 @@ pub enum PostState {
     Queued,
     Published,
     Failed,
+    Cancelled,
 }
 
 impl PostState {
@@ -22,6 +23,7 @@ impl PostState {
             PostState::Queued => "queued",
             PostState::Published => "published",
             PostState::Failed => "failed",
+            PostState::Cancelled => "cancelled",
         }
     }
 }

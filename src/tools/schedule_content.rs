@@ -35,7 +35,7 @@ pub struct Post {
     pub channel: Platform,
     pub content_id: Option<String>,
     pub text: String,
-    /// queued, published or failed.
+    /// queued, published, failed or cancelled.
     pub state: String,
     pub run_at: String,
     /// The platform's id of the post, once published.
