@@ -7,6 +7,7 @@
 pub mod library;
 pub mod records;
 pub mod server;
+pub mod sessions;
 pub mod sse;
 pub mod state;
 pub mod stdio;

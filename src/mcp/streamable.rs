@@ -13,11 +13,11 @@ use ::http::request::Parts;
 use ::http::{Method, Request, Response};
 use hyper::body::Incoming;
 use rmcp::transport::streamable_http_server::session::SessionManager;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
 use super::server::{McpServer, Shared};
+use super::sessions::{IDLE, Sessions};
 use crate::app::App;
 use crate::error::Error;
 use crate::http;
@@ -32,8 +32,8 @@ const SESSIONS_FULL_RETRY: Duration = Duration::from_secs(60);
 /// The Streamable HTTP transport.
 pub struct Streamable {
     app: Arc<App>,
-    service: StreamableHttpService<McpServer, LocalSessionManager>,
-    sessions: Arc<LocalSessionManager>,
+    service: StreamableHttpService<McpServer, Sessions>,
+    sessions: Arc<Sessions>,
     /// Session id to the customer that opened it.
     owners: Arc<Mutex<HashMap<String, String>>>,
 }
@@ -48,14 +48,14 @@ impl Streamable {
             .with_json_response(true)
             .with_max_request_body_bytes(app.config.max_body_bytes)
             .with_cancellation_token(shutdown.child_token());
-        let sessions = Arc::new(LocalSessionManager::default());
+        let sessions = Arc::new(Sessions::default());
         let service = StreamableHttpService::new(
             move || Ok(McpServer::new(shared.clone(), Surface::McpStreamable, None)),
             sessions.clone(),
             config,
         );
         let owners: Arc<Mutex<HashMap<String, String>>> = Arc::default();
-        tokio::spawn(forget_closed_sessions(
+        tokio::spawn(expire_sessions(
             sessions.clone(),
             owners.clone(),
             shutdown,
@@ -128,9 +128,9 @@ impl Streamable {
     }
 }
 
-/// Sessions also end by idle timeout inside rmcp; drop their owner entries now and then.
-async fn forget_closed_sessions(
-    sessions: Arc<LocalSessionManager>,
+/// Ends sessions idle for [`IDLE`] and forgets the owners of sessions that are gone.
+async fn expire_sessions(
+    sessions: Arc<Sessions>,
     owners: Arc<Mutex<HashMap<String, String>>>,
     shutdown: CancellationToken,
 ) {
@@ -140,13 +140,11 @@ async fn forget_closed_sessions(
             _ = tick.tick() => {}
             () = shutdown.cancelled() => return,
         }
-        let live: std::collections::HashSet<String> = sessions
-            .sessions
-            .read()
-            .await
-            .keys()
-            .map(|id| id.to_string())
-            .collect();
+        let expired = sessions.expire(IDLE);
+        if expired > 0 {
+            tracing::debug!(expired, "idle Streamable HTTP sessions ended");
+        }
+        let live: std::collections::HashSet<String> = sessions.ids().into_iter().collect();
         owners
             .lock()
             .expect("owners lock")

@@ -1,0 +1,369 @@
+//! Streamable HTTP sessions, kept lean: an idle session is its routing table and one unbounded
+//! queue that allocates nothing until a message arrives.
+//!
+//! rmcp's `LocalSessionManager` gives each session a worker task and four bounded channels, and
+//! tokio allocates a bounded channel's first block (32 message slots, ~12 KB) when the channel
+//! is made, used or not; that is most of an idle session's memory (BENCHMARKS.md). Here the
+//! session's messages to the service go through a `futures` unbounded queue (one node per
+//! message), replies are routed to the HTTP stream of the request they answer from the thread
+//! that sends them, and the streams themselves exist only while a request is in flight.
+//!
+//! Routing follows the spec and rmcp's own manager: a response ends its request's stream;
+//! progress goes to the stream of the request that gave the token; server requests made while
+//! handling a request (sampling, elicitation: SEP-2260) ride that request's stream; everything
+//! else goes to the standalone GET stream. Request streams start with a priming event (SEP-1699)
+//! whose id lets a client that lost the connection resume the stream with `Last-Event-ID`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures::{Stream, StreamExt};
+use rmcp::RoleServer;
+use rmcp::model::{
+    ClientJsonRpcMessage, ClientNotification, GetExtensions, GetMeta, ProgressToken, RequestId,
+    ServerJsonRpcMessage, ServerNotification,
+};
+use rmcp::service::OriginatingRequestId;
+use rmcp::transport::Transport;
+use rmcp::transport::streamable_http_server::session::{ServerSseMessage, SessionId, SessionManager};
+use tokio::sync::oneshot;
+
+/// How long a session with no request and no open stream lives.
+pub const IDLE: Duration = Duration::from_secs(300);
+/// The reconnection delay suggested in priming events.
+const RETRY: Duration = Duration::from_secs(3);
+
+/// Why a session operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("session {0} not found")]
+    NotFound(SessionId),
+    #[error("session {0} is closed")]
+    Closed(SessionId),
+}
+
+/// An HTTP stream's sender; dropped when the stream is done.
+type Outbound = UnboundedSender<ServerSseMessage>;
+
+/// One request in flight and where its messages go.
+struct InFlight {
+    /// Names the request's stream in event ids (`r<n>`), for resumption.
+    stream: u64,
+    sender: Outbound,
+}
+
+#[derive(Default)]
+struct Routes {
+    requests: HashMap<RequestId, InFlight>,
+    progress: HashMap<ProgressToken, RequestId>,
+    standalone: Option<Outbound>,
+    /// The `initialize` request waiting for its answer.
+    initializing: Option<(RequestId, oneshot::Sender<ServerJsonRpcMessage>)>,
+    next_stream: u64,
+    last_active: Option<Instant>,
+}
+
+struct Session {
+    id: SessionId,
+    to_service: UnboundedSender<ClientJsonRpcMessage>,
+    routes: Mutex<Routes>,
+}
+
+impl Session {
+    fn routes(&self) -> std::sync::MutexGuard<'_, Routes> {
+        self.routes.lock().expect("session routes lock")
+    }
+
+    fn push(&self, message: ClientJsonRpcMessage) -> Result<(), SessionError> {
+        self.to_service
+            .unbounded_send(message)
+            .map_err(|_| SessionError::Closed(self.id.clone()))
+    }
+
+    /// Sends a message from the service to the HTTP stream it belongs to.
+    fn route(&self, message: ServerJsonRpcMessage) {
+        let mut routes = self.routes();
+        let request = match &message {
+            ServerJsonRpcMessage::Response(response) => Some((response.id.clone(), true)),
+            ServerJsonRpcMessage::Error(error) => error.id.clone().map(|id| (id, true)),
+            ServerJsonRpcMessage::Request(request) => request
+                .request
+                .extensions()
+                .get::<OriginatingRequestId>()
+                .map(|origin| (origin.0.clone(), false)),
+            ServerJsonRpcMessage::Notification(notification) => match &notification.notification {
+                ServerNotification::ProgressNotification(progress) => routes
+                    .progress
+                    .get(&progress.params.progress_token)
+                    .map(|id| (id.clone(), false)),
+                ServerNotification::CancelledNotification(cancelled) => {
+                    cancelled.params.request_id.clone().map(|id| (id, false))
+                }
+                _ => None,
+            },
+        };
+        if let Some((id, ends)) = &request
+            && *ends
+            && let Some((waiting, _)) = &routes.initializing
+            && waiting == id
+        {
+            let (_, answer) = routes.initializing.take().expect("checked");
+            let _ = answer.send(message);
+            return;
+        }
+        let target = request.and_then(|(id, ends)| {
+            let sender = routes.requests.get(&id).map(|r| r.sender.clone());
+            if ends {
+                routes.requests.remove(&id);
+                routes.progress.retain(|_, request| *request != id);
+            }
+            sender
+        });
+        let sent = ServerSseMessage::from_message(message);
+        match target.or_else(|| routes.standalone.clone()) {
+            // A stream whose client went away: the message has nowhere to go, as with no stream.
+            Some(sender) => {
+                let _ = sender.unbounded_send(sent);
+            }
+            None => tracing::debug!(session = %self.id, "a message for no open stream was dropped"),
+        }
+    }
+
+    fn touch(&self) {
+        self.routes().last_active = Some(Instant::now());
+    }
+
+    /// True when nothing is in flight, no stream is open and nothing happened for `idle`.
+    fn is_idle(&self, idle: Duration) -> bool {
+        let routes = self.routes();
+        routes.requests.is_empty()
+            && routes.standalone.as_ref().is_none_or(|s| s.is_closed())
+            && routes.last_active.is_none_or(|at| at.elapsed() >= idle)
+    }
+}
+
+/// What rmcp's service reads from and writes to for one session.
+pub struct SessionTransport {
+    session: Arc<Session>,
+    from_clients: UnboundedReceiver<ClientJsonRpcMessage>,
+}
+
+impl Transport<RoleServer> for SessionTransport {
+    type Error = SessionError;
+
+    fn send(
+        &mut self,
+        item: ServerJsonRpcMessage,
+    ) -> impl Future<Output = Result<(), SessionError>> + Send + 'static {
+        self.session.route(item);
+        std::future::ready(Ok(()))
+    }
+
+    fn receive(&mut self) -> impl Future<Output = Option<ClientJsonRpcMessage>> + Send {
+        self.from_clients.next()
+    }
+
+    async fn close(&mut self) -> Result<(), SessionError> {
+        self.from_clients.close();
+        Ok(())
+    }
+}
+
+/// The sessions of one server.
+#[derive(Default)]
+pub struct Sessions {
+    map: Mutex<HashMap<SessionId, Arc<Session>>>,
+}
+
+impl Sessions {
+    fn get(&self, id: &SessionId) -> Result<Arc<Session>, SessionError> {
+        self.map
+            .lock()
+            .expect("sessions lock")
+            .get(id)
+            .cloned()
+            .ok_or_else(|| SessionError::NotFound(id.clone()))
+    }
+
+    /// The ids of the open sessions.
+    pub fn ids(&self) -> Vec<String> {
+        self.map
+            .lock()
+            .expect("sessions lock")
+            .keys()
+            .map(|id| id.to_string())
+            .collect()
+    }
+
+    /// Closes the sessions idle for `idle`; answers how many.
+    pub fn expire(&self, idle: Duration) -> usize {
+        let expired: Vec<Arc<Session>> = {
+            let mut map = self.map.lock().expect("sessions lock");
+            let ids: Vec<SessionId> = map
+                .iter()
+                .filter(|(_, session)| session.is_idle(idle))
+                .map(|(id, _)| id.clone())
+                .collect();
+            ids.iter().filter_map(|id| map.remove(id)).collect()
+        };
+        for session in &expired {
+            session.to_service.close_channel();
+        }
+        expired.len()
+    }
+
+    /// A stream of `receiver`, started with a priming event when `primed`.
+    fn stream(
+        receiver: UnboundedReceiver<ServerSseMessage>,
+        priming: Option<String>,
+    ) -> impl Stream<Item = ServerSseMessage> + Send + Sync + 'static {
+        let first = priming.map(|id| ServerSseMessage::priming(id, RETRY));
+        futures::stream::iter(first).chain(receiver)
+    }
+}
+
+impl SessionManager for Sessions {
+    type Error = SessionError;
+    type Transport = SessionTransport;
+
+    async fn create_session(&self) -> Result<(SessionId, SessionTransport), SessionError> {
+        let id: SessionId = uuid::Uuid::new_v4().simple().to_string().into();
+        let (to_service, from_clients) = unbounded();
+        let session = Arc::new(Session {
+            id: id.clone(),
+            to_service,
+            routes: Mutex::default(),
+        });
+        session.touch();
+        self.map
+            .lock()
+            .expect("sessions lock")
+            .insert(id.clone(), session.clone());
+        Ok((
+            id,
+            SessionTransport {
+                session,
+                from_clients,
+            },
+        ))
+    }
+
+    async fn initialize_session(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> Result<ServerJsonRpcMessage, SessionError> {
+        let session = self.get(id)?;
+        let (answer, answered) = oneshot::channel();
+        if let ClientJsonRpcMessage::Request(request) = &message {
+            session.routes().initializing = Some((request.id.clone(), answer));
+        }
+        session.push(message)?;
+        answered.await.map_err(|_| SessionError::Closed(id.clone()))
+    }
+
+    async fn has_session(&self, id: &SessionId) -> Result<bool, SessionError> {
+        Ok(self.map.lock().expect("sessions lock").contains_key(id))
+    }
+
+    async fn close_session(&self, id: &SessionId) -> Result<(), SessionError> {
+        if let Some(session) = self.map.lock().expect("sessions lock").remove(id) {
+            session.to_service.close_channel();
+        }
+        Ok(())
+    }
+
+    async fn create_stream(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, SessionError> {
+        let session = self.get(id)?;
+        let (sender, receiver) = unbounded();
+        let priming = {
+            let mut routes = session.routes();
+            routes.last_active = Some(Instant::now());
+            routes.next_stream += 1;
+            let stream = routes.next_stream;
+            if let ClientJsonRpcMessage::Request(request) = &message {
+                if let Some(token) = request.request.get_meta().get_progress_token() {
+                    routes.progress.insert(token, request.id.clone());
+                }
+                routes
+                    .requests
+                    .insert(request.id.clone(), InFlight { stream, sender });
+            }
+            format!("r{stream}")
+        };
+        session.push(message)?;
+        Ok(Self::stream(receiver, Some(priming)))
+    }
+
+    async fn accept_message(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> Result<(), SessionError> {
+        let session = self.get(id)?;
+        session.touch();
+        if let ClientJsonRpcMessage::Notification(notification) = &message
+            && let ClientNotification::CancelledNotification(cancelled) =
+                &notification.notification
+            && let Some(request) = &cancelled.params.request_id
+        {
+            // The client gave up on it: its stream ends now.
+            let mut routes = session.routes();
+            routes.requests.remove(request);
+            routes.progress.retain(|_, id| id != request);
+        }
+        session.push(message)
+    }
+
+    async fn create_standalone_stream(
+        &self,
+        id: &SessionId,
+    ) -> Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, SessionError> {
+        let session = self.get(id)?;
+        let (sender, receiver) = unbounded();
+        let mut routes = session.routes();
+        routes.last_active = Some(Instant::now());
+        // One standalone stream per session: a new GET replaces the old one.
+        routes.standalone = Some(sender);
+        Ok(Self::stream(receiver, None))
+    }
+
+    async fn resume(
+        &self,
+        id: &SessionId,
+        last_event_id: String,
+    ) -> Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, SessionError> {
+        let session = self.get(id)?;
+        let (sender, receiver) = unbounded();
+        let mut routes = session.routes();
+        routes.last_active = Some(Instant::now());
+        let request = last_event_id
+            .strip_prefix('r')
+            .and_then(|n| n.parse::<u64>().ok())
+            .and_then(|stream| {
+                routes
+                    .requests
+                    .iter()
+                    .find(|(_, r)| r.stream == stream)
+                    .map(|(id, _)| id.clone())
+            });
+        match request {
+            // A request still in flight: what it sends from now on comes to the new stream.
+            Some(request) => {
+                if let Some(in_flight) = routes.requests.get_mut(&request) {
+                    in_flight.sender = sender;
+                }
+            }
+            // The standalone stream, or a request that has finished (its stream ends at once).
+            None if !last_event_id.starts_with('r') => routes.standalone = Some(sender),
+            None => drop(sender),
+        }
+        Ok(Self::stream(receiver, None))
+    }
+}
