@@ -27,7 +27,9 @@ use rmcp::model::{
 };
 use rmcp::service::OriginatingRequestId;
 use rmcp::transport::Transport;
-use rmcp::transport::streamable_http_server::session::{ServerSseMessage, SessionId, SessionManager};
+use rmcp::transport::streamable_http_server::session::{
+    ServerSseMessage, SessionId, SessionManager,
+};
 use tokio::sync::oneshot;
 
 /// How long a session with no request and no open stream lives.
@@ -309,8 +311,7 @@ impl SessionManager for Sessions {
         let session = self.get(id)?;
         session.touch();
         if let ClientJsonRpcMessage::Notification(notification) = &message
-            && let ClientNotification::CancelledNotification(cancelled) =
-                &notification.notification
+            && let ClientNotification::CancelledNotification(cancelled) = &notification.notification
             && let Some(request) = &cancelled.params.request_id
         {
             // The client gave up on it: its stream ends now.
@@ -365,5 +366,146 @@ impl SessionManager for Sessions {
             None => drop(sender),
         }
         Ok(Self::stream(receiver, None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn client(value: Value) -> ClientJsonRpcMessage {
+        serde_json::from_value(value).expect("a client message")
+    }
+
+    fn server(value: Value) -> ServerJsonRpcMessage {
+        serde_json::from_value(value).expect("a server message")
+    }
+
+    fn json_of(message: &ServerSseMessage) -> Value {
+        serde_json::to_value(message.message.as_deref().expect("a message")).unwrap()
+    }
+
+    async fn next(stream: &mut (impl Stream<Item = ServerSseMessage> + Unpin)) -> ServerSseMessage {
+        tokio::time::timeout(Duration::from_secs(5), stream.next())
+            .await
+            .expect("a message in time")
+            .expect("the stream is open")
+    }
+
+    fn initialize() -> ClientJsonRpcMessage {
+        client(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
+        )
+    }
+
+    #[tokio::test]
+    async fn messages_reach_the_stream_of_the_request_they_belong_to() {
+        let sessions = Sessions::default();
+        let (id, mut transport) = sessions.create_session().await.unwrap();
+        let answered = tokio::spawn({
+            let sessions = Arc::new(sessions);
+            let id = id.clone();
+            let handle = sessions.clone();
+            async move { (handle.initialize_session(&id, initialize()).await, sessions) }
+        });
+        let init = transport.receive().await.expect("the initialize request");
+        assert!(matches!(init, ClientJsonRpcMessage::Request(_)));
+        transport
+            .send(server(json!({"jsonrpc": "2.0", "id": 1, "result": {"protocolVersion": "2025-06-18", "capabilities": {}, "serverInfo": {"name": "s", "version": "1"}}})))
+            .await
+            .unwrap();
+        let (response, sessions) = answered.await.unwrap();
+        assert!(matches!(
+            response.unwrap(),
+            ServerJsonRpcMessage::Response(_)
+        ));
+
+        let mut standalone = Box::pin(sessions.create_standalone_stream(&id).await.unwrap());
+        let call = client(
+            json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
+            "name": "slow", "arguments": {}, "_meta": {"progressToken": "tok"}}}),
+        );
+        let mut stream = Box::pin(sessions.create_stream(&id, call).await.unwrap());
+        let priming = next(&mut stream).await;
+        assert_eq!(
+            (priming.event_id.as_deref(), priming.message.is_none()),
+            (Some("r1"), true)
+        );
+        assert!(matches!(
+            transport.receive().await,
+            Some(ClientJsonRpcMessage::Request(_))
+        ));
+
+        transport
+            .send(server(json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": "tok", "progress": 1}})))
+            .await
+            .unwrap();
+        transport
+            .send(server(
+                json!({"jsonrpc": "2.0", "method": "notifications/resources/list_changed"}),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            json_of(&next(&mut stream).await)["method"],
+            "notifications/progress"
+        );
+        assert_eq!(
+            json_of(&next(&mut standalone).await)["method"],
+            "notifications/resources/list_changed",
+            "unrelated notifications go to the standalone stream"
+        );
+
+        // The client lost the connection; resuming from the priming id picks the request up.
+        drop(stream);
+        let mut resumed = Box::pin(sessions.resume(&id, "r1".into()).await.unwrap());
+        transport
+            .send(server(
+                json!({"jsonrpc": "2.0", "id": 7, "result": {"content": []}}),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(json_of(&next(&mut resumed).await)["id"], 7);
+        assert!(
+            resumed.next().await.is_none(),
+            "the response ends the request's stream"
+        );
+        let mut finished = Box::pin(sessions.resume(&id, "r1".into()).await.unwrap());
+        assert!(
+            finished.next().await.is_none(),
+            "a finished request's stream ends at once"
+        );
+    }
+
+    #[tokio::test]
+    async fn idle_sessions_end_and_their_service_stops() {
+        let sessions = Sessions::default();
+        let (id, mut transport) = sessions.create_session().await.unwrap();
+        let standalone = sessions.create_standalone_stream(&id).await.unwrap();
+        assert_eq!(
+            sessions.expire(Duration::ZERO),
+            0,
+            "an open stream keeps it"
+        );
+        drop(standalone);
+        assert_eq!(
+            sessions.expire(Duration::from_secs(60)),
+            0,
+            "recently active"
+        );
+        assert_eq!(sessions.expire(Duration::ZERO), 1);
+        assert!(!sessions.has_session(&id).await.unwrap());
+        assert!(
+            transport.receive().await.is_none(),
+            "the service sees the end"
+        );
+        let ping = client(json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}));
+        assert!(matches!(
+            sessions.create_stream(&id, ping).await,
+            Err(SessionError::NotFound(_))
+        ));
     }
 }

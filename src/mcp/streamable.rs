@@ -55,11 +55,7 @@ impl Streamable {
             config,
         );
         let owners: Arc<Mutex<HashMap<String, String>>> = Arc::default();
-        tokio::spawn(expire_sessions(
-            sessions.clone(),
-            owners.clone(),
-            shutdown,
-        ));
+        tokio::spawn(expire_sessions(sessions.clone(), owners.clone(), shutdown));
         Streamable {
             app: app.clone(),
             service,
