@@ -180,13 +180,18 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// A live session. One whose service has stopped (the MCP server ended it) is forgotten
+    /// here, so its client gets 404 and starts a new one.
     fn get(&self, id: &SessionId) -> Result<Arc<Session>, SessionError> {
-        self.map
-            .lock()
-            .expect("sessions lock")
-            .get(id)
-            .cloned()
-            .ok_or_else(|| SessionError::NotFound(id.clone()))
+        let mut map = self.map.lock().expect("sessions lock");
+        match map.get(id) {
+            Some(session) if session.to_service.is_closed() => {
+                map.remove(id);
+                Err(SessionError::NotFound(id.clone()))
+            }
+            Some(session) => Ok(session.clone()),
+            None => Err(SessionError::NotFound(id.clone())),
+        }
     }
 
     /// The ids of the open sessions.
@@ -267,7 +272,7 @@ impl SessionManager for Sessions {
     }
 
     async fn has_session(&self, id: &SessionId) -> Result<bool, SessionError> {
-        Ok(self.map.lock().expect("sessions lock").contains_key(id))
+        Ok(self.get(id).is_ok())
     }
 
     async fn close_session(&self, id: &SessionId) -> Result<(), SessionError> {
@@ -478,6 +483,16 @@ mod tests {
             finished.next().await.is_none(),
             "a finished request's stream ends at once"
         );
+    }
+
+    #[tokio::test]
+    async fn a_session_whose_service_stopped_is_gone() {
+        let sessions = Sessions::default();
+        let (id, transport) = sessions.create_session().await.unwrap();
+        assert!(sessions.has_session(&id).await.unwrap());
+        drop(transport);
+        assert!(!sessions.has_session(&id).await.unwrap());
+        assert!(sessions.ids().is_empty());
     }
 
     #[tokio::test]
