@@ -391,3 +391,66 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
     );
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn on_the_2026_generation_subscribers_listen_for_changes() {
+    use rmcp::model::{ProtocolVersion, ServerNotification, SubscriptionFilter};
+    use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let server = Server::start(&[]);
+    let (key, customer) = (server.key.clone(), server.customer_id.clone());
+    let (_, item) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}"),
+        Some(json!({"topic": "autumn trails", "format": "social"})),
+    )
+    .await;
+    let id = item["id"].as_str().unwrap().to_owned();
+    let uri = format!("heycmo://content/{id}");
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(key.clone()),
+    );
+    let client = ()
+        .serve_with_lifecycle(
+            transport,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("server/discover");
+    let filter = SubscriptionFilter::builder()
+        .resource_subscriptions([uri.clone(), "https://example.com/".to_owned()])
+        .build();
+    let mut subscription = client.listen(filter).await.expect("subscriptions/listen");
+    assert_eq!(
+        subscription.acknowledged().resource_subscriptions,
+        Some(vec![uri.clone()]),
+        "only the customer's records are accepted"
+    );
+    let (status, _) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}/{id}/approve"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(5), subscription.next())
+        .await
+        .expect("a notification in time")
+        .expect("a notification")
+        .expect("the subscription is open");
+    match heard {
+        ServerNotification::ResourceUpdatedNotification(update) => {
+            assert_eq!(update.params.uri, uri)
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    client.cancel().await.unwrap();
+}

@@ -20,10 +20,10 @@ use rmcp::model::{
     ClientCapabilities, CompleteRequestMethod, CompleteRequestParams, CompleteResult,
     CreateMessageRequest, CreateMessageRequestParams, ElicitRequest, ElicitRequestParams,
     InputRequest, InputRequests, InputRequiredResult, ListRootsRequest, ResourceContents,
-    ResourceUpdatedNotificationParam, SamplingMessage, SubscribeRequestParams,
+    ResourceUpdatedNotificationParam, SamplingMessage, SubscribeRequestParams, SubscriptionFilter,
     UnsubscribeRequestParams,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
@@ -632,6 +632,62 @@ impl ServerHandler for McpServer {
             .expect("subscriptions lock")
             .insert(request.uri);
         Ok(())
+    }
+
+    /// 2026-07-28 subscriptions (`subscriptions/listen`): updates of the customer's own records
+    /// (`heycmo://brand`, `heycmo://content/{id}`); the fixture library's resources, which never
+    /// change, may be listened to as well.
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let fixtures = self.shared.library.subscriptions();
+        let uris: Vec<String> = requested
+            .resource_subscriptions
+            .iter()
+            .flatten()
+            .filter(|uri| records::owns(uri) || fixtures)
+            .cloned()
+            .collect();
+        Some(
+            SubscriptionFilter::builder()
+                .resource_subscriptions(uris)
+                .build(),
+        )
+    }
+
+    /// Forwards changes of the accepted records until the client ends the subscription.
+    async fn listen(&self, subscription: SubscriptionContext) -> Result<(), McpError> {
+        let (principal, _) = self.principal(subscription.request_context())?;
+        let customer = principal.customer.id.clone();
+        let mut changes = self.shared.app.changes.subscribe();
+        loop {
+            let change = tokio::select! {
+                () = subscription.cancelled() => return Ok(()),
+                change = changes.recv() => change,
+            };
+            let change = match change {
+                Ok(change) => change,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
+            };
+            let accepted = subscription
+                .accepted()
+                .resource_subscriptions
+                .as_ref()
+                .is_some_and(|uris| uris.contains(&change.uri));
+            if change.customer == customer
+                && accepted
+                && subscription
+                    .sink()
+                    .notify_resource_updated(change.uri)
+                    .await
+                    .is_err()
+            {
+                // The stream is gone: the subscription ends with it.
+                return Ok(());
+            }
+        }
     }
 
     async fn unsubscribe(
