@@ -252,7 +252,7 @@ impl rmcp::ClientHandler for Watcher {
 #[tokio::test(flavor = "multi_thread")]
 #[expect(
     deprecated,
-    reason = "resources/subscribe is the handshake generation's way; 2026-07-28 subscriptions/listen is not served yet"
+    reason = "resources/subscribe is the handshake generation's way; subscriptions/listen is tested below"
 )]
 async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
     use rmcp::ServiceExt;
