@@ -137,10 +137,11 @@ impl Session {
         self.routes().last_active = Some(Instant::now());
     }
 
-    /// True when nothing is in flight, no stream is open and nothing happened for `idle`.
+    /// True when no stream is open and nothing happened for `idle`. A request whose client has
+    /// hung up does not keep the session: nobody is left to read its answer.
     fn is_idle(&self, idle: Duration) -> bool {
         let routes = self.routes();
-        routes.requests.is_empty()
+        routes.requests.values().all(|r| r.sender.is_closed())
             && routes.standalone.as_ref().is_none_or(|s| s.is_closed())
             && routes.last_active.is_none_or(|at| at.elapsed() >= idle)
     }
@@ -500,12 +501,16 @@ mod tests {
         let sessions = Sessions::default();
         let (id, mut transport) = sessions.create_session().await.unwrap();
         let standalone = sessions.create_standalone_stream(&id).await.unwrap();
+        let ping = client(json!({"jsonrpc": "2.0", "id": 9, "method": "ping"}));
+        let waiting = sessions.create_stream(&id, ping).await.unwrap();
+        assert_eq!(sessions.expire(Duration::ZERO), 0, "open streams keep it");
+        drop(standalone);
         assert_eq!(
             sessions.expire(Duration::ZERO),
             0,
-            "an open stream keeps it"
+            "a request's reader keeps it"
         );
-        drop(standalone);
+        drop(waiting);
         assert_eq!(
             sessions.expire(Duration::from_secs(60)),
             0,
@@ -513,6 +518,13 @@ mod tests {
         );
         assert_eq!(sessions.expire(Duration::ZERO), 1);
         assert!(!sessions.has_session(&id).await.unwrap());
+        assert!(
+            matches!(
+                transport.receive().await,
+                Some(ClientJsonRpcMessage::Request(_))
+            ),
+            "the ping that was queued"
+        );
         assert!(
             transport.receive().await.is_none(),
             "the service sees the end"
