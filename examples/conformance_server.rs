@@ -188,6 +188,26 @@ impl Tool for Sampling {
     }
 }
 
+/// Needs the client's model: a client that did not declare sampling gets -32021 (SEP-2575).
+struct NeedsSampling;
+
+impl Tool for NeedsSampling {
+    type Input = Empty;
+    type Output = Said;
+    async fn call(&self, ctx: &ToolContext, _input: Empty) -> Result<Said, Error> {
+        if !ctx.client_supports(Capability::Sampling) {
+            return Err(Error::MissingCapability("sampling"));
+        }
+        let reply = ctx.sample("reply", "Say hello.", 50).await?;
+        Ok(Said {
+            text: format!("LLM response: {reply}"),
+        })
+    }
+    fn content(&self, output: &Said) -> Vec<Content> {
+        say(output)
+    }
+}
+
 #[derive(Deserialize, JsonSchema)]
 struct MessageInput {
     /// The message to show the user.
@@ -593,6 +613,22 @@ fn registry() -> Registry {
             "test_elicitation_sep1330_enums",
             "Elicitation with every enum form (SEP-1330)",
             Box::new(AskFixed(enums_schema)),
+        ),
+        // SEP-2575's diagnostic tools.
+        (
+            "test_missing_capability",
+            "Needs the client's sampling capability",
+            Box::new(NeedsSampling),
+        ),
+        (
+            "test_streaming_elicitation",
+            "Asks the user a question, as an IncompleteResult on the 2026-07-28 generation",
+            Box::new(AskFixed(defaults_schema)),
+        ),
+        (
+            "test_logging_tool",
+            "Logs only at the level a request asks for",
+            Box::new(WithLogging),
         ),
     ];
     let extra = fixtures

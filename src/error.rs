@@ -37,6 +37,9 @@ pub enum Error {
     /// The request needs something this surface or client cannot do (sampling over REST, say).
     #[error("{0}")]
     Unsupported(String),
+    /// The MCP client did not declare a capability the request needs (SEP-2575: -32021).
+    #[error("The client did not declare the {0} capability this request needs")]
+    MissingCapability(&'static str),
     #[error("Method not allowed; this route accepts {allowed}")]
     MethodNotAllowed { allowed: String },
     /// The legacy SSE session is gone; the text is the seed's.
@@ -82,6 +85,7 @@ impl Error {
             Error::Conflict(_) => "E_CONFLICT",
             Error::Disabled(_) => "E_DISABLED",
             Error::Unsupported(_) => "E_UNSUPPORTED",
+            Error::MissingCapability(_) => "E_MISSING_CAPABILITY",
             Error::MethodNotAllowed { .. } => "E_METHOD_NOT_ALLOWED",
             Error::SessionNotFound => "E_SESSION_NOT_FOUND",
             Error::Cancelled => "E_CANCELLED",
@@ -103,6 +107,7 @@ impl Error {
             Error::BadRequest(_)
             | Error::SessionNotFound
             | Error::Unsupported(_)
+            | Error::MissingCapability(_)
             | Error::UrlRefused(_) => 400,
             Error::FetchFailed(_) | Error::LlmFailed(_) => 502,
             Error::InvalidInput { .. } => 422,
@@ -171,6 +176,11 @@ impl Error {
             "E_UNSUPPORTED",
             400,
             "The request needs what this surface or client cannot do (sampling outside MCP, a client without that capability).",
+        ),
+        (
+            "E_MISSING_CAPABILITY",
+            400,
+            "MCP only: the client did not declare the capability the request needs (sampling, elicitation, roots); over MCP this is JSON-RPC error -32021 with data.requiredCapabilities.",
         ),
         (
             "E_METHOD_NOT_ALLOWED",

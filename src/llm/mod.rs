@@ -256,6 +256,9 @@ pub async fn choose<'c>(
     match choice {
         EngineChoice::Offline => Ok(None),
         EngineChoice::Sampling if ctx.client_supports(Capability::Sampling) => Ok(Some(client())),
+        // Over MCP the client could have declared sampling (SEP-2575 names the error); over
+        // REST there is no client model to ask.
+        EngineChoice::Sampling if ctx.client.is_some() => Err(Error::MissingCapability("sampling")),
         EngineChoice::Sampling => Err(Error::Unsupported(
             "The client does not offer sampling; choose engine \"server\" or \"offline\"".into(),
         )),

@@ -776,6 +776,11 @@ impl ServerHandler for McpServer {
                 result.structured_content = Some(output.structured);
                 result
             }
+            Err(Error::MissingCapability(capability)) => {
+                let required =
+                    serde_json::from_value(json!({ capability: {} })).unwrap_or_default();
+                return Err(McpError::missing_required_client_capability(required));
+            }
             Err(Error::InputRequired { asks, answered }) => {
                 return match self.input_required(name, asks, &answered) {
                     Ok(result) => Ok(CallToolResponse::InputRequired(result)),
