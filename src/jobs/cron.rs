@@ -121,7 +121,7 @@ pub async fn tick(
     let now = clock.now_millis();
     for workflow in workflows {
         store
-            .ensure_schedules(workflow.name, workflow.default_cron, now)
+            .ensure_schedules(workflow.name, workflow.default_cron, None, now)
             .await?;
     }
     let mut fired = false;

@@ -201,13 +201,8 @@ async fn existing(
     session: &Session,
     rkey: &str,
 ) -> Result<Option<String>, CallError> {
-    let mut url =
-        url::Url::parse(&format!("{service}/xrpc/com.atproto.repo.getRecord")).map_err(|e| {
-            CallError {
-                failure: crate::jobs::Failure::permanent(e.to_string()),
-                status: None,
-            }
-        })?;
+    let mut url = url::Url::parse(&format!("{service}/xrpc/com.atproto.repo.getRecord"))
+        .map_err(|e| CallError::permanent(e.to_string()))?;
     url.query_pairs_mut()
         .append_pair("repo", &session.did)
         .append_pair("collection", COLLECTION)

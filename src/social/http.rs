@@ -69,9 +69,10 @@ pub struct CallError {
 }
 
 impl CallError {
-    fn permanent(message: String) -> CallError {
+    /// A failure that retrying cannot mend (a setting missing, a URL refused).
+    pub fn permanent(message: impl Into<String>) -> CallError {
         CallError {
-            failure: Failure::permanent(message),
+            failure: Failure::permanent(message.into()),
             status: None,
         }
     }

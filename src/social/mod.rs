@@ -186,11 +186,10 @@ impl Outbound<'_> {
         self.config
             .get(name)
             .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| CallError {
-                failure: crate::jobs::Failure::permanent(format!(
+            .ok_or_else(|| {
+                CallError::permanent(format!(
                     "the channel's settings lack {name}; connect it again"
-                )),
-                status: None,
+                ))
             })
     }
 }

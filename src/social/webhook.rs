@@ -8,7 +8,6 @@ use serde_json::json;
 use super::http::{CallError, Request, call};
 use super::{ConnectError, Connected, Outbound, Platform};
 use crate::clock::rfc3339;
-use crate::jobs::Failure;
 use crate::store::RemotePost;
 use crate::web::Fetcher;
 use crate::webhooks::sign;
@@ -35,19 +34,10 @@ pub async fn publish(out: &Outbound<'_>) -> Result<RemotePost, CallError> {
         }
     })
     .to_string();
-    let timestamp = out.now / 1000;
-    let signature =
-        sign::sign(out.secret, &out.post.id, timestamp, body.as_bytes()).map_err(|e| {
-            CallError {
-                failure: Failure::permanent(e.to_string()),
-                status: None,
-            }
-        })?;
-    let request = Request::new(Method::POST, out.setting("url")?)
-        .header("webhook-id", out.post.id.clone())
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .json_text(body);
+    let signed = sign::headers(out.secret, &out.post.id, out.now / 1000, body.as_bytes())
+        .map_err(|e| CallError::permanent(e.to_string()))?;
+    let mut request = Request::new(Method::POST, out.setting("url")?).json_text(body);
+    request.headers.extend(signed);
     call(out.fetcher, Platform::Webhook, request, out.now).await?;
     Ok(RemotePost {
         remote_id: out.post.id.clone(),

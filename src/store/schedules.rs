@@ -46,23 +46,29 @@ const SELECT: &str =
     "SELECT s.*, c.time_zone FROM schedules s JOIN customers c ON c.id = s.customer_id";
 
 impl Store {
-    /// Gives every customer a `workflow` schedule on `cron` if they have none (new customers
-    /// get the default); answers how many were added.
+    /// Gives `customer` (or every customer, with `None`) a `workflow` schedule on `cron` if they
+    /// have none (new customers get the default); answers how many were added.
     pub async fn ensure_schedules(
         &self,
         workflow: &str,
         cron: &str,
+        customer: Option<&str>,
         now: Millis,
     ) -> StoreResult<usize> {
-        let (workflow, cron) = (workflow.to_owned(), cron.to_owned());
+        let (workflow, cron, customer) = (
+            workflow.to_owned(),
+            cron.to_owned(),
+            customer.map(str::to_owned),
+        );
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached(
                     "INSERT INTO schedules (customer_id, workflow, cron, updated_at)
                      SELECT id, ?1, ?2, ?3 FROM customers c
-                     WHERE NOT EXISTS (SELECT 1 FROM schedules s WHERE s.customer_id = c.id AND s.workflow = ?1)",
+                     WHERE (?4 IS NULL OR c.id = ?4)
+                       AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.customer_id = c.id AND s.workflow = ?1)",
                 )?
-                .execute(params![workflow, cron, now])?)
+                .execute(params![workflow, cron, now, customer])?)
         })
         .await
     }

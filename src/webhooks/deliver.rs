@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, HeaderName};
+use reqwest::header::CONTENT_TYPE;
 use serde::Deserialize;
 
 use super::{secret_purpose, sign};
@@ -92,22 +92,15 @@ impl Deliverer {
             .map_err(|e| e.to_string())?;
         let secret =
             String::from_utf8(secret).map_err(|_| "the stored secret is not text".to_owned())?;
-        let timestamp = now / 1000;
-        let signature = sign::sign(&secret, &record.id, timestamp, record.body.as_bytes())
+        let signed = sign::headers(&secret, &record.id, now / 1000, record.body.as_bytes())
             .map_err(|e| e.to_string())?;
         let url = self.fetcher.parse(&hook.url).map_err(|e| e.to_string())?;
+        let mut headers = vec![(CONTENT_TYPE, "application/json".to_owned())];
+        headers.extend(signed);
         let request = Outgoing {
             method: Method::POST,
             url,
-            headers: vec![
-                (CONTENT_TYPE, "application/json".into()),
-                (HeaderName::from_static("webhook-id"), record.id.clone()),
-                (
-                    HeaderName::from_static("webhook-timestamp"),
-                    timestamp.to_string(),
-                ),
-                (HeaderName::from_static("webhook-signature"), signature),
-            ],
+            headers,
             body: Bytes::from(record.body.clone()),
         };
         let (attempt, outcome) = match self.fetcher.send(request).await {

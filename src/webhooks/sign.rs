@@ -6,6 +6,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
+use reqwest::header::HeaderName;
 use sha2::Sha256;
 
 /// Secrets are shown as this prefix and the base64 of their bytes.
@@ -57,6 +58,27 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<Strin
         .finalize()
         .into_bytes();
     Ok(format!("v1,{}", STANDARD.encode(tag)))
+}
+
+/// The three Standard Webhooks headers of one attempt: `webhook-id`, `webhook-timestamp` (Unix
+/// seconds) and `webhook-signature`.
+pub fn headers(
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<[(HeaderName, String); 3], VerifyError> {
+    Ok([
+        (HeaderName::from_static("webhook-id"), id.to_owned()),
+        (
+            HeaderName::from_static("webhook-timestamp"),
+            timestamp.to_string(),
+        ),
+        (
+            HeaderName::from_static("webhook-signature"),
+            sign(secret, id, timestamp, body)?,
+        ),
+    ])
 }
 
 /// Checks the three headers against the body, as a receiver does; `now` in Unix seconds.
