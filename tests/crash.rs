@@ -65,14 +65,7 @@ async fn a_killed_server_publishes_every_post_once_and_delivers_every_webhook() 
 
     let mut items = Vec::new();
     for n in 0..ITEMS {
-        let (status, item) = post(
-            &server,
-            &format!("/api/content/{customer}"),
-            json!({"topic": format!("resoling {n}"), "format": "social", "engine": "offline"}),
-        )
-        .await;
-        assert_eq!(status, 200, "{item}");
-        let id = item["id"].as_str().unwrap().to_owned();
+        let id = common::draft(&server, &format!("resoling {n}")).await;
         let (status, _) = post(
             &server,
             &format!("/api/content/{customer}/{id}/approve"),

@@ -78,14 +78,7 @@ async fn world() -> World {
 
 /// An approved social item with `body` as its text.
 async fn approved(server: &Server, body: &str) -> String {
-    let (status, item) = post(
-        server,
-        &format!("/api/content/{}", server.customer_id),
-        json!({"topic": "free resoling", "format": "social", "engine": "offline"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{item}");
-    let id = item["id"].as_str().unwrap().to_owned();
+    let id = common::draft(server, "free resoling").await;
     let path = format!("/api/content/{}/{id}", server.customer_id);
     let (status, edited) = call(
         server,

@@ -43,14 +43,7 @@ async fn subscribe(server: &Server, url: &str, events: &[&str]) -> Value {
 }
 
 async fn draft(server: &Server) -> String {
-    let (status, item) = post(
-        server,
-        &format!("/api/content/{}", server.customer_id),
-        json!({"topic": "trail running shoes", "format": "social", "engine": "offline"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{item}");
-    item["id"].as_str().unwrap().to_owned()
+    common::draft(server, "trail running shoes").await
 }
 
 /// Checks a delivery as a receiver must: signature over id, timestamp and body, within the window.

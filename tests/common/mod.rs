@@ -189,6 +189,18 @@ pub async fn post(
     call(server, &server.key, reqwest::Method::POST, path, Some(body)).await
 }
 
+/// Writes an offline social draft on `topic` with the server's own key; answers its id.
+pub async fn draft(server: &Server, topic: &str) -> String {
+    let (status, item) = post(
+        server,
+        &format!("/api/content/{}", server.customer_id),
+        serde_json::json!({"topic": topic, "format": "social", "engine": "offline"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    item["id"].as_str().unwrap().to_owned()
+}
+
 /// The built-in tools' names, in the order every listing gives them.
 pub fn tool_names() -> Vec<String> {
     heycmo::registry::Registry::builtin()
