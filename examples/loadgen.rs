@@ -256,15 +256,30 @@ async fn main() {
     let duration = Duration::from_secs(seconds);
     println!("| server | mode | C | calls/s | p50 µs | p99 µs | errors |");
     println!("|---|---|---|---|---|---|---|");
+    // `BENCH_ONLY=heycmo` (a comma-separated list of server kinds) measures only those: handy
+    // while profiling one server.
+    let only = std::env::var("BENCH_ONLY").ok();
+    let selected = |kind: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|k| k == kind))
+    };
+    // `BENCH_CONCURRENCY=32` (a comma-separated list) measures only those levels.
+    let levels: Vec<usize> = std::env::var("BENCH_CONCURRENCY")
+        .ok()
+        .map(|l| l.split(',').filter_map(|c| c.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 32]);
     let mut memory = Vec::new();
     for (kind, modes) in [
         ("heycmo", &[Mode::Stateless, Mode::Stateful][..]),
         ("bare-stateless", &[Mode::Stateless][..]),
         ("bare-stateful", &[Mode::Stateful][..]),
     ] {
+        if !selected(kind) {
+            continue;
+        }
         let server = Arc::new(start(kind));
         for &mode in modes {
-            for concurrency in [1, 32] {
+            for &concurrency in &levels {
                 let f = measure(&server, mode, concurrency, duration).await;
                 let label = if mode == Mode::Stateless {
                     "stateless (JSON)"

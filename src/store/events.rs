@@ -163,6 +163,24 @@ fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Op>) {
     }
 }
 
+/// Lowers the calling thread's scheduling priority (nice 10), so that on a busy core request
+/// handling preempts a batch commit instead of waiting out its time slice. The writer still gets
+/// the CPU it needs: it runs whenever the workers wait, and CFS gives it a share under load.
+#[cfg(target_os = "linux")]
+fn yield_to_requests() {
+    let thread = rustix::thread::gettid();
+    if let Err(error) = rustix::process::setpriority_process(Some(thread), WRITER_NICE) {
+        tracing::debug!(%error, "could not lower the event writer's priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn yield_to_requests() {}
+
+/// The event writer's niceness on Linux (0 is normal, 19 the lowest).
+#[cfg(target_os = "linux")]
+const WRITER_NICE: i32 = 10;
+
 fn from_row(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
     let data: String = row.get("data")?;
     Ok(EventRecord {
@@ -180,7 +198,10 @@ impl Store {
         let (queue, receiver) = mpsc::channel(QUEUE);
         thread::Builder::new()
             .name("heycmo-events".into())
-            .spawn(move || writer_loop(conn, receiver))
+            .spawn(move || {
+                yield_to_requests();
+                writer_loop(conn, receiver)
+            })
             .map_err(|e| StoreError::Corrupt(format!("cannot start the event writer: {e}")))?;
         Ok(EventWriter { queue })
     }
