@@ -209,12 +209,12 @@ fn webhook_throughput(c: &mut Criterion) {
                     let background = app.start_background(shutdown.clone());
                     for n in 0..DELIVERIES {
                         app.events
-                            .append(NewEvent {
-                                customer_id: customer.clone(),
-                                kind: "content.created".into(),
-                                data: serde_json::json!({"contentId": format!("cnt_{n:016x}")}),
-                                at: SystemClock.now_millis(),
-                            })
+                            .append(NewEvent::new(
+                                customer.clone(),
+                                "content.created",
+                                &serde_json::json!({"contentId": format!("cnt_{n:016x}")}),
+                                SystemClock.now_millis(),
+                            ))
                             .await
                             .unwrap();
                     }

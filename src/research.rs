@@ -197,18 +197,18 @@ impl Research {
             }
             None => briefing.summary = offline_summary(&briefing),
         }
-        let event = NewEvent {
-            customer_id: customer.to_owned(),
-            kind: "workflow.completed".into(),
-            data: json!({
+        let event = NewEvent::new(
+            customer.to_owned(),
+            "workflow.completed",
+            &json!({
                 "workflow": WORKFLOW,
                 "briefingId": briefing.id,
                 "trigger": trigger,
                 "engine": briefing.engine,
                 "highlights": briefing.highlights,
             }),
-            at: now,
-        };
+            now,
+        );
         let record = BriefingRecord {
             id: briefing.id.clone(),
             trigger: serde_json::to_value(trigger)

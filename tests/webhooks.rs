@@ -516,12 +516,12 @@ async fn a_delivery_still_failing_when_its_window_ends_is_given_up() {
     let shutdown = tokio_util::sync::CancellationToken::new();
     let background = app.start_background(shutdown.clone());
     app.events
-        .append(NewEvent {
-            customer_id: customer.clone(),
-            kind: "content.created".into(),
-            data: json!({"contentId": "cnt_00000000000000aa"}),
-            at: SystemClock.now_millis(),
-        })
+        .append(NewEvent::new(
+            customer.clone(),
+            "content.created",
+            &json!({"contentId": "cnt_00000000000000aa"}),
+            SystemClock.now_millis(),
+        ))
         .await
         .unwrap();
     app.events.flush().await.unwrap();

@@ -1,7 +1,7 @@
 //! Creating content and moving it through its states, each change with its event in the same
 //! transaction. Transitions not allowed from the current state are conflicts naming that state.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::writer::{self, Brief};
 use super::{ContentItem, State, check};
@@ -45,23 +45,20 @@ impl Action {
     }
 }
 
+/// A `content.*` event: the item as it is after the change, plus one field of the change
+/// itself where there is one (a rejection's reason, the channels of a schedule).
 fn event(
     customer: &str,
     kind: &str,
     item: &ContentItem,
     at: Millis,
-    reason: Option<&str>,
+    extra: Option<(&str, Value)>,
 ) -> NewEvent {
     let mut data = json!({"contentId": item.id, "format": item.format, "title": item.title, "state": item.state, "revision": item.revision});
-    if let Some(reason) = reason {
-        data["reason"] = json!(reason);
+    if let Some((key, value)) = extra {
+        data[key] = value;
     }
-    NewEvent {
-        customer_id: customer.to_owned(),
-        kind: kind.to_owned(),
-        data,
-        at,
-    }
+    NewEvent::new(customer, kind, &data, at)
 }
 
 fn decode(row: &ContentRow) -> Result<ContentItem, StoreError> {
@@ -148,7 +145,13 @@ pub async fn apply(
             };
             Ok(ContentChange {
                 state: item.state.as_str().to_owned(),
-                event: Some(event(&owner, kind, &item, at, reason.as_deref())),
+                event: Some(event(
+                    &owner,
+                    kind,
+                    &item,
+                    at,
+                    reason.map(|reason| ("reason", json!(reason))),
+                )),
                 item: encode(&item)?,
             })
         })
@@ -248,8 +251,13 @@ pub fn scheduling(
         }
         item.revision += 1;
         item.updated_at = rfc3339(at);
-        let mut scheduled = event(&owner, "content.scheduled", &item, at, None);
-        scheduled.data["channels"] = json!(channels);
+        let scheduled = event(
+            &owner,
+            "content.scheduled",
+            &item,
+            at,
+            Some(("channels", json!(channels))),
+        );
         Ok(ContentChange {
             state: item.state.as_str().to_owned(),
             item: encode(&item)?,

@@ -45,13 +45,12 @@ pub fn client_ip(parts: &Parts) -> String {
 
 /// Authenticates the request; failures count against the client's pre-auth allowance.
 pub async fn principal(app: &App, parts: &Parts) -> Result<Principal, Error> {
-    let client = client_ip(parts);
     let result = match token(parts) {
         None => Err(Error::AuthRequired),
         Some(token) => auth::authenticate(&app.store, &app.keys, &token).await,
     };
     if matches!(result, Err(Error::AuthRequired | Error::InvalidKey)) {
-        app.limiters.check(Bucket::Preauth, &client)?;
+        app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
     }
     result
 }

@@ -84,8 +84,10 @@ impl Router {
         // The query string is not logged: it may carry `token=`.
         let span = tracing::info_span!("request", id = %id, method = %parts.method, path = %parts.uri.path());
         let started = Instant::now();
-        let routed =
-            AssertUnwindSafe(self.route(parts, body).instrument(span.clone())).catch_unwind();
+        // Boxed: the routes' futures together weigh about 10 KB, which the wrappers below would
+        // otherwise copy on every request.
+        let route = Box::pin(self.route(parts, body));
+        let routed = AssertUnwindSafe(route.instrument(span.clone())).catch_unwind();
         let mut response = match routed.await {
             Ok(response) => response,
             Err(_) => {

@@ -13,18 +13,17 @@ use rmcp::model::{
     GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel,
     LoggingMessageNotificationParam, PaginatedRequestParams, ProgressNotificationParam,
-    ProgressToken, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, SetLevelRequestParams, Tool, ToolAnnotations,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::model::{
-    ClientCapabilities, CompleteRequestMethod, CompleteRequestParams, CompleteResult,
-    CreateMessageRequest, CreateMessageRequestParams, ElicitRequest, ElicitRequestParams,
-    InputRequest, InputRequests, InputRequiredResult, ListRootsRequest, ResourceContents,
-    ResourceUpdatedNotificationParam, SamplingMessage, SubscribeRequestParams, SubscriptionFilter,
-    UnsubscribeRequestParams,
+    CompleteRequestMethod, CompleteRequestParams, CompleteResult, CreateMessageRequest,
+    CreateMessageRequestParams, ElicitRequest, ElicitRequestParams, InputRequest, InputRequests,
+    InputRequiredResult, ListRootsRequest, ResourceContents, ResourceUpdatedNotificationParam,
+    SamplingMessage, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
 };
 use rmcp::service::{RequestContext, SubscriptionContext};
-use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use super::library::{Docs, Library, PromptOutcome};
@@ -123,12 +122,19 @@ pub struct McpServer {
     /// Pinned for stdio and legacy SSE, which authenticate once per session; `None` for
     /// Streamable HTTP, where each request brings its own.
     principal: Option<Principal>,
+    session: Arc<SessionState>,
+}
+
+/// What a session remembers between requests. One allocation: rmcp makes a server for every
+/// stateless request too.
+#[derive(Default)]
+struct SessionState {
     /// The level the client asked for with `logging/setLevel`; nothing is sent before it asks.
-    log_level: Arc<Mutex<Option<LoggingLevel>>>,
+    log_level: Mutex<Option<LoggingLevel>>,
     /// Resource URIs this session subscribed to.
-    subscriptions: Arc<Mutex<HashSet<String>>>,
+    subscriptions: Mutex<HashSet<String>>,
     /// Set once a task forwards this session's record changes (on its first subscription).
-    listening: Arc<std::sync::atomic::AtomicBool>,
+    listening: std::sync::atomic::AtomicBool,
 }
 
 impl McpServer {
@@ -137,9 +143,7 @@ impl McpServer {
             shared,
             surface,
             principal,
-            log_level: Arc::default(),
-            subscriptions: Arc::default(),
-            listening: Arc::default(),
+            session: Arc::default(),
         }
     }
 
@@ -147,13 +151,14 @@ impl McpServer {
     /// ends; started once per session.
     fn listen(&self, peer: rmcp::Peer<RoleServer>, customer: String) {
         if self
+            .session
             .listening
             .swap(true, std::sync::atomic::Ordering::SeqCst)
         {
             return;
         }
         let mut changes = self.shared.app.changes.subscribe();
-        let subscriptions = self.subscriptions.clone();
+        let session = self.session.clone();
         tokio::spawn(async move {
             loop {
                 let change = match changes.recv().await {
@@ -162,7 +167,8 @@ impl McpServer {
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 };
                 let wanted = change.customer == customer
-                    && subscriptions
+                    && session
+                        .subscriptions
                         .lock()
                         .expect("subscriptions lock")
                         .contains(&change.uri);
@@ -244,28 +250,26 @@ impl McpServer {
 
     fn link(
         &self,
-        context: &RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
         rounds: Option<BTreeMap<String, Value>>,
     ) -> PeerLink {
         PeerLink {
-            peer: context.peer.clone(),
+            context,
             rounds,
-            capabilities: context.client_capabilities(),
-            progress_token: context.meta.get_progress_token(),
-            log_level: self.log_level.clone(),
+            session: self.session.clone(),
         }
     }
 }
 
 /// Where `ToolContext` progress and log messages go: this request's peer.
 struct PeerLink {
-    peer: Peer<RoleServer>,
+    /// The request's context: its peer, and its metadata (progress token, and on 2026-07-28 the
+    /// client's capabilities), read only when a tool asks.
+    context: RequestContext<RoleServer>,
     /// On the 2026-07-28 generation, the replies of this and earlier rounds; `None` on the
     /// handshake generation, where the client is asked directly.
     rounds: Option<BTreeMap<String, Value>>,
-    capabilities: Option<ClientCapabilities>,
-    progress_token: Option<ProgressToken>,
-    log_level: Arc<Mutex<Option<LoggingLevel>>>,
+    session: Arc<SessionState>,
 }
 
 /// Severity rank of an MCP level, for comparing with the level the client asked for.
@@ -299,13 +303,13 @@ impl ClientLink for PeerLink {
         message: Option<String>,
     ) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let Some(token) = self.progress_token.clone() else {
+            let Some(token) = self.context.meta.get_progress_token() else {
                 return;
             };
             let mut param = ProgressNotificationParam::new(token, done);
             param.total = total;
             param.message = message;
-            if let Err(error) = self.peer.notify_progress(param).await {
+            if let Err(error) = self.context.peer.notify_progress(param).await {
                 tracing::debug!(%error, "progress notification not delivered");
             }
         })
@@ -313,14 +317,14 @@ impl ClientLink for PeerLink {
 
     fn log(&self, level: LogLevel, message: String) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let wanted = *self.log_level.lock().expect("log level lock");
+            let wanted = *self.session.log_level.lock().expect("log level lock");
             let level = mcp_level(level);
             if wanted.is_none_or(|wanted| rank(level) < rank(wanted)) {
                 return;
             }
             let param =
                 LoggingMessageNotificationParam::new(level, json!(message)).with_logger("heycmo");
-            if let Err(error) = self.peer.notify_logging_message(param).await {
+            if let Err(error) = self.context.peer.notify_logging_message(param).await {
                 tracing::debug!(%error, "log notification not delivered");
             }
         })
@@ -362,8 +366,8 @@ impl ClientLink for PeerLink {
     }
 
     fn supports(&self, capability: Capability) -> bool {
-        self.capabilities
-            .as_ref()
+        self.context
+            .client_capabilities()
             .is_some_and(|caps| match capability {
                 Capability::Sampling => caps.sampling.is_some(),
                 Capability::Elicitation => caps.elicitation.is_some(),
@@ -379,7 +383,8 @@ impl PeerLink {
             Ask::Sample(sampling) => {
                 let request = sampling_params(sampling);
                 serde_json::to_value(
-                    self.peer
+                    self.context
+                        .peer
                         .create_message(request)
                         .await
                         .map_err(client_refused)?,
@@ -388,15 +393,20 @@ impl PeerLink {
             Ask::Elicit(question) => {
                 let request = elicit_params(question)?;
                 serde_json::to_value(
-                    self.peer
+                    self.context
+                        .peer
                         .create_elicitation(request)
                         .await
                         .map_err(client_refused)?,
                 )
             }
-            Ask::ListRoots => {
-                serde_json::to_value(self.peer.list_roots().await.map_err(client_refused)?)
-            }
+            Ask::ListRoots => serde_json::to_value(
+                self.context
+                    .peer
+                    .list_roots()
+                    .await
+                    .map_err(client_refused)?,
+            ),
         };
         reply.map_err(|e| Error::Internal(format!("reading the client's reply: {e}")))
     }
@@ -580,7 +590,7 @@ impl ServerHandler for McpServer {
                         .map_err(|e| McpError::invalid_params(e.to_string(), None));
                 }
                 PromptOutcome::NeedInput(asks) => {
-                    let link = self.link(&context, None);
+                    let link = self.link(context.clone(), None);
                     for (key, ask) in asks {
                         let reply = link
                             .ask_live(ask)
@@ -627,7 +637,8 @@ impl ServerHandler for McpServer {
             let (principal, _) = self.principal(&context)?;
             self.listen(context.peer.clone(), principal.customer.id.clone());
         }
-        self.subscriptions
+        self.session
+            .subscriptions
             .lock()
             .expect("subscriptions lock")
             .insert(request.uri);
@@ -695,7 +706,8 @@ impl ServerHandler for McpServer {
         request: UnsubscribeRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        self.subscriptions
+        self.session
+            .subscriptions
             .lock()
             .expect("subscriptions lock")
             .remove(&request.uri);
@@ -718,7 +730,7 @@ impl ServerHandler for McpServer {
         request: SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        *self.log_level.lock().expect("log level lock") = Some(request.level);
+        *self.session.log_level.lock().expect("log level lock") = Some(request.level);
         Ok(())
     }
 
@@ -756,12 +768,13 @@ impl ServerHandler for McpServer {
             request.request_state.as_deref(),
             request.input_responses.clone(),
         )?;
-        let client = self.link(&context, rounds);
+        let cancel = context.ct.clone();
+        let client = self.link(context, rounds);
         let ctx = app.context(
             principal,
             self.surface,
             request_id.clone(),
-            context.ct.clone(),
+            cancel,
             Some(Arc::new(client)),
         );
         let input = request

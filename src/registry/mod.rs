@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
@@ -24,7 +25,7 @@ pub use context::{
 pub use tool::{Content, DynTool, Tool, ToolOutput};
 
 use crate::error::Error;
-use crate::store::NewEvent;
+use crate::store::{NewEvent, TOOL_CALLED};
 use routes::Routes;
 use schema::Validator;
 
@@ -95,6 +96,19 @@ pub enum RegistryError {
 }
 
 /// The tools, in name order.
+/// The payload of the `tool.called` event every call appends.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ToolCalled<'a> {
+    tool: &'a str,
+    outcome: &'static str,
+    duration_ms: f64,
+    surface: &'static str,
+    request_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<&'static str>,
+}
+
 pub struct Registry {
     tools: Vec<ToolSpec>,
     by_name: HashMap<String, usize>,
@@ -237,28 +251,26 @@ impl Registry {
         })?;
         let started = Instant::now();
         let result = self.run(spec, ctx, input).await;
-        let mut data = json!({
-            "tool": spec.name(),
+        let called = ToolCalled {
+            tool: spec.name(),
             // A 2026-07-28 round that waits for the client is neither a success nor a failure.
-            "outcome": match &result {
+            outcome: match &result {
                 Ok(_) => "success",
                 Err(Error::InputRequired { .. }) => "input_required",
                 Err(Error::Cancelled) => "cancelled",
                 Err(_) => "error",
             },
-            "durationMs": (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-            "surface": ctx.surface.as_str(),
-            "requestId": ctx.request_id,
-        });
-        if let Err(error) = &result {
-            data["errorCode"] = json!(error.code());
-        }
-        let event = NewEvent {
-            customer_id: ctx.principal.customer.id.clone(),
-            kind: "tool.called".into(),
-            data,
-            at: ctx.clock.now_millis(),
+            duration_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+            surface: ctx.surface.as_str(),
+            request_id: &ctx.request_id,
+            error_code: result.as_ref().err().map(Error::code),
         };
+        let event = NewEvent::new(
+            ctx.principal.customer.id.as_str(),
+            TOOL_CALLED,
+            &called,
+            ctx.clock.now_millis(),
+        );
         if let Err(error) = ctx.events.append(event).await {
             // The call itself succeeded or failed on its own terms; losing its audit record is
             // logged loudly but does not turn a good answer into an error.

@@ -55,18 +55,18 @@ impl Publisher {
         let outcome = self.attempt(job, &post, now).await;
         match outcome {
             Ok(remote) => {
-                let event = NewEvent {
-                    customer_id: post.customer_id.clone(),
-                    kind: "content.published".into(),
-                    data: json!({
+                let event = NewEvent::new(
+                    post.customer_id.clone(),
+                    "content.published",
+                    &json!({
                         "contentId": post.content_id,
                         "postId": post.id,
                         "channel": post.platform,
                         "remoteId": remote.remote_id,
                         "url": remote.url,
                     }),
-                    at: self.clock.now_millis(),
-                };
+                    self.clock.now_millis(),
+                );
                 let change = post
                     .content_id
                     .as_ref()

@@ -10,18 +10,47 @@ use std::thread;
 use std::time::Duration;
 
 use rusqlite::{Connection, Row, params};
+use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Millis, Store, StoreError, StoreResult};
+
+/// The type of the event every tool call appends: most of the log, and kept out of the type index.
+pub const TOOL_CALLED: &str = "tool.called";
 
 /// An event to append.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub customer_id: String,
     pub kind: String,
-    pub data: Value,
+    /// The payload as JSON text: serialized once, where the event is made, straight from its
+    /// type (a `tool.called` payload is a struct, not a map of owned strings).
+    pub data: String,
     pub at: Millis,
+}
+
+impl NewEvent {
+    pub fn new(
+        customer_id: impl Into<String>,
+        kind: impl Into<String>,
+        data: &impl Serialize,
+        at: Millis,
+    ) -> NewEvent {
+        let kind = kind.into();
+        // Payloads are plain records with string keys, which always serialize; should one ever
+        // not, the event still records that something happened.
+        let data = serde_json::to_string(data).unwrap_or_else(|error| {
+            tracing::error!(%error, kind, "an event payload did not serialize");
+            "{}".to_owned()
+        });
+        NewEvent {
+            customer_id: customer_id.into(),
+            kind,
+            data,
+            at,
+        }
+    }
 }
 
 /// An event as stored.
@@ -106,12 +135,7 @@ pub(super) fn insert(conn: &Connection, event: &NewEvent) -> Result<(), rusqlite
     conn.prepare_cached(
         "INSERT INTO events (customer_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![
-        event.customer_id,
-        event.kind,
-        event.data.to_string(),
-        event.at
-    ])?;
+    .execute(params![event.customer_id, event.kind, event.data, event.at])?;
     Ok(())
 }
 
@@ -181,6 +205,50 @@ fn yield_to_requests() {}
 #[cfg(target_os = "linux")]
 const WRITER_NICE: i32 = 10;
 
+/// The SQL and arguments of one page of a customer's events.
+fn select(customer_id: &str, query: EventQuery) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::from("SELECT * FROM events WHERE customer_id = ?1");
+    let mut args: Vec<rusqlite::types::Value> = vec![customer_id.to_owned().into()];
+    if let Some(kind) = query.kind {
+        // Only a filter that cannot match `tool.called` may use the type index, which
+        // leaves those events out; SQLite needs the exclusion spelled out to see that.
+        let tool_called = match kind.strip_suffix(".*") {
+            Some(prefix) => TOOL_CALLED.starts_with(&format!("{prefix}.")),
+            None => kind == TOOL_CALLED,
+        };
+        if !tool_called {
+            sql.push_str(&format!(" AND type <> '{TOOL_CALLED}'"));
+        }
+        match kind.strip_suffix(".*") {
+            Some(prefix) => {
+                sql.push_str(&format!(
+                    " AND type >= ?{a} AND type < ?{b}",
+                    a = args.len() + 1,
+                    b = args.len() + 2
+                ));
+                args.push(format!("{prefix}.").into());
+                args.push(format!("{prefix}/").into());
+            }
+            None => {
+                sql.push_str(&format!(" AND type = ?{}", args.len() + 1));
+                args.push(kind.into());
+            }
+        }
+    }
+    for (clause, value) in [
+        (" AND created_at >= ?", query.since),
+        (" AND created_at < ?", query.until),
+        (" AND id < ?", query.before_id),
+    ] {
+        if let Some(value) = value {
+            sql.push_str(&format!("{clause}{}", args.len() + 1));
+            args.push(value.into());
+        }
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", query.limit));
+    (sql, args)
+}
+
 fn from_row(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
     let data: String = row.get("data")?;
     Ok(EventRecord {
@@ -212,38 +280,8 @@ impl Store {
         customer_id: &str,
         query: EventQuery,
     ) -> StoreResult<Vec<EventRecord>> {
-        let customer_id = customer_id.to_owned();
+        let (sql, args) = select(customer_id, query);
         self.run(move |conn| {
-            let mut sql = String::from("SELECT * FROM events WHERE customer_id = ?1");
-            let mut args: Vec<rusqlite::types::Value> = vec![customer_id.into()];
-            if let Some(kind) = query.kind {
-                match kind.strip_suffix(".*") {
-                    Some(prefix) => {
-                        sql.push_str(&format!(
-                            " AND type >= ?{a} AND type < ?{b}",
-                            a = args.len() + 1,
-                            b = args.len() + 2
-                        ));
-                        args.push(format!("{prefix}.").into());
-                        args.push(format!("{prefix}/").into());
-                    }
-                    None => {
-                        sql.push_str(&format!(" AND type = ?{}", args.len() + 1));
-                        args.push(kind.into());
-                    }
-                }
-            }
-            for (clause, value) in [
-                (" AND created_at >= ?", query.since),
-                (" AND created_at < ?", query.until),
-                (" AND id < ?", query.before_id),
-            ] {
-                if let Some(value) = value {
-                    sql.push_str(&format!("{clause}{}", args.len() + 1));
-                    args.push(value.into());
-                }
-            }
-            sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", query.limit));
             let mut stmt = conn.prepare_cached(&sql)?;
             let events = stmt
                 .query_map(rusqlite::params_from_iter(args), from_row)?
@@ -251,5 +289,93 @@ impl Store {
             Ok(events)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store's own schema on a real file, with two customers' events of mixed types.
+    fn log() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("events.db")).unwrap();
+        let conn = store.dedicated_connection().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        for n in 0..40 {
+            let kind = match n % 4 {
+                0 => "content.created",
+                1 => "content.approved",
+                _ => TOOL_CALLED,
+            };
+            for customer in ["cus_a", "cus_b"] {
+                insert(&conn, &NewEvent::new(customer, kind, &json_n(n), n)).unwrap();
+            }
+        }
+        (dir, conn)
+    }
+
+    fn json_n(n: i64) -> Value {
+        serde_json::json!({ "n": n })
+    }
+
+    fn page(conn: &Connection, kind: &str) -> (Vec<EventRecord>, String) {
+        let query = EventQuery {
+            kind: Some(kind.to_owned()),
+            limit: 100,
+            ..EventQuery::default()
+        };
+        let (sql, args) = select("cus_a", query);
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(args.clone()), |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let events = conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(args), from_row)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        (events, plan.join("; "))
+    }
+
+    #[test]
+    fn type_filters_find_their_events_through_the_right_index() {
+        let (_dir, conn) = log();
+        for (kind, expected, index) in [
+            ("content.approved", 10, "events_customer_type"),
+            ("content.*", 20, "events_customer_type"),
+            (TOOL_CALLED, 20, "events_customer "),
+            ("tool.*", 20, "events_customer "),
+        ] {
+            let (events, plan) = page(&conn, kind);
+            assert_eq!(events.len(), expected, "{kind}");
+            let prefix = kind.trim_end_matches('*');
+            assert!(
+                events.iter().all(|e| e.kind.starts_with(prefix)),
+                "{kind}: {events:?}"
+            );
+            assert!(events.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+            assert!(
+                format!("{plan} ").contains(index),
+                "{kind} should use {index}: {plan}"
+            );
+            // A prefix is a range of types, whose matches are sorted (top-N); an exact type
+            // reads its index in order.
+            if !kind.ends_with(".*") {
+                assert!(!plan.contains("TEMP B-TREE"), "{kind} sorts: {plan}");
+            }
+        }
+    }
+
+    #[test]
+    fn payloads_are_stored_as_the_json_they_serialize_to() {
+        let (_dir, conn) = log();
+        let (events, _) = page(&conn, "content.created");
+        assert_eq!(events[0].data, serde_json::json!({"n": 36}));
     }
 }

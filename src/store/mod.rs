@@ -31,7 +31,7 @@ pub use brands::BrandRecord;
 pub use briefings::{BriefingRecord, PipelineFacts};
 pub use content::{ContentChange, ContentRow};
 pub use customers::{Customer, NewCustomer};
-pub use events::{EventQuery, EventRecord, EventWriter, NewEvent};
+pub use events::{EventQuery, EventRecord, EventWriter, NewEvent, TOOL_CALLED};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, NewKey};
 pub use schedules::{ScheduleChange, ScheduleRecord};

@@ -354,12 +354,7 @@ impl Store {
                                 Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
                             })?;
                         if was_enabled && !enabled {
-                            let event = NewEvent {
-                                customer_id: customer,
-                                kind: "webhook.disabled".into(),
-                                data: serde_json::json!({"hookId": hook, "url": url, "reason": reason}),
-                                at: now,
-                            };
+                            let event = NewEvent::new(customer, "webhook.disabled", &serde_json::json!({"hookId": hook, "url": url, "reason": reason}), now);
                             events::insert(&tx, &event)?;
                         }
                     }
