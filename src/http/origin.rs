@@ -78,11 +78,10 @@ impl HostPolicy {
     }
 
     fn host_allowed(&self, authority: &str) -> bool {
-        let authority = authority.to_ascii_lowercase();
-        let (host, port) = split_port(&authority);
+        let (host, port) = split_port(authority);
         self.hosts.iter().any(|allowed| {
             let (allowed_host, allowed_port) = split_port(allowed);
-            allowed_host == host && allowed_port.is_none_or(|p| Some(p) == port)
+            allowed_host.eq_ignore_ascii_case(host) && allowed_port.is_none_or(|p| Some(p) == port)
         })
     }
 
@@ -92,10 +91,9 @@ impl HostPolicy {
             .headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| parts.uri.authority().map(|a| a.to_string()));
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()));
         match host {
-            Some(host) if self.host_allowed(&host) => {}
+            Some(host) if self.host_allowed(host) => {}
             Some(_) => {
                 return Err(Error::Forbidden(
                     "Host not allowed (DNS-rebinding protection); see --allowed-host".into(),

@@ -67,20 +67,20 @@ impl Streamable {
     /// Serves one request to `/mcp`.
     pub async fn handle(&self, mut parts: Parts, body: Incoming) -> Result<Response<Body>, Error> {
         let principal = http::auth_principal(&self.app, &parts).await?;
-        let customer = principal.customer.id.clone();
+        let customer = principal.customer.clone();
         let session = parts
             .headers
             .get(SESSION_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if let Some(session) = &session {
-            let owner = self
+            let foreign = self
                 .owners
                 .lock()
                 .expect("owners lock")
                 .get(session)
-                .cloned();
-            if owner.is_some_and(|owner| owner != customer) {
+                .is_some_and(|owner| *owner != customer.id);
+            if foreign {
                 // The same answer as for an unknown session: ids are not confirmed to strangers.
                 return Err(Error::NotFound("Session not found".into()));
             }
@@ -99,10 +99,10 @@ impl Streamable {
             let issued = issued.to_owned();
             let full = {
                 let mut owners = self.owners.lock().expect("owners lock");
-                let open = owners.values().filter(|c| **c == customer).count();
+                let open = owners.values().filter(|c| **c == customer.id).count();
                 let full = open >= self.app.config.max_mcp_sessions;
                 if !full {
-                    owners.insert(issued.clone(), customer);
+                    owners.insert(issued.clone(), customer.id.clone());
                 }
                 full
             };

@@ -290,6 +290,9 @@ impl Registry {
         let input = if input.is_null() { json!({}) } else { input };
         spec.input_validator.check(&input)?;
         tokio::select! {
+            // The handler first: most finish on their first poll, before the cancellation
+            // future would have registered a waiter with the token.
+            biased;
             result = spec.handler.call_json(ctx, input) => result,
             () = ctx.cancel.cancelled() => Err(Error::Cancelled),
         }

@@ -30,6 +30,10 @@ impl Validator {
 
     /// Checks `instance`; the first violation becomes `E_INVALID_INPUT` naming its JSON pointer.
     pub fn check(&self, instance: &Value) -> Result<(), Error> {
+        // The common case, valid input, takes the fast path that builds no error values.
+        if self.0.is_valid(instance) {
+            return Ok(());
+        }
         match self.0.iter_errors(instance).next() {
             None => Ok(()),
             Some(violation) => {
