@@ -1,7 +1,7 @@
 //! `make bench`: calls/s and latency of `tools/call` over Streamable HTTP, heycmo against a bare
 //! rmcp server with the same trivial tool, and memory per idle session.
 //!
-//! Servers run as child processes (`examples/bench_servers.rs`) pinned to CPU 0 with `taskset`
+//! Servers run as child processes (`examples/bench_heycmo.rs`, `examples/bench_bare.rs`) pinned to CPU 0 with `taskset`
 //! when it exists; run this generator on the other core (`make bench` does). Each measurement
 //! opens C keep-alive connections, each looping requests for the duration, and reports calls/s
 //! with p50/p99 latency.
@@ -37,10 +37,18 @@ impl Drop for Server {
     }
 }
 
+/// The binary and argument of each server kind.
+fn command_of(kind: &str) -> (&'static str, Option<&'static str>) {
+    match kind {
+        "bare-stateless" => ("bench_bare", Some("stateless")),
+        "bare-stateful" => ("bench_bare", Some("stateful")),
+        _ => ("bench_heycmo", None),
+    }
+}
+
 fn start(kind: &str) -> Server {
-    let exe = std::env::current_exe()
-        .unwrap()
-        .with_file_name("bench_servers");
+    let (binary, argument) = command_of(kind);
+    let exe = std::env::current_exe().unwrap().with_file_name(binary);
     let pinned = Command::new("taskset").arg("--version").output().is_ok();
     let mut command = if pinned {
         let mut c = Command::new("taskset");
@@ -50,11 +58,11 @@ fn start(kind: &str) -> Server {
         Command::new(&exe)
     };
     let mut child = command
-        .arg(kind)
+        .args(argument)
         .env("HEYCMO_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
-        .expect("start bench_servers (cargo build --release --examples)");
+        .expect("start the bench servers (cargo build --release --examples)");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let (mut base, mut key) = (String::new(), None);
     for line in lines.by_ref() {
