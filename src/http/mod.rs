@@ -79,7 +79,7 @@ pub async fn serve_with(shared: Arc<Shared>, listener: TcpListener, shutdown: Ca
             let router = router.clone();
             async move { Ok::<_, Infallible>(router.handle(request, ClientAddr(peer)).await) }
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
             if let Err(error) = connection.await {
