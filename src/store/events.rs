@@ -3,7 +3,7 @@
 //! Appends go through one [`EventWriter`] thread that owns a connection and commits whatever has
 //! queued up in a single transaction (group commit), so the request path never waits on the
 //! disk and a burst of tool calls costs one commit rather than one each. Events queued but not
-//! yet committed (at most about a millisecond's worth) are lost if the process is killed;
+//! yet committed (at most a few milliseconds' worth) are lost if the process is killed;
 //! shutdown flushes, and readers flush first so they always see their own writes.
 
 use std::thread;
@@ -85,7 +85,7 @@ enum Op {
 const MAX_BATCH: usize = 1024;
 
 /// How long the writer lets events gather after the first one of a batch. Nobody waits on it
-/// (see [`EventWriter::flush`] for who does), so this trades nothing but a millisecond of
+/// (see [`EventWriter::flush`] for who does), so this trades nothing but a few milliseconds of
 /// visibility for far fewer, larger commits.
 const LINGER: Duration = Duration::from_millis(5);
 
@@ -100,7 +100,7 @@ pub struct EventWriter {
 }
 
 impl EventWriter {
-    /// Queues one event. It is committed within about a millisecond, with whatever else is
+    /// Queues one event. It is committed within a few milliseconds, with whatever else is
     /// queued, in one transaction; [`EventWriter::flush`] waits for that.
     pub async fn append(&self, event: NewEvent) -> StoreResult<()> {
         self.queue
