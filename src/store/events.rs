@@ -121,9 +121,31 @@ impl EventWriter {
     }
 }
 
+/// Rows per multi-row `INSERT` of a batch: one statement step per chunk instead of per event.
+/// SQLite allows 32,766 parameters; four per row.
+const ROWS_PER_INSERT: usize = 16;
+
 fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> Result<(), rusqlite::Error> {
     let tx = conn.transaction()?;
-    for event in events {
+    let mut chunks = events.chunks_exact(ROWS_PER_INSERT);
+    if chunks.len() > 0 {
+        let rows = vec!["(?, ?, ?, ?)"; ROWS_PER_INSERT].join(", ");
+        let mut statement = tx.prepare_cached(&format!(
+            "INSERT INTO events (customer_id, type, data, created_at) VALUES {rows}"
+        ))?;
+        for chunk in chunks.by_ref() {
+            let values = chunk.iter().flat_map(|event| {
+                [
+                    &event.customer_id as &dyn rusqlite::ToSql,
+                    &event.kind,
+                    &event.data,
+                    &event.at,
+                ]
+            });
+            statement.execute(rusqlite::params_from_iter(values))?;
+        }
+    }
+    for event in chunks.remainder() {
         insert(&tx, event)?;
     }
     tx.commit()
@@ -369,6 +391,43 @@ mod tests {
             if !kind.ends_with(".*") {
                 assert!(!plan.contains("TEMP B-TREE"), "{kind} sorts: {plan}");
             }
+        }
+    }
+
+    #[test]
+    fn a_batch_is_written_whole_and_in_order_across_multi_row_inserts() {
+        let (_dir, mut conn) = log();
+        let before: i64 = conn
+            .query_row("SELECT max(id) FROM events", [], |row| row.get(0))
+            .unwrap();
+        // Two full multi-row chunks and a remainder written row by row.
+        let count = 2 * ROWS_PER_INSERT + 5;
+        let batch: Vec<NewEvent> = (0..count as i64)
+            .map(|n| NewEvent::new("cus_c", format!("batch.{n}"), &json_n(n), 1000 + n))
+            .collect();
+        write_batch(&mut conn, &batch).unwrap();
+        let (sql, args) = select(
+            "cus_c",
+            EventQuery {
+                limit: 1000,
+                ..EventQuery::default()
+            },
+        );
+        let mut written: Vec<EventRecord> = conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(args), from_row)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        written.reverse();
+        assert_eq!(written.len(), count);
+        for (n, event) in written.iter().enumerate() {
+            let n = n as i64;
+            assert_eq!(event.id, before + 1 + n);
+            assert_eq!(event.kind, format!("batch.{n}"));
+            assert_eq!(event.data, json_n(n));
+            assert_eq!(event.at, 1000 + n);
         }
     }
 
