@@ -401,15 +401,7 @@ async fn on_the_2026_generation_subscribers_listen_for_changes() {
 
     let server = Server::start(&[]);
     let (key, customer) = (server.key.clone(), server.customer_id.clone());
-    let (_, item) = call(
-        &server,
-        &key,
-        Method::POST,
-        &format!("/api/content/{customer}"),
-        Some(json!({"topic": "autumn trails", "format": "social"})),
-    )
-    .await;
-    let id = item["id"].as_str().unwrap().to_owned();
+    let id = common::draft(&server, "autumn trails").await;
     let uri = format!("heycmo://content/{id}");
     let transport = StreamableHttpClientTransport::from_config(
         StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(key.clone()),

@@ -95,7 +95,6 @@ pub enum RegistryError {
     },
 }
 
-/// The tools, in name order.
 /// The payload of the `tool.called` event every call appends.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,6 +108,7 @@ struct ToolCalled<'a> {
     error_code: Option<&'static str>,
 }
 
+/// The tools, in name order.
 pub struct Registry {
     tools: Vec<ToolSpec>,
     by_name: HashMap<String, usize>,

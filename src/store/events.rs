@@ -6,10 +6,11 @@
 //! yet committed (at most a few milliseconds' worth) are lost if the process is killed;
 //! shutdown flushes, and readers flush first so they always see their own writes.
 
+use std::sync::LazyLock;
 use std::thread;
 use std::time::Duration;
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Row};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
@@ -125,25 +126,20 @@ impl EventWriter {
 /// SQLite allows 32,766 parameters; four per row.
 const ROWS_PER_INSERT: usize = 16;
 
+/// The `INSERT` of `rows` events.
+fn insert_sql(rows: usize) -> String {
+    let values = vec!["(?, ?, ?, ?)"; rows].join(", ");
+    format!("INSERT INTO events (customer_id, type, data, created_at) VALUES {values}")
+}
+
+static INSERT_ONE: LazyLock<String> = LazyLock::new(|| insert_sql(1));
+static INSERT_CHUNK: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_INSERT));
+
 fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> Result<(), rusqlite::Error> {
     let tx = conn.transaction()?;
     let mut chunks = events.chunks_exact(ROWS_PER_INSERT);
-    if chunks.len() > 0 {
-        let rows = vec!["(?, ?, ?, ?)"; ROWS_PER_INSERT].join(", ");
-        let mut statement = tx.prepare_cached(&format!(
-            "INSERT INTO events (customer_id, type, data, created_at) VALUES {rows}"
-        ))?;
-        for chunk in chunks.by_ref() {
-            let values = chunk.iter().flat_map(|event| {
-                [
-                    &event.customer_id as &dyn rusqlite::ToSql,
-                    &event.kind,
-                    &event.data,
-                    &event.at,
-                ]
-            });
-            statement.execute(rusqlite::params_from_iter(values))?;
-        }
+    for chunk in chunks.by_ref() {
+        execute(&tx, &INSERT_CHUNK, chunk)?;
     }
     for event in chunks.remainder() {
         insert(&tx, event)?;
@@ -154,10 +150,21 @@ fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> Result<(), rusqlit
 /// Appends one event on `conn`: in a domain transaction, the event commits with the change it
 /// records (a content transition and its `content.*` event are one write).
 pub(super) fn insert(conn: &Connection, event: &NewEvent) -> Result<(), rusqlite::Error> {
-    conn.prepare_cached(
-        "INSERT INTO events (customer_id, type, data, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![event.customer_id, event.kind, event.data, event.at])?;
+    execute(conn, &INSERT_ONE, std::slice::from_ref(event))
+}
+
+/// Runs `sql`, an `INSERT` of `events.len()` rows, with their values.
+fn execute(conn: &Connection, sql: &str, events: &[NewEvent]) -> Result<(), rusqlite::Error> {
+    let values = events.iter().flat_map(|event| {
+        [
+            &event.customer_id as &dyn rusqlite::ToSql,
+            &event.kind,
+            &event.data,
+            &event.at,
+        ]
+    });
+    conn.prepare_cached(sql)?
+        .execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }
 
@@ -232,16 +239,19 @@ fn select(customer_id: &str, query: EventQuery) -> (String, Vec<rusqlite::types:
     let mut sql = String::from("SELECT * FROM events WHERE customer_id = ?1");
     let mut args: Vec<rusqlite::types::Value> = vec![customer_id.to_owned().into()];
     if let Some(kind) = query.kind {
+        let prefix = kind.strip_suffix(".*");
         // Only a filter that cannot match `tool.called` may use the type index, which
         // leaves those events out; SQLite needs the exclusion spelled out to see that.
-        let tool_called = match kind.strip_suffix(".*") {
-            Some(prefix) => TOOL_CALLED.starts_with(&format!("{prefix}.")),
+        let tool_called = match prefix {
+            Some(prefix) => TOOL_CALLED
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.')),
             None => kind == TOOL_CALLED,
         };
         if !tool_called {
             sql.push_str(&format!(" AND type <> '{TOOL_CALLED}'"));
         }
-        match kind.strip_suffix(".*") {
+        match prefix {
             Some(prefix) => {
                 sql.push_str(&format!(
                     " AND type >= ?{a} AND type < ?{b}",
@@ -269,6 +279,18 @@ fn select(customer_id: &str, query: EventQuery) -> (String, Vec<rusqlite::types:
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", query.limit));
     (sql, args)
+}
+
+/// One page of a customer's events, newest first, read on `conn`.
+fn page(
+    conn: &Connection,
+    customer_id: &str,
+    query: EventQuery,
+) -> Result<Vec<EventRecord>, rusqlite::Error> {
+    let (sql, args) = select(customer_id, query);
+    conn.prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(args), from_row)?
+        .collect()
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
@@ -302,15 +324,9 @@ impl Store {
         customer_id: &str,
         query: EventQuery,
     ) -> StoreResult<Vec<EventRecord>> {
-        let (sql, args) = select(customer_id, query);
-        self.run(move |conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let events = stmt
-                .query_map(rusqlite::params_from_iter(args), from_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(events)
-        })
-        .await
+        let customer_id = customer_id.to_owned();
+        self.run(move |conn| Ok(page(conn, &customer_id, query)?))
+            .await
     }
 }
 
@@ -341,28 +357,22 @@ mod tests {
         serde_json::json!({ "n": n })
     }
 
-    fn page(conn: &Connection, kind: &str) -> (Vec<EventRecord>, String) {
+    /// `cus_a`'s events of `kind`, and SQLite's plan for reading them.
+    fn of_kind(conn: &Connection, kind: &str) -> (Vec<EventRecord>, String) {
         let query = EventQuery {
             kind: Some(kind.to_owned()),
             limit: 100,
             ..EventQuery::default()
         };
-        let (sql, args) = select("cus_a", query);
+        let (sql, args) = select("cus_a", query.clone());
         let plan: Vec<String> = conn
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap()
-            .query_map(rusqlite::params_from_iter(args.clone()), |row| row.get(3))
+            .query_map(rusqlite::params_from_iter(args), |row| row.get(3))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        let events = conn
-            .prepare(&sql)
-            .unwrap()
-            .query_map(rusqlite::params_from_iter(args), from_row)
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        (events, plan.join("; "))
+        (page(conn, "cus_a", query).unwrap(), plan.join("; "))
     }
 
     #[test]
@@ -374,7 +384,7 @@ mod tests {
             (TOOL_CALLED, 20, "events_customer "),
             ("tool.*", 20, "events_customer "),
         ] {
-            let (events, plan) = page(&conn, kind);
+            let (events, plan) = of_kind(&conn, kind);
             assert_eq!(events.len(), expected, "{kind}");
             let prefix = kind.trim_end_matches('*');
             assert!(
@@ -406,20 +416,11 @@ mod tests {
             .map(|n| NewEvent::new("cus_c", format!("batch.{n}"), &json_n(n), 1000 + n))
             .collect();
         write_batch(&mut conn, &batch).unwrap();
-        let (sql, args) = select(
-            "cus_c",
-            EventQuery {
-                limit: 1000,
-                ..EventQuery::default()
-            },
-        );
-        let mut written: Vec<EventRecord> = conn
-            .prepare(&sql)
-            .unwrap()
-            .query_map(rusqlite::params_from_iter(args), from_row)
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let query = EventQuery {
+            limit: 1000,
+            ..EventQuery::default()
+        };
+        let mut written = page(&conn, "cus_c", query).unwrap();
         written.reverse();
         assert_eq!(written.len(), count);
         for (n, event) in written.iter().enumerate() {
@@ -434,7 +435,7 @@ mod tests {
     #[test]
     fn payloads_are_stored_as_the_json_they_serialize_to() {
         let (_dir, conn) = log();
-        let (events, _) = page(&conn, "content.created");
+        let (events, _) = of_kind(&conn, "content.created");
         assert_eq!(events[0].data, serde_json::json!({"n": 36}));
     }
 }
