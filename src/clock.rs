@@ -1,5 +1,7 @@
 //! Time, behind a trait so tests can pin it.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::store::Millis;
@@ -14,8 +16,13 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Read straight from `SystemTime`: every tool call stamps its event with it, and chrono's
+    /// `Utc::now` would first build a calendar date only to turn it back into milliseconds.
     fn now_millis(&self) -> Millis {
-        Utc::now().timestamp_millis()
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Millis::try_from(since_epoch.as_millis()).unwrap_or(Millis::MAX)
     }
 }
 
@@ -30,6 +37,17 @@ pub fn rfc3339(millis: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_system_clock_agrees_with_chrono() {
+        let before = Utc::now().timestamp_millis();
+        let now = SystemClock.now_millis();
+        let after = Utc::now().timestamp_millis();
+        assert!(
+            (before..=after).contains(&now),
+            "{before} <= {now} <= {after}"
+        );
+    }
 
     #[test]
     fn writes_the_seed_format() {

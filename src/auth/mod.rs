@@ -74,7 +74,8 @@ pub fn looks_like_key(token: &str) -> bool {
 pub struct Principal {
     /// Shared, because a principal is cloned into every call's context.
     pub customer: Arc<Customer>,
-    pub key_id: Option<String>,
+    /// Shared for the same reason.
+    pub key_id: Option<Arc<str>>,
     pub scope: KeyScope,
 }
 
@@ -87,7 +88,7 @@ impl Principal {
     pub fn new(customer: Customer, key_id: Option<String>, scope: KeyScope) -> Principal {
         Principal {
             customer: Arc::new(customer),
-            key_id,
+            key_id: key_id.map(Arc::from),
             scope,
         }
     }

@@ -4,6 +4,8 @@
 //! `?token=<key>`. Requests that fail authentication are counted against the pre-auth limit of
 //! their IP, so keys cannot be guessed at speed.
 
+use std::borrow::Cow;
+
 use http::request::Parts;
 use http::{Uri, header};
 
@@ -13,8 +15,8 @@ use crate::auth::{self, Principal};
 use crate::error::Error;
 use crate::ratelimit::Bucket;
 
-/// The presented token, if any.
-pub fn token(parts: &Parts) -> Option<String> {
+/// The presented token, if any; borrowed from the header, which every MCP request carries.
+pub fn token(parts: &Parts) -> Option<Cow<'_, str>> {
     let from_header = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -23,8 +25,8 @@ pub fn token(parts: &Parts) -> Option<String> {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         })
-        .map(|v| v.trim().to_owned());
-    from_header.or_else(|| query_param(&parts.uri, "token"))
+        .map(|v| Cow::Borrowed(v.trim()));
+    from_header.or_else(|| query_param(&parts.uri, "token").map(Cow::Owned))
 }
 
 /// One query parameter, percent-decoded.

@@ -1,5 +1,6 @@
 //! The REST routes of the seeds and the projection of the registry onto REST.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use http::request::Parts;
@@ -213,7 +214,7 @@ pub async fn provision(
         .headers
         .get("x-admin-secret")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+        .map(Cow::Borrowed)
         .or_else(|| auth::token(parts));
     match presented {
         None => return Err(Error::AuthRequired),

@@ -259,6 +259,79 @@ impl McpServer {
             session: self.session.clone(),
         }
     }
+
+    /// `tools/call`: the registry's call with the MCP request's principal, rate limit and
+    /// client link, and its result or error as MCP answers it.
+    async fn run_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let app = &self.shared.app;
+        let name = request.name.as_ref();
+        if app.registry.get(name).is_none() {
+            return Err(McpError::invalid_params(
+                format!("Unknown tool: {name}"),
+                Some(json!({"code": "E_NOT_FOUND"})),
+            ));
+        }
+        let (principal, request_id) = self.principal(&context)?;
+        let request_id = request_id.unwrap_or_else(crate::http::new_request_id);
+        if let Err(error) = app.limiters.check(Bucket::Mcp, &principal.customer.id) {
+            let retry_after = match &error {
+                Error::RateLimited { retry_after } => retry_after.as_secs(),
+                _ => 1,
+            };
+            return Err(McpError::new(
+                rmcp::model::ErrorCode(RATE_LIMITED),
+                error.to_string(),
+                Some(
+                    json!({"code": error.code(), "requestId": request_id, "retryAfter": retry_after}),
+                ),
+            ));
+        }
+        let rounds = self.rounds(
+            &context,
+            name,
+            request.request_state.as_deref(),
+            request.input_responses.clone(),
+        )?;
+        let cancel = context.ct.clone();
+        let client = self.link(context, rounds);
+        let ctx = app.context(
+            principal,
+            self.surface,
+            request_id.clone(),
+            cancel,
+            Some(Arc::new(client)),
+        );
+        let input = request
+            .arguments
+            .map(serde_json::Value::Object)
+            .unwrap_or_default();
+        let result = match app.registry.call(name, &ctx, input).await {
+            Ok(output) => {
+                let mut result = CallToolResult::success(
+                    output.content.into_iter().map(content_block).collect(),
+                );
+                result.structured_content = Some(output.structured);
+                result
+            }
+            Err(Error::MissingCapability(capability)) => {
+                let required =
+                    serde_json::from_value(json!({ capability: {} })).unwrap_or_default();
+                return Err(McpError::missing_required_client_capability(required));
+            }
+            Err(Error::InputRequired { asks, answered }) => {
+                return match self.input_required(name, asks, &answered) {
+                    Ok(result) => Ok(CallToolResponse::InputRequired(result)),
+                    Err(error) => Ok(error_result(&error, &request_id).into()),
+                };
+            }
+            Err(error) => error_result(&error, &request_id),
+        };
+        Ok(result.into())
+    }
 }
 
 /// Where `ToolContext` progress and log messages go: this request's peer.
@@ -734,74 +807,13 @@ impl ServerHandler for McpServer {
         Ok(())
     }
 
-    async fn call_tool(
+    fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, McpError> {
-        let app = &self.shared.app;
-        let name = request.name.as_ref();
-        if app.registry.get(name).is_none() {
-            return Err(McpError::invalid_params(
-                format!("Unknown tool: {name}"),
-                Some(json!({"code": "E_NOT_FOUND"})),
-            ));
-        }
-        let (principal, request_id) = self.principal(&context)?;
-        let request_id = request_id.unwrap_or_else(crate::http::new_request_id);
-        if let Err(error) = app.limiters.check(Bucket::Mcp, &principal.customer.id) {
-            let retry_after = match &error {
-                Error::RateLimited { retry_after } => retry_after.as_secs(),
-                _ => 1,
-            };
-            return Err(McpError::new(
-                rmcp::model::ErrorCode(RATE_LIMITED),
-                error.to_string(),
-                Some(
-                    json!({"code": error.code(), "requestId": request_id, "retryAfter": retry_after}),
-                ),
-            ));
-        }
-        let rounds = self.rounds(
-            &context,
-            name,
-            request.request_state.as_deref(),
-            request.input_responses.clone(),
-        )?;
-        let cancel = context.ct.clone();
-        let client = self.link(context, rounds);
-        let ctx = app.context(
-            principal,
-            self.surface,
-            request_id.clone(),
-            cancel,
-            Some(Arc::new(client)),
-        );
-        let input = request
-            .arguments
-            .map(serde_json::Value::Object)
-            .unwrap_or_default();
-        let result = match app.registry.call(name, &ctx, input).await {
-            Ok(output) => {
-                let mut result = CallToolResult::success(
-                    output.content.into_iter().map(content_block).collect(),
-                );
-                result.structured_content = Some(output.structured);
-                result
-            }
-            Err(Error::MissingCapability(capability)) => {
-                let required =
-                    serde_json::from_value(json!({ capability: {} })).unwrap_or_default();
-                return Err(McpError::missing_required_client_capability(required));
-            }
-            Err(Error::InputRequired { asks, answered }) => {
-                return match self.input_required(name, asks, &answered) {
-                    Ok(result) => Ok(CallToolResponse::InputRequired(result)),
-                    Err(error) => Ok(error_result(&error, &request_id).into()),
-                };
-            }
-            Err(error) => error_result(&error, &request_id),
-        };
-        Ok(result.into())
+    ) -> impl Future<Output = Result<CallToolResponse, McpError>> + Send + '_ {
+        // Boxed: rmcp runs every request in a task sized for the largest handler future, and
+        // copies that task's state when it starts and ends; a call's future is the large one.
+        Box::pin(self.run_tool(request, context))
     }
 }
