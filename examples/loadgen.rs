@@ -276,6 +276,16 @@ async fn main() {
         .ok()
         .map(|l| l.split(',').filter_map(|c| c.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 32]);
+    // `BENCH_MODE=stateful` (or `stateless`) measures only that mode.
+    let mode_wanted = std::env::var("BENCH_MODE").ok();
+    let wanted = |mode: Mode| {
+        mode_wanted.as_deref().is_none_or(|m| {
+            m == match mode {
+                Mode::Stateless => "stateless",
+                Mode::Stateful => "stateful",
+            }
+        })
+    };
     let mut memory = Vec::new();
     for (kind, modes) in [
         ("heycmo", &[Mode::Stateless, Mode::Stateful][..]),
@@ -286,7 +296,7 @@ async fn main() {
             continue;
         }
         let server = Arc::new(start(kind));
-        for &mode in modes {
+        for &mode in modes.iter().filter(|&&m| wanted(m)) {
             for &concurrency in &levels {
                 let f = measure(&server, mode, concurrency, duration).await;
                 let label = if mode == Mode::Stateless {
