@@ -240,8 +240,8 @@ async fn scope_input_validation_and_events_apply_to_every_call() {
         .await
         .unwrap()
         .customer;
-    let reader = Principal::new(customer.clone(), None, KeyScope::ReadOnly);
-    let member = Principal::new(customer.clone(), None, KeyScope::Member);
+    let reader = Principal::new(customer.clone(), KeyScope::ReadOnly);
+    let member = Principal::new(customer.clone(), KeyScope::Member);
 
     let denied = app
         .registry

@@ -68,7 +68,7 @@ mod tests {
             engine: None,
             created_at: 0,
         };
-        Principal::new(customer, Some("key_1".into()), KeyScope::Member)
+        Principal::new(customer, KeyScope::Member)
     }
 
     #[test]

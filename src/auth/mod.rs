@@ -74,21 +74,18 @@ pub fn looks_like_key(token: &str) -> bool {
 pub struct Principal {
     /// Shared, because a principal is cloned into every call's context.
     pub customer: Arc<Customer>,
-    /// Shared for the same reason.
-    pub key_id: Option<Arc<str>>,
     pub scope: KeyScope,
 }
 
 impl Principal {
     /// A principal with full rights, for local use (stdio, the CLI) where the operator is the user.
     pub fn local(customer: Customer) -> Principal {
-        Principal::new(customer, None, KeyScope::Owner)
+        Principal::new(customer, KeyScope::Owner)
     }
 
-    pub fn new(customer: Customer, key_id: Option<String>, scope: KeyScope) -> Principal {
+    pub fn new(customer: Customer, scope: KeyScope) -> Principal {
         Principal {
             customer: Arc::new(customer),
-            key_id: key_id.map(Arc::from),
             scope,
         }
     }
@@ -132,7 +129,7 @@ pub async fn authenticate(
     }
     let (key, customer): (ApiKeyRecord, Customer) =
         store.key_by_hash(hash).await?.ok_or(Error::InvalidKey)?;
-    let principal = Principal::new(customer, Some(key.id), key.scope);
+    let principal = Principal::new(customer, key.scope);
     cache.put(hash, principal.clone());
     Ok(principal)
 }

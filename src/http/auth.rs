@@ -15,7 +15,8 @@ use crate::auth::{self, Principal};
 use crate::error::Error;
 use crate::ratelimit::Bucket;
 
-/// The presented token, if any; borrowed from the header, which every MCP request carries.
+/// The presented token, if any: borrowed from the `Authorization` header, copied only when it
+/// is decoded from the query string.
 pub fn token(parts: &Parts) -> Option<Cow<'_, str>> {
     let from_header = parts
         .headers
