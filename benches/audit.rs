@@ -1,6 +1,7 @@
 //! Audit speed: parsing and checking a 200 KB page with the network excluded (target ≤ 15 ms
 //! median), and the whole SEO audit end to end over loopback against the clean fixture site
-//! (page, robots.txt, llms.txt, sitemap and the link sample; target < 100 ms).
+//! (page, robots.txt, llms.txt, sitemap and the link sample; target < 100 ms), and the parse of a
+//! hostile 5 MiB page that once took quadratic time.
 //!
 //! `cargo bench --bench audit`; the figures go in BENCHMARKS.md.
 
@@ -77,6 +78,18 @@ fn offline(c: &mut Criterion) {
     group.finish();
 }
 
+/// A hostile page at the fetch cap: 5 MiB of empty `<style></style>` elements. Its parse once
+/// took time in the square of its size (the depth pre-scan lower-cased the rest of the page at
+/// every `<style>`); `/live` parses any page an anonymous visitor names.
+fn hostile(c: &mut Criterion) {
+    let html = "<style></style>".repeat(5 * 1024 * 1024 / 15);
+    let url = Url::parse("https://acme.example/").unwrap();
+    let mut group = c.benchmark_group("5 MiB of <style></style>");
+    group.sample_size(10);
+    group.bench_function("parse", |b| b.iter(|| Page::parse(Some(&url), &html)));
+    group.finish();
+}
+
 fn end_to_end(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let site = runtime.block_on(site::serve("good"));
@@ -98,5 +111,5 @@ fn end_to_end(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, offline, end_to_end);
+criterion_group!(benches, offline, hostile, end_to_end);
 criterion_main!(benches);

@@ -55,7 +55,7 @@ pub struct App {
     /// The server's own language model, when one is configured.
     pub llm: Option<Arc<dyn Llm>>,
     /// Changes to customers' records, for MCP resource subscribers on every transport.
-    pub changes: tokio::sync::broadcast::Sender<crate::mcp::records::Change>,
+    pub changes: crate::changes::Changes,
     pub registry: Registry,
     pub limiters: Limiters,
     /// Recently verified API keys.
@@ -102,7 +102,7 @@ impl App {
         let fetcher = Fetcher::new(config.fetch(&public_url))?;
         let llm = config.llm.engine().map_err(StartError::Llm)?;
         let vault = config.vault()?;
-        let changes = tokio::sync::broadcast::channel(256).0;
+        let changes = crate::changes::channel();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let mut handlers: HashMap<String, Arc<dyn Handler>> = HashMap::new();
         handlers.insert(

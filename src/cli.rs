@@ -255,6 +255,14 @@ pub struct ServeArgs {
     /// Streamable HTTP sessions one customer may hold open; opening one more answers 429.
     #[arg(long, env = "HEYCMO_MAX_MCP_SESSIONS", default_value_t = 256)]
     pub max_mcp_sessions: usize,
+    /// Seconds a request's headers may take to arrive; an idle keep-alive connection is closed
+    /// after as long. Streaming responses are not affected.
+    #[arg(long, env = "HEYCMO_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub header_timeout_seconds: u64,
+    /// Connections one client address may hold open before any of them authenticates; past
+    /// it a new connection is closed at once.
+    #[arg(long, env = "HEYCMO_MAX_PREAUTH_CONNECTIONS", default_value_t = 64)]
+    pub max_preauth_connections: usize,
     /// REST requests per minute per customer.
     #[arg(long, env = "HEYCMO_RATE_REST", default_value_t = RateLimits::default().rest)]
     pub rate_rest: u32,
@@ -543,6 +551,8 @@ async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
         max_body_bytes: args.max_body_bytes,
         key_cache_ttl: std::time::Duration::from_secs(args.key_cache_seconds),
         max_mcp_sessions: args.max_mcp_sessions.max(1),
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_seconds.max(1)),
+        max_preauth_connections: args.max_preauth_connections.max(1),
         ..globals.config()
     };
     let listener = tokio::net::TcpListener::bind(config.bind)

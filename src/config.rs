@@ -38,6 +38,11 @@ pub struct Config {
     pub llm: crate::llm::LlmConfig,
     /// Streamable HTTP sessions one customer may hold open at once.
     pub max_mcp_sessions: usize,
+    /// How long a request's head may take to arrive, and so how long an idle keep-alive
+    /// connection stays open (see `http::connections`).
+    pub header_timeout: Duration,
+    /// Connections one client address may hold open before any of them authenticates.
+    pub max_preauth_connections: usize,
     /// The job engine's workers and retry timing.
     pub jobs: crate::jobs::JobConfig,
     /// When webhook deliveries give up and subscriptions are disabled.
@@ -67,6 +72,8 @@ impl Default for Config {
             fetch_max_bytes: 5 * 1024 * 1024,
             llm: crate::llm::LlmConfig::default(),
             max_mcp_sessions: 256,
+            header_timeout: Duration::from_secs(10),
+            max_preauth_connections: 64,
             jobs: crate::jobs::JobConfig::default(),
             webhooks: crate::webhooks::deliver::DeliveryPolicy::default(),
             secret_key: None,

@@ -9,6 +9,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod brand;
+pub mod changes;
 pub mod cli;
 pub mod clock;
 pub mod config;

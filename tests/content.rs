@@ -368,11 +368,26 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
         Some(json!({"topic": "x y", "format": "social"})),
     )
     .await;
+    // Their item cannot be subscribed to from here: it is not found, like an id of nothing.
     let their_uri = format!("heycmo://content/{}", theirs["id"].as_str().unwrap());
-    client
-        .subscribe(rmcp::model::SubscribeRequestParams::new(their_uri))
-        .await
-        .unwrap();
+    for refused in [
+        their_uri,
+        "heycmo://content/cnt_0000000000000000".to_owned(),
+        "heycmo://nothing".to_owned(),
+    ] {
+        let error = client
+            .subscribe(rmcp::model::SubscribeRequestParams::new(refused.clone()))
+            .await
+            .expect_err(&refused);
+        let rmcp::ServiceError::McpError(error) = error else {
+            panic!("{refused}: {error:?}");
+        };
+        assert_eq!(
+            error.code,
+            rmcp::model::ErrorCode::RESOURCE_NOT_FOUND,
+            "{refused}"
+        );
+    }
     let (_, _) = call(
         &server,
         &other_key,

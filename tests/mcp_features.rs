@@ -384,3 +384,74 @@ async fn a_prompt_asks_the_client_on_the_handshake_generation() {
     client.cancel().await.unwrap();
     shutdown.cancel();
 }
+
+/// Waits (bounded) until `done` holds; says what it waited for if it never does.
+async fn eventually(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never: {what}");
+}
+
+/// A handshake-generation session forwards record changes from its first subscription until its
+/// last unsubscription or its end. Its forwarding task once lived as long as the process: after
+/// an unsubscription, after the session ended, and through shutdown. Each forwarding task holds
+/// one receiver of the change feed, so the feed's receiver count shows the tasks alive.
+#[tokio::test]
+#[expect(
+    deprecated,
+    reason = "resources/subscribe is the handshake generation's way of subscribing"
+)]
+async fn forwarding_record_changes_ends_with_the_subscription_and_the_session() {
+    use rmcp::model::{SubscribeRequestParams, UnsubscribeRequestParams};
+    let running = start().await;
+    let feed = running.app.changes.clone();
+    let (client, _rx) = connect(&running).await;
+    assert_eq!(feed.receiver_count(), 0);
+    for _ in 0..2 {
+        client
+            .subscribe(SubscribeRequestParams::new("heycmo://brand"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(feed.receiver_count(), 1, "one task per session");
+    client
+        .unsubscribe(UnsubscribeRequestParams::new("heycmo://brand"))
+        .await
+        .unwrap();
+    eventually("the task ends with the last unsubscription", || {
+        feed.receiver_count() == 0
+    })
+    .await;
+
+    client
+        .subscribe(SubscribeRequestParams::new("heycmo://brand"))
+        .await
+        .unwrap();
+    assert_eq!(
+        feed.receiver_count(),
+        1,
+        "a new subscription forwards again"
+    );
+    client.cancel().await.unwrap();
+    eventually("the task ends with the session", || {
+        feed.receiver_count() == 0
+    })
+    .await;
+
+    let (client, _rx) = connect(&running).await;
+    client
+        .subscribe(SubscribeRequestParams::new("heycmo://brand"))
+        .await
+        .unwrap();
+    assert_eq!(feed.receiver_count(), 1);
+    running.shutdown.cancel();
+    eventually("the task ends when the server shuts down", || {
+        feed.receiver_count() == 0
+    })
+    .await;
+    drop(client);
+}

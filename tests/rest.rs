@@ -424,6 +424,41 @@ async fn rate_limits_answer_429_with_retry_after() {
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "E_RATE_LIMITED").await;
 }
 
+/// Every route is charged once: an alias with `{customerId}` was once charged by both the alias
+/// and the tool it runs, so it allowed half the documented requests.
+#[tokio::test]
+async fn alias_routes_are_charged_once_per_request() {
+    let server = Server::start(&["--rate-rest", "4"]);
+    let http = client();
+    let alias = server.url(&format!("/api/customer/{}", server.customer_id));
+    let projection = server.url("/api/tools/get_account");
+    for _ in 0..2 {
+        let r = http
+            .get(&alias)
+            .bearer_auth(&server.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    for _ in 0..2 {
+        let r = http
+            .post(&projection)
+            .bearer_auth(&server.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let r = http
+        .get(&alias)
+        .bearer_auth(&server.key)
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "E_RATE_LIMITED").await;
+}
+
 #[tokio::test]
 async fn provisioning_needs_the_admin_secret() {
     let disabled = Server::start(&[]);

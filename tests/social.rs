@@ -166,6 +166,29 @@ async fn connecting_checks_credentials_and_keeps_them_sealed() {
         (400, "E_URL_REFUSED"),
         "private instances are refused: {refused}"
     );
+    // Every platform's own URL is judged alike, and a refusal is the caller's error (400), not
+    // a failure of the platform (502).
+    for body in [
+        json!({"platform": "bluesky", "handle": "brand.bsky.social", "appPassword": BLUESKY_PASSWORD, "serviceUrl": "http://127.0.0.1:9"}),
+        json!({"platform": "linkedin", "accessToken": GOOD_TOKEN, "baseUrl": "http://10.0.0.8"}),
+        json!({"platform": "x", "accessToken": GOOD_TOKEN, "baseUrl": "http://169.254.169.254"}),
+        json!({"platform": "mastodon", "instanceUrl": "http://localhost.:9", "accessToken": GOOD_TOKEN}),
+        json!({"platform": "webhook", "url": "http://localhost./posts"}),
+    ] {
+        let (status, refused) = connect(&server, body.clone()).await;
+        assert_eq!(
+            (status, refused["code"].as_str().unwrap()),
+            (400, "E_URL_REFUSED"),
+            "{body}: {refused}"
+        );
+        assert!(
+            refused["error"]
+                .as_str()
+                .unwrap()
+                .contains("--allow-fetch-network"),
+            "the refusal names the flag that opens a network: {refused}"
+        );
+    }
 
     let (status, channel) = connect(
         &server,

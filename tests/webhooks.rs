@@ -326,6 +326,8 @@ async fn private_urls_other_customers_and_bad_input_are_refused() {
         "http://169.254.169.254/latest/meta-data",
         "http://[::ffff:127.0.0.1]/hook",
         "http://localhost/hook",
+        "http://LocalHost./hook",
+        "http://a.localhost./hook",
         "ftp://example.com/hook",
     ] {
         let (status, body) = post(

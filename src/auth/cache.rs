@@ -4,8 +4,8 @@
 //! long. Revocation usually comes from the CLI, another process, so the cache cannot be told
 //! directly; the time-to-live is the bound, and it is short (10 s by default, 0 disables).
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::Principal;
@@ -31,7 +31,7 @@ impl KeyCache {
         if self.ttl.is_zero() {
             return None;
         }
-        let entries = self.entries.lock().expect("key cache lock");
+        let entries = self.entries.lock();
         entries
             .get(hash)
             .filter(|(_, at)| at.elapsed() < self.ttl)
@@ -42,7 +42,7 @@ impl KeyCache {
         if self.ttl.is_zero() {
             return;
         }
-        let mut entries = self.entries.lock().expect("key cache lock");
+        let mut entries = self.entries.lock();
         if entries.len() >= MAX_ENTRIES {
             entries.retain(|_, (_, at)| at.elapsed() < self.ttl);
             if entries.len() >= MAX_ENTRIES {
@@ -82,5 +82,21 @@ mod tests {
         let off = KeyCache::new(Duration::ZERO);
         off.put([1; 32], principal());
         assert!(off.get(&[1; 32]).is_none());
+    }
+
+    /// A panic while the lock is held (the router catches it and answers 500) must not fail
+    /// every later request that reads the cache, as a poisoned lock once did.
+    #[test]
+    fn a_panic_under_the_lock_does_not_break_the_cache() {
+        let cache = std::sync::Arc::new(KeyCache::new(Duration::from_secs(60)));
+        let held = cache.clone();
+        let panicked = std::thread::spawn(move || {
+            let _guard = held.entries.lock();
+            panic!("a handler failed while holding the lock");
+        })
+        .join();
+        assert!(panicked.is_err());
+        cache.put([1; 32], principal());
+        assert!(cache.get(&[1; 32]).is_some());
     }
 }

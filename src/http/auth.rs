@@ -10,6 +10,7 @@ use http::request::Parts;
 use http::{Uri, header};
 
 use super::ClientAddr;
+use super::connections::Slot;
 use crate::app::App;
 use crate::auth::{self, Principal};
 use crate::error::Error;
@@ -27,7 +28,7 @@ pub fn token(parts: &Parts) -> Option<Cow<'_, str>> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(|v| Cow::Borrowed(v.trim()));
-    from_header.or_else(|| query_param(&parts.uri, "token").map(Cow::Owned))
+    from_header.or_else(|| query_param(&parts.uri, TOKEN_PARAM).map(Cow::Owned))
 }
 
 /// One query parameter, percent-decoded.
@@ -52,25 +53,45 @@ pub async fn principal(app: &App, parts: &Parts) -> Result<Principal, Error> {
         None => Err(Error::AuthRequired),
         Some(token) => auth::authenticate(&app.store, &app.keys, &token).await,
     };
-    if matches!(result, Err(Error::AuthRequired | Error::InvalidKey)) {
-        app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
+    match &result {
+        Ok(_) => {
+            if let Some(slot) = parts.extensions.get::<Slot>() {
+                slot.authenticated();
+            }
+        }
+        Err(Error::AuthRequired | Error::InvalidKey) => {
+            app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
+        }
+        Err(_) => {}
     }
     result
 }
 
+/// Whether a raw `name=value` pair of a query string is the key, judged by its name as
+/// [`query_param`] decodes it: `tok%65n=` and `token` with no `=` are the key too.
+fn is_credential(pair: &str) -> bool {
+    let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+    url::form_urlencoded::parse(name.as_bytes())
+        .next()
+        .is_some_and(|(decoded, _)| decoded == TOKEN_PARAM)
+}
+
+/// The query parameter that may carry the key.
+const TOKEN_PARAM: &str = "token";
+
 /// Removes the credentials from a request that is handed on (to rmcp), so that no later layer
-/// can log them: the `Authorization` header and the `token` query parameter.
+/// can log them: the `Authorization` header and every query parameter that decodes to `token`.
 pub fn strip_credentials(parts: &mut Parts) {
     parts.headers.remove(header::AUTHORIZATION);
     let Some(query) = parts.uri.query() else {
         return;
     };
-    if !query.split('&').any(|pair| pair.starts_with("token=")) {
+    if !query.split('&').any(is_credential) {
         return;
     }
     let kept: Vec<&str> = query
         .split('&')
-        .filter(|pair| !pair.starts_with("token="))
+        .filter(|pair| !is_credential(pair))
         .collect();
     let path = parts.uri.path();
     let path_and_query = if kept.is_empty() {
@@ -87,5 +108,48 @@ pub fn strip_credentials(parts: &mut Parts) {
     }
     if let Ok(uri) = builder.build() {
         parts.uri = uri;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stripped(uri: &str) -> (String, Option<String>) {
+        let request = http::Request::get(uri)
+            .header(header::AUTHORIZATION, "Bearer k")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let token = token(&parts).map(Cow::into_owned);
+        strip_credentials(&mut parts);
+        assert!(parts.headers.get(header::AUTHORIZATION).is_none());
+        let left = parts.uri.to_string();
+        (left, token.filter(|t| t != "k"))
+    }
+
+    /// Every spelling of the parameter that authenticates is removed before the request goes on;
+    /// `?tok%65n=` once authenticated and yet reached rmcp and its logs.
+    #[test]
+    fn every_spelling_of_the_token_parameter_is_stripped() {
+        for uri in [
+            "/mcp?token=secret&a=1",
+            "/mcp?tok%65n=secret&a=1",
+            "/mcp?%74%6F%6B%65%6E=secret&a=1",
+            "/mcp?a=1&token=secret&token=again",
+        ] {
+            let (left, _) = stripped(uri);
+            assert_eq!(left, "/mcp?a=1", "{uri}");
+        }
+        assert_eq!(stripped("/mcp?token").0, "/mcp");
+        assert_eq!(stripped("/mcp?tokens=1&b=2").0, "/mcp?tokens=1&b=2");
+        assert_eq!(stripped("/mcp").0, "/mcp");
+    }
+
+    #[test]
+    fn the_decoded_parameter_is_the_token() {
+        let request = http::Request::get("/mcp?tok%65n=secret").body(()).unwrap();
+        let (parts, ()) = request.into_parts();
+        assert_eq!(token(&parts).as_deref(), Some("secret"));
     }
 }

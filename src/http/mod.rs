@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+pub mod connections;
 mod live;
 pub mod origin;
 pub mod response;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
@@ -55,7 +56,12 @@ pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: CancellationT
 pub async fn serve_with(shared: Arc<Shared>, listener: TcpListener, shutdown: CancellationToken) {
     let app = shared.app.clone();
     let router = Arc::new(Router::new(shared, shutdown.clone()));
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(app.config.header_timeout);
+    let gate = connections::Gate::new(app.config.max_preauth_connections);
     let graceful = GracefulShutdown::new();
     let sweeper = tokio::spawn(sweep_limiters(app, shutdown.clone()));
     loop {
@@ -71,12 +77,17 @@ pub async fn serve_with(shared: Arc<Shared>, listener: TcpListener, shutdown: Ca
             },
             () = shutdown.cancelled() => break,
         };
+        let Some(slot) = gate.admit(peer.ip()) else {
+            tracing::debug!(ip = %peer.ip(), "too many unauthenticated connections; closed");
+            continue;
+        };
         // Responses on SSE streams are small writes; without this, Nagle's algorithm holds each
         // one back for up to 40 ms waiting for an ACK.
         let _ = stream.set_nodelay(true);
         let router = router.clone();
-        let service = service_fn(move |request| {
+        let service = service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             let router = router.clone();
+            request.extensions_mut().insert(slot.clone());
             async move { Ok::<_, Infallible>(router.handle(request, ClientAddr(peer)).await) }
         });
         let connection = builder.serve_connection(TokioIo::new(stream), service);

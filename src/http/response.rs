@@ -33,9 +33,21 @@ pub fn with_body(
     response
 }
 
-/// One server-sent event.
+/// One server-sent event. Each line of `data` gets its own `data:` field: the SSE format ends a
+/// field at any line break (CRLF, LF or CR), so a break inside one field would cut the event
+/// short and turn the rest into stray fields. A client joins the lines again with `\n`.
 pub fn sse_event(name: &str, data: &str) -> Frame<Bytes> {
-    Frame::data(Bytes::from(format!("event: {name}\ndata: {data}\n\n")))
+    let mut frame = String::with_capacity(name.len() + data.len() + 16);
+    frame.push_str("event: ");
+    frame.push_str(name);
+    frame.push('\n');
+    for line in data.split("\r\n").flat_map(|line| line.split(['\r', '\n'])) {
+        frame.push_str("data: ");
+        frame.push_str(line);
+        frame.push('\n');
+    }
+    frame.push('\n');
+    Frame::data(Bytes::from(frame))
 }
 
 /// A `text/event-stream` response carrying these frames as they come.
@@ -95,4 +107,38 @@ pub fn error(error: &Error, request_id: &str) -> Response<Body> {
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sse_event;
+
+    fn text(name: &str, data: &str) -> String {
+        let frame = sse_event(name, data).into_data().expect("a data frame");
+        String::from_utf8(frame.to_vec()).expect("utf-8")
+    }
+
+    #[test]
+    fn one_line_data_is_one_field() {
+        assert_eq!(
+            text("finding", "{\"a\":1}"),
+            "event: finding\ndata: {\"a\":1}\n\n"
+        );
+        assert_eq!(text("ping", ""), "event: ping\ndata: \n\n");
+    }
+
+    #[test]
+    fn every_kind_of_line_break_starts_a_new_data_field() {
+        assert_eq!(
+            text("message", "one\ntwo\r\nthree\rfour"),
+            "event: message\ndata: one\ndata: two\ndata: three\ndata: four\n\n"
+        );
+        // No line of the frame but the last is empty, so the event cannot end early.
+        let framed = text("message", "a\n\nb\n");
+        assert_eq!(
+            framed,
+            "event: message\ndata: a\ndata: \ndata: b\ndata: \n\n"
+        );
+        assert!(!framed.trim_end_matches('\n').contains("\n\n"));
+    }
 }

@@ -16,10 +16,12 @@ use super::origin::HostPolicy;
 use super::response::{self, Body};
 use super::{ClientAddr, RequestId, new_request_id, rest};
 use crate::app::App;
+use crate::auth::Principal;
 use crate::discovery::Documents;
 use crate::error::Error;
 use crate::mcp::server::Shared;
 use crate::mcp::{sse::SseTransport, streamable::Streamable};
+use crate::registry::ToolSpec;
 
 /// Serves every HTTP route.
 pub struct Router {
@@ -125,7 +127,7 @@ impl Router {
             (&Method::GET, "/api/tools") => Ok(rest::list_tools(app)),
             (&Method::GET, "/live") => super::live::live(app, &parts).await,
             (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
-                self.tool(&parts, body, &tool["/api/tools/".len()..], Map::new())
+                self.named_tool(&parts, body, &tool["/api/tools/".len()..])
                     .await
             }
             (_, "/mcp") => self.streamable.handle(parts, body).await,
@@ -145,19 +147,31 @@ impl Router {
         result.unwrap_or_else(|error| response::error(&error, &id))
     }
 
-    /// `POST /api/tools/{name}` and the aliases both end here.
-    async fn tool(
+    /// `POST /api/tools/{name}`: an unknown name is a 404 before any key is asked for.
+    async fn named_tool(
         &self,
         parts: &Parts,
         body: Incoming,
         name: &str,
-        params: Map<String, Value>,
     ) -> Result<Response<Body>, Error> {
-        let app = &self.app;
-        let spec = app.registry.get(name).ok_or_else(|| {
+        let spec = self.app.registry.get(name).ok_or_else(|| {
             Error::NotFound(format!("Unknown tool {name:?}; GET /api/tools lists them"))
         })?;
-        let principal = rest::authenticated(app, parts).await?;
+        let principal = rest::authenticated(&self.app, parts).await?;
+        self.tool(parts, body, spec, Map::new(), principal).await
+    }
+
+    /// Runs `spec` for an authenticated request: `POST /api/tools/{name}` and the aliases both
+    /// end here, each having charged the REST allowance once.
+    async fn tool(
+        &self,
+        parts: &Parts,
+        body: Incoming,
+        spec: &ToolSpec,
+        params: Map<String, Value>,
+        principal: Principal,
+    ) -> Result<Response<Body>, Error> {
+        let app = &self.app;
         let input = if parts.method == Method::GET {
             let mut input = rest::query_input(spec, parts)?;
             input.extend(params);
@@ -165,6 +179,7 @@ impl Router {
         } else {
             rest::body_input(app, body, params).await?
         };
+        let name = &spec.entry.name;
         Ok(rest::run_tool(app, name, principal, input, rest::request_id(parts)).await)
     }
 
@@ -186,13 +201,12 @@ impl Router {
                 params.insert(key, value);
             }
         }
+        // Authenticate before comparing, so a wrong id without a key is still a 401.
+        let principal = rest::authenticated(&self.app, &parts).await?;
         if let Some(customer) = customer {
-            // Authenticate before comparing, so a wrong id without a key is still a 401.
-            let principal = rest::authenticated(&self.app, &parts).await?;
             principal.ensure_customer(&customer)?;
         }
-        let name = spec.entry.name.clone();
-        self.tool(&parts, body, &name, params).await
+        self.tool(&parts, body, spec, params, principal).await
     }
 
     /// 405 with `Allow` when the path exists for other methods; 404 otherwise.

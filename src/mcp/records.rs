@@ -6,6 +6,7 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
 use serde_json::json;
 
+use crate::changes::Record;
 use crate::content::{ContentItem, lifecycle};
 use crate::error::Error;
 use crate::store::Store;
@@ -16,16 +17,17 @@ const CONTENT_TEMPLATE: &str = "heycmo://content/{id}";
 /// Content items listed as resources (the newest); older ones are read by id.
 const LISTED: u32 = 50;
 
-/// A record changed; subscribers to `uri` of `customer` are told.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub customer: String,
-    pub uri: String,
-}
-
 /// The URI of a content item.
 pub fn content_uri(id: &str) -> String {
     format!("{CONTENT_PREFIX}{id}")
+}
+
+/// The resource URI of a changed record, which its subscribers subscribed to.
+pub fn uri(record: &Record) -> String {
+    match record {
+        Record::Brand => BRAND_URI.to_owned(),
+        Record::Content(id) => content_uri(id),
+    }
 }
 
 /// Whether a URI names one of these records.
@@ -83,14 +85,31 @@ pub async fn list(store: &Store, customer: &str) -> Result<Vec<Resource>, McpErr
     Ok(resources)
 }
 
+/// The answer for a URI that names no resource of this customer (another customer's record
+/// included: that it exists is not told).
+pub fn not_found(uri: &str) -> McpError {
+    McpError::resource_not_found(
+        format!("No resource {uri}"),
+        Some(json!({"uri": uri, "code": "E_NOT_FOUND"})),
+    )
+}
+
+/// Refuses, as not found, a subscription to a record `customer` does not have. The brand
+/// profile may be watched before its first version exists: onboarding makes it.
+pub async fn ensure_watchable(store: &Store, customer: &str, uri: &str) -> Result<(), McpError> {
+    if uri == BRAND_URI {
+        return Ok(());
+    }
+    read(store, customer, uri).await.map(drop)
+}
+
 /// Reads one record of `customer`.
 pub async fn read(
     store: &Store,
     customer: &str,
     uri: &str,
 ) -> Result<ReadResourceResult, McpError> {
-    let not_found =
-        || McpError::resource_not_found(format!("No resource {uri}"), Some(json!({"uri": uri})));
+    let not_found = || not_found(uri);
     let json = if uri == BRAND_URI {
         let brand = crate::brand::latest(store, customer)
             .await

@@ -5,7 +5,9 @@
 #![allow(deprecated)]
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use futures::future::BoxFuture;
 use rmcp::model::{
@@ -25,12 +27,15 @@ use rmcp::model::{
 use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 use super::library::{Docs, Library, PromptOutcome};
 use super::records;
 use super::state::StateSigner;
 use crate::app::App;
 use crate::auth::Principal;
+use crate::changes::Change;
 use crate::error::Error;
 use crate::http::RequestId;
 use crate::ratelimit::Bucket;
@@ -133,8 +138,19 @@ struct SessionState {
     log_level: Mutex<Option<LoggingLevel>>,
     /// Resource URIs this session subscribed to.
     subscriptions: Mutex<HashSet<String>>,
-    /// Set once a task forwards this session's record changes (on its first subscription).
-    listening: std::sync::atomic::AtomicBool,
+    /// Stops the task that forwards this session's record changes: there is one from the first
+    /// subscription until the last unsubscription or the end of the session.
+    forwarder: Mutex<Option<CancellationToken>>,
+}
+
+/// The session is over (its transport closed, or the server shut down and closed it): its
+/// forwarding task, which holds only a weak reference to it, stops with it.
+impl Drop for SessionState {
+    fn drop(&mut self) {
+        if let Some(forwarder) = self.forwarder.get_mut().take() {
+            forwarder.cancel();
+        }
+    }
 }
 
 impl McpServer {
@@ -147,42 +163,36 @@ impl McpServer {
         }
     }
 
-    /// Forwards changes of this customer's subscribed records to the client until the session
-    /// ends; started once per session.
+    /// Forwards changes of this customer's subscribed records to the client, from the first
+    /// subscription (a second call while one forwards does nothing) until the last
+    /// unsubscription or the end of the session.
     fn listen(&self, peer: rmcp::Peer<RoleServer>, customer: String) {
-        if self
-            .session
-            .listening
-            .swap(true, std::sync::atomic::Ordering::SeqCst)
-        {
+        let mut forwarder = self.session.forwarder.lock();
+        if forwarder.is_some() {
             return;
         }
-        let mut changes = self.shared.app.changes.subscribe();
-        let session = self.session.clone();
-        tokio::spawn(async move {
-            loop {
-                let change = match changes.recv().await {
-                    Ok(change) => change,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                };
-                let wanted = change.customer == customer
-                    && session
-                        .subscriptions
-                        .lock()
-                        .expect("subscriptions lock")
-                        .contains(&change.uri);
-                if wanted
-                    && peer
-                        .notify_resource_updated(ResourceUpdatedNotificationParam::new(change.uri))
+        let stop = CancellationToken::new();
+        *forwarder = Some(stop.clone());
+        drop(forwarder);
+        let session = Arc::downgrade(&self.session);
+        tokio::spawn(forward_changes(
+            self.shared.app.changes.subscribe(),
+            customer,
+            stop.cancelled_owned(),
+            move |uri| {
+                session
+                    .upgrade()
+                    .is_some_and(|session| session.subscriptions.lock().contains(uri))
+            },
+            move |uri| {
+                let peer = peer.clone();
+                async move {
+                    peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
                         .await
-                        .is_err()
-                {
-                    // The session is gone.
-                    return;
+                        .is_ok()
                 }
-            }
-        });
+            },
+        ));
     }
 
     /// The principal of this request: the session's, or the one the HTTP layer authenticated.
@@ -334,6 +344,41 @@ impl McpServer {
     }
 }
 
+/// Forwards to one listener the changes of `customer`'s records whose resource URI `wanted`
+/// accepts, until `ended` completes, the change feed closes, or `send` reports the listener
+/// gone. Both generations' subscriptions are served by it: the handshake's per-session task and
+/// 2026-07-28's `subscriptions/listen` request.
+async fn forward_changes<F>(
+    mut changes: broadcast::Receiver<Change>,
+    customer: String,
+    ended: impl Future<Output = ()>,
+    wanted: impl Fn(&str) -> bool,
+    mut send: impl FnMut(String) -> F,
+) where
+    F: Future<Output = bool>,
+{
+    let mut ended = std::pin::pin!(ended);
+    loop {
+        let change = tokio::select! {
+            () = &mut ended => return,
+            change = changes.recv() => change,
+        };
+        let change = match change {
+            Ok(change) => change,
+            // A burst this listener was too slow for: the later changes still count.
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        if change.customer != customer {
+            continue;
+        }
+        let uri = records::uri(&change.record);
+        if wanted(&uri) && !send(uri).await {
+            return;
+        }
+    }
+}
+
 /// Where `ToolContext` progress and log messages go: this request's peer.
 struct PeerLink {
     /// The request's context: its peer, and its metadata (progress token, and on 2026-07-28 the
@@ -390,7 +435,7 @@ impl ClientLink for PeerLink {
 
     fn log(&self, level: LogLevel, message: String) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let wanted = *self.session.log_level.lock().expect("log level lock");
+            let wanted = *self.session.log_level.lock();
             let level = mcp_level(level);
             if wanted.is_none_or(|wanted| rank(level) < rank(wanted)) {
                 return;
@@ -696,25 +741,25 @@ impl ServerHandler for McpServer {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        let record = records::owns(&request.uri);
-        if !record && !self.shared.library.subscriptions() {
-            return Err(McpError::invalid_params(
-                format!(
-                    "{} does not change; subscribe to heycmo://brand or heycmo://content/<id>",
-                    request.uri
-                ),
-                None,
-            ));
-        }
-        if record {
+        let uri = request.uri;
+        if records::owns(&uri) {
             let (principal, _) = self.principal(&context)?;
-            self.listen(context.peer.clone(), principal.customer.id.clone());
+            let customer = &principal.customer.id;
+            records::ensure_watchable(&self.shared.app.store, customer, &uri).await?;
+            self.listen(context.peer.clone(), customer.clone());
+        } else if !self.shared.library.subscriptions() {
+            // A document exists but never changes; anything else is no resource at all.
+            return Err(match self.shared.library.read(&uri) {
+                Ok(_) => McpError::invalid_params(
+                    format!(
+                        "{uri} does not change; subscribe to heycmo://brand or heycmo://content/<id>"
+                    ),
+                    Some(json!({"code": "E_INVALID_INPUT"})),
+                ),
+                Err(_) => records::not_found(&uri),
+            });
         }
-        self.session
-            .subscriptions
-            .lock()
-            .expect("subscriptions lock")
-            .insert(request.uri);
+        self.session.subscriptions.lock().insert(uri);
         Ok(())
     }
 
@@ -743,35 +788,28 @@ impl ServerHandler for McpServer {
     /// Forwards changes of the accepted records until the client ends the subscription.
     async fn listen(&self, subscription: SubscriptionContext) -> Result<(), McpError> {
         let (principal, _) = self.principal(subscription.request_context())?;
-        let customer = principal.customer.id.clone();
-        let mut changes = self.shared.app.changes.subscribe();
-        loop {
-            let change = tokio::select! {
-                () = subscription.cancelled() => return Ok(()),
-                change = changes.recv() => change,
-            };
-            let change = match change {
-                Ok(change) => change,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
-            };
-            let accepted = subscription
+        let accepted = |uri: &str| {
+            subscription
                 .accepted()
                 .resource_subscriptions
                 .as_ref()
-                .is_some_and(|uris| uris.contains(&change.uri));
-            if change.customer == customer
-                && accepted
-                && subscription
+                .is_some_and(|uris| uris.iter().any(|accepted| accepted == uri))
+        };
+        forward_changes(
+            self.shared.app.changes.subscribe(),
+            principal.customer.id.clone(),
+            subscription.cancelled(),
+            accepted,
+            |uri| async {
+                subscription
                     .sink()
-                    .notify_resource_updated(change.uri)
+                    .notify_resource_updated(uri)
                     .await
-                    .is_err()
-            {
-                // The stream is gone: the subscription ends with it.
-                return Ok(());
-            }
-        }
+                    .is_ok()
+            },
+        )
+        .await;
+        Ok(())
     }
 
     async fn unsubscribe(
@@ -779,11 +817,13 @@ impl ServerHandler for McpServer {
         request: UnsubscribeRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        self.session
-            .subscriptions
-            .lock()
-            .expect("subscriptions lock")
-            .remove(&request.uri);
+        let mut subscriptions = self.session.subscriptions.lock();
+        subscriptions.remove(&request.uri);
+        if subscriptions.is_empty()
+            && let Some(forwarder) = self.session.forwarder.lock().take()
+        {
+            forwarder.cancel();
+        }
         Ok(())
     }
 
@@ -803,7 +843,7 @@ impl ServerHandler for McpServer {
         request: SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        *self.session.log_level.lock().expect("log level lock") = Some(request.level);
+        *self.session.log_level.lock() = Some(request.level);
         Ok(())
     }
 

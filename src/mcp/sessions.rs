@@ -15,7 +15,9 @@
 //! whose id lets a client that lost the connection resume the stream with `Last-Event-ID`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
@@ -74,8 +76,8 @@ struct Session {
 }
 
 impl Session {
-    fn routes(&self) -> std::sync::MutexGuard<'_, Routes> {
-        self.routes.lock().expect("session routes lock")
+    fn routes(&self) -> parking_lot::MutexGuard<'_, Routes> {
+        self.routes.lock()
     }
 
     fn push(&self, message: ClientJsonRpcMessage) -> Result<(), SessionError> {
@@ -184,7 +186,7 @@ impl Sessions {
     /// A live session. One whose service has stopped (the MCP server ended it) is forgotten
     /// here, so its client gets 404 and starts a new one.
     fn get(&self, id: &SessionId) -> Result<Arc<Session>, SessionError> {
-        let mut map = self.map.lock().expect("sessions lock");
+        let mut map = self.map.lock();
         match map.get(id) {
             Some(session) if session.to_service.is_closed() => {
                 map.remove(id);
@@ -197,18 +199,13 @@ impl Sessions {
 
     /// The ids of the open sessions.
     pub fn ids(&self) -> Vec<String> {
-        self.map
-            .lock()
-            .expect("sessions lock")
-            .keys()
-            .map(|id| id.to_string())
-            .collect()
+        self.map.lock().keys().map(|id| id.to_string()).collect()
     }
 
     /// Closes the sessions idle for `idle`; answers how many.
     pub fn expire(&self, idle: Duration) -> usize {
         let expired: Vec<Arc<Session>> = {
-            let mut map = self.map.lock().expect("sessions lock");
+            let mut map = self.map.lock();
             let ids: Vec<SessionId> = map
                 .iter()
                 .filter(|(_, session)| session.is_idle(idle))
@@ -245,10 +242,7 @@ impl SessionManager for Sessions {
             routes: Mutex::default(),
         });
         session.touch();
-        self.map
-            .lock()
-            .expect("sessions lock")
-            .insert(id.clone(), session.clone());
+        self.map.lock().insert(id.clone(), session.clone());
         Ok((
             id,
             SessionTransport {
@@ -277,7 +271,7 @@ impl SessionManager for Sessions {
     }
 
     async fn close_session(&self, id: &SessionId) -> Result<(), SessionError> {
-        if let Some(session) = self.map.lock().expect("sessions lock").remove(id) {
+        if let Some(session) = self.map.lock().remove(id) {
             session.to_service.close_channel();
         }
         Ok(())

@@ -12,7 +12,9 @@
 //! does carry a key must carry one of the session's own customer.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use ::http::request::Parts;
@@ -68,10 +70,7 @@ struct SessionGuard {
 impl Drop for SessionGuard {
     fn drop(&mut self) {
         self.cancel.cancel();
-        self.sessions
-            .lock()
-            .expect("sessions lock")
-            .remove(&self.id);
+        self.sessions.lock().remove(&self.id);
         tracing::debug!(session = %self.id, "legacy SSE session closed");
     }
 }
@@ -92,7 +91,7 @@ impl SseTransport {
         let (inbound_tx, inbound_rx) = mpsc::channel::<ClientJsonRpcMessage>(QUEUE);
         let (outbound_tx, outbound_rx) = mpsc::channel::<ServerJsonRpcMessage>(QUEUE);
         let cancel = self.shutdown.child_token();
-        let mut sessions = self.sessions.lock().expect("sessions lock");
+        let mut sessions = self.sessions.lock();
         let open = sessions
             .values()
             .filter(|s| s.customer_id == principal.customer.id)
@@ -166,7 +165,7 @@ impl SseTransport {
     pub async fn message(&self, parts: &Parts, body: Incoming) -> Result<Response<Body>, Error> {
         let id = query_param(&parts.uri, "sessionId").unwrap_or_default();
         let session = {
-            let sessions = self.sessions.lock().expect("sessions lock");
+            let sessions = self.sessions.lock();
             sessions
                 .get(&id)
                 .map(|s| (s.customer_id.clone(), s.inbound.clone()))

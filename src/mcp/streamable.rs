@@ -6,7 +6,9 @@
 //! use its id, even if it learnt it.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use ::http::request::Parts;
@@ -77,7 +79,6 @@ impl Streamable {
             let foreign = self
                 .owners
                 .lock()
-                .expect("owners lock")
                 .get(session)
                 .is_some_and(|owner| *owner != customer.id);
             if foreign {
@@ -98,7 +99,7 @@ impl Streamable {
         {
             let issued = issued.to_owned();
             let full = {
-                let mut owners = self.owners.lock().expect("owners lock");
+                let mut owners = self.owners.lock();
                 let open = owners.values().filter(|c| **c == customer.id).count();
                 let full = open >= self.app.config.max_mcp_sessions;
                 if !full {
@@ -118,7 +119,7 @@ impl Streamable {
             && response.status().is_success()
             && let Some(session) = session
         {
-            self.owners.lock().expect("owners lock").remove(&session);
+            self.owners.lock().remove(&session);
         }
         Ok(response)
     }
@@ -141,9 +142,6 @@ async fn expire_sessions(
             tracing::debug!(expired, "idle Streamable HTTP sessions ended");
         }
         let live: std::collections::HashSet<String> = sessions.ids().into_iter().collect();
-        owners
-            .lock()
-            .expect("owners lock")
-            .retain(|id, _| live.contains(id));
+        owners.lock().retain(|id, _| live.contains(id));
     }
 }

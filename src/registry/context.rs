@@ -128,8 +128,8 @@ pub struct ToolContext {
     pub fetcher: crate::web::Fetcher,
     /// The server's own language model, if configured; see [`crate::llm::choose`].
     pub llm: Option<Arc<dyn crate::llm::Llm>>,
-    /// Where record changes are announced; see [`ToolContext::resource_changed`].
-    pub changes: tokio::sync::broadcast::Sender<crate::mcp::records::Change>,
+    /// Where record changes are announced; see [`ToolContext::record_changed`].
+    pub changes: crate::changes::Changes,
     pub request_id: String,
     pub surface: Surface,
     pub clock: Arc<dyn Clock>,
@@ -173,13 +173,10 @@ impl ToolContext {
         self.link()?.gather(asks).await
     }
 
-    /// Tells MCP sessions subscribed to `uri` (of this customer) that it changed.
-    pub fn resource_changed(&self, uri: String) {
-        // No subscriber at all is the common case, not an error.
-        let _ = self.changes.send(crate::mcp::records::Change {
-            customer: self.principal.customer.id.clone(),
-            uri,
-        });
+    /// Announces that a record of this customer changed (after the change is committed), for
+    /// whoever watches it.
+    pub fn record_changed(&self, record: crate::changes::Record) {
+        crate::changes::announce(&self.changes, &self.principal.customer.id, record);
     }
 
     /// Whether the connected client declared `capability` (never, outside MCP).

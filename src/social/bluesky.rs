@@ -6,8 +6,8 @@
 //! (`com.atproto.repo.getRecord`): if the earlier attempt did land, it is reported as published
 //! rather than posted twice.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -42,21 +42,18 @@ struct Session {
 
 impl Sessions {
     fn get(&self, key: &str) -> Option<Session> {
-        let open = self.open.lock().expect("sessions lock");
+        let open = self.open.lock();
         open.get(key)
             .filter(|(_, at)| at.elapsed() < SESSION_REUSE)
             .map(|(session, _)| session.clone())
     }
 
     fn put(&self, key: String, session: Session) {
-        self.open
-            .lock()
-            .expect("sessions lock")
-            .insert(key, (session, Instant::now()));
+        self.open.lock().insert(key, (session, Instant::now()));
     }
 
     fn forget(&self, key: &str) {
-        self.open.lock().expect("sessions lock").remove(key);
+        self.open.lock().remove(key);
     }
 }
 
@@ -187,6 +184,7 @@ pub async fn publish(out: &Outbound<'_>, sessions: &Sessions) -> Result<RemotePo
                 return Err(CallError {
                     failure: crate::jobs::Failure::from(error.failure.message),
                     status: error.status,
+                    url_refused: false,
                 });
             }
             Err(error)

@@ -66,14 +66,26 @@ pub struct CallError {
     pub failure: Failure,
     /// The platform's HTTP status, when it answered.
     pub status: Option<u16>,
+    /// The platform's URL was refused by the SSRF guard, or is no http(s) URL: the caller's
+    /// input is wrong, and nothing was sent.
+    pub url_refused: bool,
 }
 
 impl CallError {
-    /// A failure that retrying cannot mend (a setting missing, a URL refused).
+    /// A failure that retrying cannot mend (a setting missing).
     pub fn permanent(message: impl Into<String>) -> CallError {
         CallError {
             failure: Failure::permanent(message.into()),
             status: None,
+            url_refused: false,
+        }
+    }
+
+    /// The URL may not be called (see [`CallError::url_refused`]).
+    fn refused_url(platform: Platform, error: &FetchError) -> CallError {
+        CallError {
+            url_refused: true,
+            ..CallError::permanent(format!("{}: {error}", platform.title()))
         }
     }
 }
@@ -88,7 +100,7 @@ pub async fn call(
 ) -> Result<Fetched, CallError> {
     let url = fetcher
         .parse(&request.url)
-        .map_err(|e| CallError::permanent(format!("{}: {e}", platform.title())))?;
+        .map_err(|e| CallError::refused_url(platform, &e))?;
     let mut headers = request.headers;
     if let Some(token) = request.bearer {
         headers.push((AUTHORIZATION, format!("Bearer {token}")));
@@ -111,15 +123,13 @@ pub async fn call(
     let answer = match sent {
         Ok(answer) => answer,
         Err(error @ (FetchError::Refused { .. } | FetchError::BadUrl(_))) => {
-            return Err(CallError::permanent(format!(
-                "{}: {error}",
-                platform.title()
-            )));
+            return Err(CallError::refused_url(platform, &error));
         }
         Err(error) => {
             return Err(CallError {
                 failure: Failure::from(format!("{}: {error}", platform.title())),
                 status: None,
+                url_refused: false,
             });
         }
     };
@@ -147,6 +157,7 @@ fn refusal(platform: Platform, answer: &Fetched, now: Millis) -> CallError {
     CallError {
         failure: Failure { message, retry },
         status: Some(status),
+        url_refused: false,
     }
 }
 
@@ -224,6 +235,7 @@ pub fn json(platform: Platform, answer: &Fetched) -> Result<Value, CallError> {
             answer.status
         )),
         status: Some(answer.status),
+        url_refused: false,
     })
 }
 
@@ -242,6 +254,7 @@ pub fn field(platform: Platform, body: &Value, pointer: &str) -> Result<String, 
                 body.to_string().chars().take(200).collect::<String>()
             )),
             status: None,
+            url_refused: false,
         })
 }
 

@@ -118,6 +118,7 @@ pub async fn publish(out: &Outbound<'_>) -> Result<RemotePost, CallError> {
                 answer.status
             )),
             status: Some(answer.status),
+            url_refused: false,
         })?;
     Ok(RemotePost {
         url: Some(format!("https://www.linkedin.com/feed/update/{urn}/")),

@@ -141,6 +141,7 @@ pub enum ConnectError {
 impl From<CallError> for ConnectError {
     fn from(error: CallError) -> ConnectError {
         match error.status {
+            _ if error.url_refused => ConnectError::UrlRefused(error.failure.message),
             Some(400..=499) => ConnectError::Refused(error.failure.message),
             _ => ConnectError::Unreachable(error.failure.message),
         }
@@ -245,7 +246,7 @@ pub async fn connect(
             )
             .await
         }
-        Credentials::Webhook { url } => webhook::connect(fetcher, &url),
+        Credentials::Webhook { url } => webhook::connect(fetcher, &url).await,
     }
 }
 

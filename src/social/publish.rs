@@ -13,10 +13,10 @@ use serde_json::json;
 
 use super::bluesky::Sessions;
 use super::{Outbound, Platform};
+use crate::changes::{self, Changes, Record};
 use crate::clock::Clock;
 use crate::content::lifecycle;
 use crate::jobs::{Failure, Handler, Retry};
-use crate::mcp::records::{Change, content_uri};
 use crate::store::{JobRecord, NewEvent, RemotePost, Store, StoreError};
 use crate::vault::Vault;
 use crate::web::Fetcher;
@@ -29,7 +29,7 @@ pub struct Publisher {
     pub clock: Arc<dyn Clock>,
     pub sessions: Sessions,
     /// Where MCP resource subscribers hear that a published item changed.
-    pub changes: tokio::sync::broadcast::Sender<Change>,
+    pub changes: Changes,
 }
 
 #[derive(Deserialize)]
@@ -76,11 +76,11 @@ impl Publisher {
                     .await
                     .map_err(store_failure)?;
                 if let Some(content) = &post.content_id {
-                    // No subscriber at all is the common case, not an error.
-                    let _ = self.changes.send(Change {
-                        customer: post.customer_id.clone(),
-                        uri: content_uri(content),
-                    });
+                    changes::announce(
+                        &self.changes,
+                        &post.customer_id,
+                        Record::Content(content.clone()),
+                    );
                 }
                 Ok(())
             }

@@ -12,8 +12,9 @@ use crate::store::RemotePost;
 use crate::web::Fetcher;
 use crate::webhooks::sign;
 
-pub fn connect(fetcher: &Fetcher, url: &str) -> Result<Connected, ConnectError> {
-    let url = fetcher.parse(url)?;
+/// The channel's URL is vetted as a webhook subscription's is: its name resolved now.
+pub async fn connect(fetcher: &Fetcher, url: &str) -> Result<Connected, ConnectError> {
+    let url = fetcher.vet(url).await?;
     let secret = sign::new_secret();
     Ok(Connected {
         account: url.host_str().unwrap_or_default().to_owned(),

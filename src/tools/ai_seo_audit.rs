@@ -31,7 +31,11 @@ impl Tool for AiSeoAudit {
 }
 
 /// Runs an audit for the caller, reporting each finding as progress, and stores it.
-pub(crate) async fn audit_and_record(ctx: &ToolContext, kind: AuditKind, url: &str) -> Result<Report, Error> {
+pub(crate) async fn audit_and_record(
+    ctx: &ToolContext,
+    kind: AuditKind,
+    url: &str,
+) -> Result<Report, Error> {
     let url = ctx.fetcher.parse(url)?;
     let mut done = 0.0;
     let mut report = audit::run_streaming(&ctx.fetcher, kind, &url, |finding| {
@@ -41,7 +45,13 @@ pub(crate) async fn audit_and_record(ctx: &ToolContext, kind: AuditKind, url: &s
         async move { ctx.progress(done, None, message).await }
     })
     .await?;
-    audit::record(&ctx.store, &ctx.principal.customer.id, &mut report, ctx.clock.now_millis()).await?;
+    audit::record(
+        &ctx.store,
+        &ctx.principal.customer.id,
+        &mut report,
+        ctx.clock.now_millis(),
+    )
+    .await?;
     Ok(report)
 }
 
@@ -51,7 +61,15 @@ pub(crate) fn render(report: &Report) -> String {
         .scores
         .categories
         .iter()
-        .map(|(c, s)| format!("{} {s}", serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
+        .map(|(c, s)| {
+            format!(
+                "{} {s}",
+                serde_json::to_value(c)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            )
+        })
         .collect();
     let mut text = format!(
         "{} audit of {} (HTTP {}): {}/100 overall ({}). {} passed, {} failed.",
@@ -67,8 +85,16 @@ pub(crate) fn render(report: &Report) -> String {
         text.push_str(&format!(
             "\nSince the previous audit: {:+} overall; newly failing: {}; fixed: {}.",
             changes.overall_delta,
-            if changes.newly_failing.is_empty() { "none".to_owned() } else { changes.newly_failing.join(", ") },
-            if changes.fixed.is_empty() { "none".to_owned() } else { changes.fixed.join(", ") },
+            if changes.newly_failing.is_empty() {
+                "none".to_owned()
+            } else {
+                changes.newly_failing.join(", ")
+            },
+            if changes.fixed.is_empty() {
+                "none".to_owned()
+            } else {
+                changes.fixed.join(", ")
+            },
         ));
     }
     for finding in report.findings.iter().filter(|f| !f.passed) {

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::brand::{self, BrandProfile};
+use crate::changes::Record;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 
@@ -27,8 +28,16 @@ impl Tool for AnalyzeBrandUrl {
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<BrandProfile, Error> {
         let url = ctx.fetcher.parse(&input.url)?;
-        let extra = input.max_pages.unwrap_or(brand::DEFAULT_PAGES).min(brand::MAX_PAGES);
-        ctx.progress(0.0, None, format!("reading {url} and up to {extra} more pages")).await;
+        let extra = input
+            .max_pages
+            .unwrap_or(brand::DEFAULT_PAGES)
+            .min(brand::MAX_PAGES);
+        ctx.progress(
+            0.0,
+            None,
+            format!("reading {url} and up to {extra} more pages"),
+        )
+        .await;
         let mut profile = brand::analyze(&ctx.fetcher, &url, extra).await?;
         let json = serde_json::to_string(&profile).map_err(|e| Error::Internal(e.to_string()))?;
         let version = ctx
@@ -42,7 +51,7 @@ impl Tool for AnalyzeBrandUrl {
             )
             .await?;
         profile.version = Some(version);
-        ctx.resource_changed(crate::mcp::records::BRAND_URI.into());
+        ctx.record_changed(Record::Brand);
         Ok(profile)
     }
 
@@ -54,7 +63,12 @@ impl Tool for AnalyzeBrandUrl {
 /// The readable summary of a profile, shared with `get_brand_profile`.
 pub(crate) fn render(p: &BrandProfile) -> String {
     let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not found)".into());
-    let phrases: Vec<&str> = p.key_phrases.iter().take(8).map(|k| k.phrase.as_str()).collect();
+    let phrases: Vec<&str> = p
+        .key_phrases
+        .iter()
+        .take(8)
+        .map(|k| k.phrase.as_str())
+        .collect();
     format!(
         "Brand profile v{} of {} ({} pages read, engine {}):\nName: {} (from {})\nTagline: {}\nValue proposition: {}\nDescription: {}\nKey phrases: {}\nAudience: {}\nVoice: {} tone, reading ease {} ({}), {} words per sentence, {:.0}% of words address the reader\nColours: {}\nSocial: {}\nCalls to action: {}\nLanguage: {}",
         p.version.unwrap_or(0),
@@ -67,15 +81,26 @@ pub(crate) fn render(p: &BrandProfile) -> String {
         or_none(&p.value_proposition),
         or_none(&p.description),
         phrases.join(", "),
-        if p.audience.is_empty() { "(no cues found)".to_owned() } else { p.audience.join(", ") },
+        if p.audience.is_empty() {
+            "(no cues found)".to_owned()
+        } else {
+            p.audience.join(", ")
+        },
         p.voice.tone,
         p.voice.reading_ease,
         p.voice.reading_level,
         p.voice.avg_sentence_words,
         p.voice.second_person_ratio * 100.0,
         p.colors.palette.join(", "),
-        p.social.iter().map(|(n, u)| format!("{n} {u}")).collect::<Vec<_>>().join(", "),
+        p.social
+            .iter()
+            .map(|(n, u)| format!("{n} {u}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         p.calls_to_action.join(" | "),
-        p.languages.primary.clone().unwrap_or_else(|| "(not declared)".into()),
+        p.languages
+            .primary
+            .clone()
+            .unwrap_or_else(|| "(not declared)".into()),
     )
 }

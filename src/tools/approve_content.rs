@@ -4,8 +4,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::run_content_creation::render;
-use crate::content::lifecycle::{self, Action};
+use crate::changes::Record;
 use crate::content::ContentItem;
+use crate::content::lifecycle::{self, Action};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 
@@ -32,13 +33,25 @@ impl Tool for ApproveContent {
 }
 
 /// Applies a lifecycle action for the caller; shared by the content tools that change state.
-pub(crate) async fn change(ctx: &ToolContext, id: &str, action: Action) -> Result<ContentItem, Error> {
+pub(crate) async fn change(
+    ctx: &ToolContext,
+    id: &str,
+    action: Action,
+) -> Result<ContentItem, Error> {
     let customer = &ctx.principal.customer.id;
     let brand = match action {
         Action::Edit(_) => crate::brand::latest(&ctx.store, customer).await?,
         _ => None,
     };
-    let item = lifecycle::apply(&ctx.store, customer, id, action, brand, ctx.clock.now_millis()).await?;
-    ctx.resource_changed(crate::mcp::records::content_uri(&item.id));
+    let item = lifecycle::apply(
+        &ctx.store,
+        customer,
+        id,
+        action,
+        brand,
+        ctx.clock.now_millis(),
+    )
+    .await?;
+    ctx.record_changed(Record::Content(item.id.clone()));
     Ok(item)
 }

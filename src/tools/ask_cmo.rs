@@ -94,7 +94,11 @@ impl Tool for AskCmo {
             "{}\n\n(engine: {}; context: {})",
             output.answer,
             output.engine,
-            if cited.is_empty() { "none stored".to_owned() } else { cited.join(", ") }
+            if cited.is_empty() {
+                "none stored".to_owned()
+            } else {
+                cited.join(", ")
+            }
         )
     }
 }

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::schedule_content::Post;
+use crate::changes::Record;
 use crate::content::lifecycle;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
@@ -26,10 +27,15 @@ impl Tool for CancelPost {
         let now = ctx.clock.now_millis();
         let post = ctx
             .store
-            .cancel_post(customer, &input.post_id, lifecycle::unscheduled(customer, now), now)
+            .cancel_post(
+                customer,
+                &input.post_id,
+                lifecycle::unscheduled(customer, now),
+                now,
+            )
             .await?;
         if let Some(content) = &post.content_id {
-            ctx.resource_changed(crate::mcp::records::content_uri(content));
+            ctx.record_changed(Record::Content(content.clone()));
         }
         Ok(Post::from_record(post))
     }

@@ -64,10 +64,12 @@ impl Channel {
 }
 
 fn required(value: Option<String>, platform: Platform, field: &str) -> Result<String, Error> {
-    value.filter(|v| !v.trim().is_empty()).ok_or_else(|| Error::InvalidInput {
-        message: format!("/{field}: {} needs {field}", platform.title()),
-        pointer: format!("/{field}"),
-    })
+    value
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| Error::InvalidInput {
+            message: format!("/{field}: {} needs {field}", platform.title()),
+            pointer: format!("/{field}"),
+        })
 }
 
 impl Input {
@@ -135,7 +137,8 @@ impl Tool for ConnectChannel {
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Channel, Error> {
         let platform = input.platform;
         let customer = &ctx.principal.customer.id;
-        let connected = social::connect(&ctx.fetcher, input.credentials()?, ctx.clock.now_millis()).await?;
+        let connected =
+            social::connect(&ctx.fetcher, input.credentials()?, ctx.clock.now_millis()).await?;
         let record = ctx
             .store
             .connect_channel(ChannelRecord {
@@ -143,9 +146,10 @@ impl Tool for ConnectChannel {
                 platform: platform.as_str().to_owned(),
                 account: connected.account,
                 config: connected.config.to_string(),
-                sealed_secret: ctx
-                    .vault
-                    .seal(&platform.secret_purpose(customer), connected.secret.as_bytes()),
+                sealed_secret: ctx.vault.seal(
+                    &platform.secret_purpose(customer),
+                    connected.secret.as_bytes(),
+                ),
                 connected_at: ctx.clock.now_millis(),
             })
             .await?;

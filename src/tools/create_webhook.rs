@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 use crate::store::NewWebhook;
-use crate::webhooks::{EventType, Webhook, event_names, secret_purpose, sign};
+use crate::webhooks::{self, EventType, Webhook, event_names, secret_purpose, sign};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -19,12 +19,6 @@ pub struct Input {
     pub events: Vec<EventType>,
 }
 
-/// Checks a subscriber URL with the fetcher's SSRF guard, so a webhook cannot be aimed at the
-/// server's own network.
-pub(crate) fn checked_url(ctx: &ToolContext, raw: &str) -> Result<String, Error> {
-    Ok(ctx.fetcher.parse(raw)?.to_string())
-}
-
 pub struct CreateWebhook;
 
 impl Tool for CreateWebhook {
@@ -32,7 +26,7 @@ impl Tool for CreateWebhook {
     type Output = Webhook;
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Webhook, Error> {
-        let url = checked_url(ctx, &input.url)?;
+        let url = webhooks::checked_url(&ctx.fetcher, &input.url).await?;
         let id = format!("wh_{}", crate::auth::random_hex(8));
         let secret = sign::new_secret();
         let record = ctx
@@ -52,26 +46,6 @@ impl Tool for CreateWebhook {
     }
 
     fn render(&self, hook: &Webhook) -> String {
-        render(hook)
+        hook.text()
     }
-}
-
-/// One subscription as text, shared by the webhook tools.
-pub(crate) fn render(hook: &Webhook) -> String {
-    let mut text = format!(
-        "{} → {} [{}]{}",
-        hook.id,
-        hook.url,
-        hook.events.join(", "),
-        if hook.enabled { "" } else { " (disabled)" }
-    );
-    if let Some(reason) = &hook.disabled_reason {
-        text.push_str(&format!(": {reason}"));
-    }
-    if let Some(secret) = &hook.secret {
-        text.push_str(&format!(
-            "\nSigning secret (shown once, store it now): {secret}"
-        ));
-    }
-    text
 }

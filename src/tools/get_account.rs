@@ -36,7 +36,10 @@ impl Tool for GetAccount {
             account.email,
             account.plan,
             account.status,
-            account.brand_name.as_deref().unwrap_or("(not onboarded yet)"),
+            account
+                .brand_name
+                .as_deref()
+                .unwrap_or("(not onboarded yet)"),
             account.created_at,
             account.mcp_endpoint
         )

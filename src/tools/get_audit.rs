@@ -45,7 +45,9 @@ impl Tool for GetAudit {
         };
         let record = record.ok_or_else(|| match (&input.audit_id, &input.url) {
             (Some(id), _) => Error::NotFound(format!("No audit {id}")),
-            (_, url) => Error::NotFound(format!("No audit of {} yet", url.as_deref().unwrap_or(""))),
+            (_, url) => {
+                Error::NotFound(format!("No audit of {} yet", url.as_deref().unwrap_or("")))
+            }
         })?;
         serde_json::from_str(&record.report)
             .map_err(|e| Error::Internal(format!("stored audit {} is unreadable: {e}", record.id)))

@@ -27,7 +27,10 @@ impl Tool for GetBrandProfile {
             .await?
             .ok_or_else(|| match input.version {
                 Some(v) => Error::NotFound(format!("There is no brand profile version {v}")),
-                None => Error::NotFound("No brand profile yet: run analyze_brand_url on the brand's website first".into()),
+                None => Error::NotFound(
+                    "No brand profile yet: run analyze_brand_url on the brand's website first"
+                        .into(),
+                ),
             })
     }
 

@@ -70,7 +70,10 @@ impl Tool for GetUsage {
             output.totals.calls, output.totals.input_tokens, output.totals.output_tokens
         );
         for d in &output.days {
-            text.push_str(&format!("\n{} {}: {} calls, {} in, {} out", d.day, d.engine, d.calls, d.input_tokens, d.output_tokens));
+            text.push_str(&format!(
+                "\n{} {}: {} calls, {} in, {} out",
+                d.day, d.engine, d.calls, d.input_tokens, d.output_tokens
+            ));
         }
         text
     }

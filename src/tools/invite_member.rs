@@ -69,7 +69,12 @@ impl Tool for InviteMember {
         let customer = &ctx.principal.customer.id;
         let key = crate::auth::mint_key(input.role.scope(), &email, ctx.clock.as_ref());
         let key_id = key.record.id.clone();
-        let event = NewEvent::new(customer.clone(), "team.invited", &json!({"email": email, "role": input.role, "keyId": key_id}), ctx.clock.now_millis());
+        let event = NewEvent::new(
+            customer.clone(),
+            "team.invited",
+            &json!({"email": email, "role": input.role, "keyId": key_id}),
+            ctx.clock.now_millis(),
+        );
         ctx.store.add_key(customer, key.record, Some(event)).await?;
         Ok(Output {
             mcp_endpoint: sse_endpoint(&ctx.public_url, Some(&key.secret)),

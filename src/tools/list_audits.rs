@@ -76,7 +76,12 @@ impl Tool for ListAudits {
         output
             .audits
             .iter()
-            .map(|a| format!("{} {} {} {}/100 at {}", a.audit_id, a.kind, a.url, a.overall, a.created_at))
+            .map(|a| {
+                format!(
+                    "{} {} {} {}/100 at {}",
+                    a.audit_id, a.kind, a.url, a.overall, a.created_at
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

@@ -73,12 +73,23 @@ impl Tool for ListContent {
 
     fn render(&self, output: &Output) -> String {
         if output.content.is_empty() {
-            return "No content yet: run_content_creation or generate_lead_magnet writes a draft.".into();
+            return "No content yet: run_content_creation or generate_lead_magnet writes a draft."
+                .into();
         }
         output
             .content
             .iter()
-            .map(|c| format!("{} [{}] {} \"{}\" (revision {}, {})", c.id, c.state.as_str(), c.format.as_str(), c.title, c.revision, c.updated_at))
+            .map(|c| {
+                format!(
+                    "{} [{}] {} \"{}\" (revision {}, {})",
+                    c.id,
+                    c.state.as_str(),
+                    c.format.as_str(),
+                    c.title,
+                    c.revision,
+                    c.updated_at
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

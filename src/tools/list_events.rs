@@ -16,7 +16,10 @@ pub struct Input {
     /// Only events of this type, such as `tool.called`; a trailing `.*` matches a family
     /// (`content.*`).
     #[serde(rename = "type")]
-    #[schemars(length(min = 1, max = 100), regex(pattern = r"^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$"))]
+    #[schemars(
+        length(min = 1, max = 100),
+        regex(pattern = r"^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$")
+    )]
     pub kind: Option<String>,
     /// Only events at or after this time (RFC 3339).
     pub since: Option<DateTime<Utc>>,
@@ -88,12 +91,22 @@ impl Tool for ListEvents {
             .await?;
         let more = records.len() > limit;
         records.truncate(limit);
-        let next_cursor = more.then(|| records.last().map(|r| r.id.to_string())).flatten();
+        let next_cursor = more
+            .then(|| records.last().map(|r| r.id.to_string()))
+            .flatten();
         let events = records
             .into_iter()
-            .map(|r| Event { id: r.id, kind: r.kind, timestamp: rfc3339(r.at), data: r.data })
+            .map(|r| Event {
+                id: r.id,
+                kind: r.kind,
+                timestamp: rfc3339(r.at),
+                data: r.data,
+            })
             .collect();
-        Ok(Output { events, next_cursor })
+        Ok(Output {
+            events,
+            next_cursor,
+        })
     }
 
     fn render(&self, output: &Output) -> String {
@@ -102,7 +115,10 @@ impl Tool for ListEvents {
         }
         let mut text = String::new();
         for event in &output.events {
-            text.push_str(&format!("#{} {} {} {}\n", event.id, event.timestamp, event.kind, event.data));
+            text.push_str(&format!(
+                "#{} {} {} {}\n",
+                event.id, event.timestamp, event.kind, event.data
+            ));
         }
         if let Some(cursor) = &output.next_cursor {
             text.push_str(&format!("More: call again with cursor {cursor}.\n"));

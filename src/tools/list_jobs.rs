@@ -103,7 +103,12 @@ impl Tool for ListJobs {
         if output.jobs.is_empty() {
             return "No jobs.".into();
         }
-        output.jobs.iter().map(render).collect::<Vec<_>>().join("\n")
+        output
+            .jobs
+            .iter()
+            .map(render)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 

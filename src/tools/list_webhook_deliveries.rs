@@ -105,7 +105,10 @@ impl Tool for ListWebhookDeliveries {
             .deliveries
             .iter()
             .map(|d| {
-                let mut line = format!("{} {} {} after {} attempt(s)", d.id, d.kind, d.state, d.attempts);
+                let mut line = format!(
+                    "{} {} {} after {} attempt(s)",
+                    d.id, d.kind, d.state, d.attempts
+                );
                 if let Some(error) = &d.last_error {
                     line.push_str(&format!(": {error}"));
                 }

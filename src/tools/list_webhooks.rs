@@ -3,7 +3,6 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::create_webhook::render;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 use crate::webhooks::Webhook;
@@ -40,7 +39,7 @@ impl Tool for ListWebhooks {
         output
             .webhooks
             .iter()
-            .map(render)
+            .map(Webhook::text)
             .collect::<Vec<_>>()
             .join("\n")
     }

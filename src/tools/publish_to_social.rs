@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::schedule_content::{Output, Post, render};
+use crate::changes::Record;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 use crate::social::Platform;
@@ -44,7 +45,7 @@ impl Tool for PublishToSocial {
         .await?;
         ctx.jobs.wake();
         if let Some(id) = &input.content_id {
-            ctx.resource_changed(crate::mcp::records::content_uri(id));
+            ctx.record_changed(Record::Content(id.clone()));
         }
         Ok(Output {
             posts: posts.into_iter().map(Post::from_record).collect(),

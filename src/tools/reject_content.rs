@@ -27,7 +27,14 @@ impl Tool for RejectContent {
     type Output = ContentItem;
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<ContentItem, Error> {
-        change(ctx, &input.content_id, Action::Reject { reason: input.reason.trim().to_owned() }).await
+        change(
+            ctx,
+            &input.content_id,
+            Action::Reject {
+                reason: input.reason.trim().to_owned(),
+            },
+        )
+        .await
     }
 
     fn render(&self, item: &ContentItem) -> String {

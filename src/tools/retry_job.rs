@@ -23,7 +23,11 @@ impl Tool for RetryJob {
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Job, Error> {
         let record = ctx
             .store
-            .retry_job(&ctx.principal.customer.id, input.job_id, ctx.clock.now_millis())
+            .retry_job(
+                &ctx.principal.customer.id,
+                input.job_id,
+                ctx.clock.now_millis(),
+            )
             .await?;
         ctx.jobs.wake();
         Ok(record.into())

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::changes::Record;
 use crate::content::lifecycle;
 use crate::content::writer::Brief;
 use crate::content::{ContentItem, Format};
@@ -69,16 +70,32 @@ impl Tool for RunContentCreation {
 
 /// Trimmed, non-empty keywords.
 pub(crate) fn clean(keywords: Vec<String>) -> Vec<String> {
-    keywords.into_iter().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect()
+    keywords
+        .into_iter()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect()
 }
 
 /// Drafts `brief` for the caller with the engine it chose; shared with `generate_lead_magnet`.
-pub(crate) async fn create(ctx: &ToolContext, brief: &Brief, choice: EngineChoice) -> Result<ContentItem, Error> {
+pub(crate) async fn create(
+    ctx: &ToolContext,
+    brief: &Brief,
+    choice: EngineChoice,
+) -> Result<ContentItem, Error> {
     let customer = &ctx.principal.customer.id;
     let brand = crate::brand::latest(&ctx.store, customer).await?;
     let engine = llm::choose(choice, ctx, "draft").await?;
-    let item = lifecycle::draft(&ctx.store, customer, engine.as_deref(), brief, brand.as_ref(), ctx.clock.now_millis()).await?;
-    ctx.resource_changed(crate::mcp::records::content_uri(&item.id));
+    let item = lifecycle::draft(
+        &ctx.store,
+        customer,
+        engine.as_deref(),
+        brief,
+        brand.as_ref(),
+        ctx.clock.now_millis(),
+    )
+    .await?;
+    ctx.record_changed(Record::Content(item.id.clone()));
     Ok(item)
 }
 
@@ -88,8 +105,21 @@ pub(crate) fn render(item: &ContentItem) -> String {
         .seo
         .as_ref()
         .map(|s| {
-            let failed: Vec<&str> = s.findings.iter().filter(|f| !f.passed).map(|f| f.title.as_str()).collect();
-            format!("\nOn-page checks: {}/100{}", s.score, if failed.is_empty() { String::new() } else { format!("; to fix: {}", failed.join("; ")) })
+            let failed: Vec<&str> = s
+                .findings
+                .iter()
+                .filter(|f| !f.passed)
+                .map(|f| f.title.as_str())
+                .collect();
+            format!(
+                "\nOn-page checks: {}/100{}",
+                s.score,
+                if failed.is_empty() {
+                    String::new()
+                } else {
+                    format!("; to fix: {}", failed.join("; "))
+                }
+            )
         })
         .unwrap_or_default();
     format!(

@@ -4,6 +4,7 @@ use chrono::DateTime;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::changes::Record;
 use crate::clock::rfc3339;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
@@ -100,7 +101,10 @@ impl Tool for ScheduleContent {
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Output, Error> {
         let at = DateTime::parse_from_rfc3339(&input.at).map_err(|e| Error::InvalidInput {
-            message: format!("/at: {:?} is not an RFC 3339 time with an offset: {e}", input.at),
+            message: format!(
+                "/at: {:?} is not an RFC 3339 time with an offset: {e}",
+                input.at
+            ),
             pointer: "/at".into(),
         })?;
         let posts = queue(
@@ -116,7 +120,7 @@ impl Tool for ScheduleContent {
         )
         .await?;
         ctx.jobs.wake();
-        ctx.resource_changed(crate::mcp::records::content_uri(&input.content_id));
+        ctx.record_changed(Record::Content(input.content_id.clone()));
         Ok(Output {
             posts: posts.into_iter().map(Post::from_record).collect(),
         })

@@ -34,6 +34,9 @@ impl Tool for SetEngine {
     }
 
     fn render(&self, account: &Account) -> String {
-        format!("Default writing engine for {}: {}.", account.id, account.engine)
+        format!(
+            "Default writing engine for {}: {}.",
+            account.id, account.engine
+        )
     }
 }

@@ -3,11 +3,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::create_webhook::{checked_url, render};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 use crate::store::WebhookChange;
-use crate::webhooks::{EventType, Webhook, event_names, secret_purpose, sign};
+use crate::webhooks::{self, EventType, Webhook, event_names, secret_purpose, sign};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -32,15 +31,19 @@ impl Tool for UpdateWebhook {
     type Output = Webhook;
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Webhook, Error> {
-        let url = input.url.as_deref().map(|u| checked_url(ctx, u)).transpose()?;
+        let url = match input.url.as_deref() {
+            Some(url) => Some(webhooks::checked_url(&ctx.fetcher, url).await?),
+            None => None,
+        };
         let secret = input.rotate_secret.then(sign::new_secret);
         let change = WebhookChange {
             url,
             events: input.events.as_deref().map(event_names),
             enabled: input.enabled,
-            sealed_secret: secret
-                .as_ref()
-                .map(|s| ctx.vault.seal(&secret_purpose(&input.hook_id), s.as_bytes())),
+            sealed_secret: secret.as_ref().map(|s| {
+                ctx.vault
+                    .seal(&secret_purpose(&input.hook_id), s.as_bytes())
+            }),
         };
         let record = ctx
             .store
@@ -55,6 +58,6 @@ impl Tool for UpdateWebhook {
     }
 
     fn render(&self, hook: &Webhook) -> String {
-        render(hook)
+        hook.text()
     }
 }

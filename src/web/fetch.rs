@@ -55,7 +55,10 @@ impl FetchConfig {
 /// Why a fetch did not produce a response.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("{url} is refused: it resolves to {reason}")]
+    #[error(
+        "{url} is refused: it resolves to {reason}; the server fetches a private network only \
+         when its operator opens it (--allow-fetch-network CIDR)"
+    )]
     Refused { url: String, reason: &'static str },
     #[error("{0}")]
     BadUrl(String),
@@ -180,6 +183,32 @@ impl Fetcher {
         Ok(url)
     }
 
+    /// [`Fetcher::parse`], and the host name resolved now and judged as a fetch would judge
+    /// it, for a URL that is stored to be called later (a webhook): a name that resolves to a
+    /// loopback, private or metadata address is refused when it is given, not at its first
+    /// delivery. A name that does not resolve now is taken: DNS may be down for a moment, and
+    /// every later request is checked again in the resolver.
+    pub async fn vet(&self, raw: &str) -> Result<Url, FetchError> {
+        let url = self.parse(raw)?;
+        let Some(url::Host::Domain(name)) = url.host() else {
+            return Ok(url);
+        };
+        if self.config.allow_private {
+            return Ok(url);
+        }
+        let lookup = tokio::net::lookup_host((name, 0));
+        let Ok(Ok(found)) = tokio::time::timeout(self.config.connect_timeout, lookup).await else {
+            return Ok(url);
+        };
+        match reachable(name, found.collect(), &self.config.allowed_networks) {
+            Ok(_) => Ok(url),
+            Err(refused) => Err(FetchError::Refused {
+                url: url.to_string(),
+                reason: refused.reason,
+            }),
+        }
+    }
+
     fn check(&self, url: &Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::BadUrl(format!(
@@ -198,7 +227,9 @@ impl Fetcher {
             url::Host::Ipv4(ip) => Some(ip.into()),
             url::Host::Ipv6(ip) => Some(ip.into()),
             url::Host::Domain(name) => {
-                if name.eq_ignore_ascii_case("localhost") || name.ends_with(".localhost") {
+                // `localhost.` is the same name, fully qualified.
+                let name = name.trim_end_matches('.').to_ascii_lowercase();
+                if name == "localhost" || name.ends_with(".localhost") {
                     return Err(FetchError::Refused {
                         url: url.to_string(),
                         reason: "a loopback address",
@@ -489,6 +520,31 @@ fn judge(ip: IpAddr, allowed: &[IpNet]) -> Option<&'static str> {
     refusal(ip)
 }
 
+/// The addresses of `host` (resolved to `found`) that may be connected to. A name with both
+/// public and private addresses is connected to on the public ones only; with none left, the
+/// refusal names why.
+fn reachable(
+    host: &str,
+    found: Vec<SocketAddr>,
+    allowed: &[IpNet],
+) -> Result<Vec<SocketAddr>, ResolveRefused> {
+    let reason = found
+        .first()
+        .and_then(|a| refusal(a.ip()))
+        .unwrap_or("no address at all");
+    let public: Vec<SocketAddr> = found
+        .into_iter()
+        .filter(|a| judge(a.ip(), allowed).is_none())
+        .collect();
+    if public.is_empty() {
+        return Err(ResolveRefused {
+            host: host.to_owned(),
+            reason,
+        });
+    }
+    Ok(public)
+}
+
 /// The resolver the client connects through: only public (or allowed) addresses come out of it.
 struct GuardedResolver {
     allowed: Vec<IpNet>,
@@ -508,20 +564,7 @@ impl Resolve for GuardedResolver {
         Box::pin(async move {
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            // A name with both public and private addresses is connected to on the public
-            // ones only; with none left, the refusal names why.
-            let public: Vec<SocketAddr> = found
-                .iter()
-                .copied()
-                .filter(|a| judge(a.ip(), &allowed).is_none())
-                .collect();
-            if public.is_empty() {
-                let reason = found
-                    .first()
-                    .and_then(|a| refusal(a.ip()))
-                    .unwrap_or("no address at all");
-                return Err(Box::new(ResolveRefused { host, reason }) as _);
-            }
+            let public = reachable(&host, found, &allowed)?;
             Ok(Box::new(public.into_iter()) as Addrs)
         })
     }
@@ -533,6 +576,66 @@ mod tests {
 
     fn guarded() -> Fetcher {
         Fetcher::new(FetchConfig::new("http://127.0.0.1:8080")).unwrap()
+    }
+
+    #[test]
+    fn a_name_is_reachable_on_its_public_addresses_only() {
+        let at = |ip: &str| SocketAddr::new(ip.parse().unwrap(), 0);
+        let mixed = vec![at("10.0.0.1"), at("93.184.215.14"), at("::1")];
+        assert_eq!(
+            reachable("mixed.example", mixed, &[]).unwrap(),
+            vec![at("93.184.215.14")]
+        );
+        let private = vec![at("127.0.0.1"), at("169.254.169.254")];
+        let refused = reachable("inside.example", private.clone(), &[]).unwrap_err();
+        assert_eq!(refused.reason, refusal(at("127.0.0.1").ip()).unwrap());
+        let opened = ["127.0.0.0/8".parse().unwrap()];
+        assert_eq!(
+            reachable("inside.example", private, &opened).unwrap(),
+            vec![at("127.0.0.1")]
+        );
+        assert!(reachable("nothing.example", vec![], &[]).is_err());
+    }
+
+    /// A stored URL's name is resolved when it is given. This machine's own name is the one
+    /// name a test can resolve without a network (from /etc/hosts); whatever it resolves to,
+    /// `vet` must judge it as the resolver would.
+    #[tokio::test]
+    async fn vetting_resolves_the_name_now() {
+        let f = guarded();
+        for name in ["localhost.", "LOCALHOST", "a.localhost."] {
+            assert!(
+                matches!(
+                    f.vet(&format!("http://{name}/hook")).await,
+                    Err(FetchError::Refused { .. })
+                ),
+                "{name}"
+            );
+        }
+        let own = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        let own = own.trim();
+        if !own.is_empty() && !own.contains('.') {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((own, 0))
+                .await
+                .map(Iterator::collect)
+                .unwrap_or_default();
+            let vetted = f.vet(&format!("http://{own}/hook")).await;
+            if !found.is_empty() && found.iter().all(|a| refusal(a.ip()).is_some()) {
+                assert!(
+                    matches!(vetted, Err(FetchError::Refused { .. })),
+                    "{own}: {found:?}"
+                );
+                let open = Fetcher::new(FetchConfig {
+                    allowed_networks: found.iter().map(|a| IpNet::from(a.ip())).collect(),
+                    ..FetchConfig::new("http://127.0.0.1:8080")
+                })
+                .unwrap();
+                assert!(open.vet(&format!("http://{own}/hook")).await.is_ok());
+            } else {
+                assert!(vetted.is_ok(), "{own}: {found:?} {vetted:?}");
+            }
+        }
+        assert!(f.vet("https://93.184.215.14/hook").await.is_ok());
     }
 
     #[test]

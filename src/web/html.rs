@@ -494,42 +494,54 @@ const FLAT: &[&str] = &[
 ];
 
 /// The document up to the first tag that would open nesting deeper than `max`, by a quick scan
-/// of start and end tags (comments, scripts and styles skipped).
+/// of start and end tags (comments, scripts and styles skipped). It runs in time linear in the
+/// page, whatever the page holds: every search starts where the previous one stopped or at a
+/// later place, and the end of a tag is looked up once for a run of tags that share it, since
+/// `/live` runs this on any page an anonymous visitor names.
 fn within_depth(html: &str, max: usize) -> &str {
     let bytes = html.as_bytes();
     let (mut depth, mut i) = (0usize, 0usize);
-    while let Some(found) = bytes[i..].iter().position(|&b| b == b'<') {
+    // The next `>` at or after the tag being read; `None` once there is none left.
+    let mut next_gt: Option<usize> = Some(0);
+    while let Some(found) = memchr(b'<', &bytes[i..]) {
         let at = i + found;
-        let rest = &html[at + 1..];
-        if rest.starts_with("!--") {
-            i = rest.find("-->").map_or(bytes.len(), |end| at + 1 + end + 3);
+        let rest = &bytes[at + 1..];
+        if rest.starts_with(b"!--") {
+            i = find(bytes, at + 4, b"-->").map_or(bytes.len(), |end| end + 3);
             continue;
         }
-        let closing = rest.starts_with('/');
-        let name: String = rest[usize::from(closing)..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        i = at + 1;
-        if name.is_empty() || FLAT.contains(&name.as_str()) {
+        let closing = rest.starts_with(b"/");
+        let name_start = at + 1 + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let name = &bytes[name_start..name_start + name_len];
+        i = name_start + name_len;
+        if name.is_empty()
+            || FLAT
+                .iter()
+                .any(|flat| name.eq_ignore_ascii_case(flat.as_bytes()))
+        {
             continue;
         }
         if closing {
             depth = depth.saturating_sub(1);
             continue;
         }
-        let end = rest.find('>').map_or(rest.len(), |e| e);
-        if rest[..end].ends_with('/') {
+        if next_gt.is_some_and(|gt| gt < i) {
+            next_gt = memchr(b'>', &bytes[i..]).map(|gt| i + gt);
+        }
+        let end = next_gt.unwrap_or(bytes.len());
+        if end > i && bytes[end - 1] == b'/' {
             continue;
         }
-        if matches!(name.as_str(), "script" | "style") {
-            // Their content is text, not tags.
-            let close = format!("</{name}");
-            i = html[at..]
-                .to_ascii_lowercase()
-                .find(&close)
-                .map_or(bytes.len(), |c| at + c);
+        if let Some(raw) = [&b"script"[..], b"style"]
+            .into_iter()
+            .find(|raw| name.eq_ignore_ascii_case(raw))
+        {
+            // Their content is text, not tags: skip to their end tag, in any case.
+            i = find_end_tag(bytes, i, raw).unwrap_or(bytes.len());
             continue;
         }
         depth += 1;
@@ -538,6 +550,32 @@ fn within_depth(html: &str, max: usize) -> &str {
         }
     }
     html
+}
+
+fn memchr(byte: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == byte)
+}
+
+/// Where `needle` next starts in `bytes` from `from` on.
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| from + at)
+}
+
+/// Where the end tag `</name` next starts from `from` on, the name in any case.
+fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(found) = find(bytes, i, b"</") {
+        let tag = &bytes[found + 2..];
+        if tag.len() >= name.len() && tag[..name.len()].eq_ignore_ascii_case(name) {
+            return Some(found);
+        }
+        i = found + 2;
+    }
+    None
 }
 
 fn resolve(base: Option<&Url>, href: &str) -> Option<Url> {
@@ -652,5 +690,35 @@ mod tests {
         let lists =
             "<ul>".to_owned() + &"<li>item".repeat(5_000) + "<script>if (a<b) {}</script><p>end";
         assert!(Page::parse(None, &lists).text.ends_with("end"));
+    }
+
+    #[test]
+    fn the_depth_scan_skips_scripts_and_styles_in_any_case() {
+        let nested = "<div>".repeat(4) + "<SCRIPT>a<b<c<d</Script><StYlE>x<y</STYLE><p>end";
+        assert_eq!(within_depth(&nested, 4), nested);
+        assert_eq!(within_depth(&nested, 3), "<div>".repeat(3));
+        // An unclosed script hides the rest of the page from the scan, as from a browser.
+        let open = "<script>".to_owned() + &"<div>".repeat(10);
+        assert_eq!(within_depth(&open, 2), open);
+        // Comments too, and a self-closed element opens nothing.
+        let other = "<!-- <div><div> --><div/><div><div>";
+        assert_eq!(within_depth(other, 2), other);
+        assert_eq!(within_depth(other, 1), "<!-- <div><div> --><div/><div>");
+    }
+
+    /// These pages once cost time in the square of their size (the scan lower-cased the rest of
+    /// the page at every `<style>`, and looked for the end of every tag afresh); at the 5 MiB
+    /// fetch cap they stalled a core for hours. They are now read in one pass.
+    #[test]
+    fn pathological_pages_are_scanned_in_one_pass() {
+        let cap = 5 * 1024 * 1024;
+        let styles = "<style></style>".repeat(cap / 15);
+        assert_eq!(within_depth(&styles, MAX_DEPTH), styles);
+        let unended = "<a".repeat(cap / 2);
+        assert_eq!(within_depth(&unended, usize::MAX), unended);
+        let unclosed_scripts = "<script>".repeat(cap / 8);
+        assert_eq!(within_depth(&unclosed_scripts, 1), unclosed_scripts);
+        let comments = "<!--".repeat(cap / 4);
+        assert_eq!(within_depth(&comments, 1), comments);
     }
 }

@@ -17,8 +17,10 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::{Clock, rfc3339};
+use crate::error::Error;
 use crate::jobs::Jobs;
 use crate::store::{Store, WebhookRecord};
+use crate::web::Fetcher;
 
 /// An event type a subscription may ask for (the seed's list).
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,7 +86,33 @@ pub struct Webhook {
     pub secret: Option<String>,
 }
 
+/// Checks a subscriber URL with the fetcher's SSRF guard, its name resolved now, so a webhook
+/// cannot be aimed at the server's own network.
+pub async fn checked_url(fetcher: &Fetcher, raw: &str) -> Result<String, Error> {
+    Ok(fetcher.vet(raw).await?.to_string())
+}
+
 impl Webhook {
+    /// The subscription as text, with its secret when this answer shows it.
+    pub fn text(&self) -> String {
+        let mut text = format!(
+            "{} → {} [{}]{}",
+            self.id,
+            self.url,
+            self.events.join(", "),
+            if self.enabled { "" } else { " (disabled)" }
+        );
+        if let Some(reason) = &self.disabled_reason {
+            text.push_str(&format!(": {reason}"));
+        }
+        if let Some(secret) = &self.secret {
+            text.push_str(&format!(
+                "\nSigning secret (shown once, store it now): {secret}"
+            ));
+        }
+        text
+    }
+
     pub fn from_record(record: WebhookRecord, secret: Option<String>) -> Webhook {
         Webhook {
             id: record.id,
