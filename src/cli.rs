@@ -438,7 +438,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let ctx = app.context(
                 principal,
                 Surface::Cli,
-                crate::http::new_request_id(),
+                crate::registry::new_request_id(),
                 CancellationToken::new(),
                 None,
             );

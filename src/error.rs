@@ -70,10 +70,189 @@ pub enum Error {
     Internal(String),
 }
 
+/// What a kind of error is, to every client: its stable code, its HTTP status, its JSON-RPC
+/// error code over MCP, and what it means. Every mapping of an [`Error`] is read from
+/// [`Error::KINDS`]; the README's table, OpenAPI's error descriptions and `/index.md` are
+/// generated from it, and a test checks the README against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    pub code: &'static str,
+    pub status: u16,
+    /// The JSON-RPC error code when the failure ends an MCP request rather than a tool call.
+    pub jsonrpc: i32,
+    pub meaning: &'static str,
+}
+
+const fn kind(code: &'static str, status: u16, jsonrpc: i32, meaning: &'static str) -> Kind {
+    Kind {
+        code,
+        status,
+        jsonrpc,
+        meaning,
+    }
+}
+
+/// JSON-RPC 2.0's own codes, and the implementation-defined ones MCP and heycmo use.
+pub mod jsonrpc {
+    pub const PARSE_ERROR: i32 = -32700;
+    pub const INVALID_REQUEST: i32 = -32600;
+    pub const INVALID_PARAMS: i32 = -32602;
+    pub const INTERNAL_ERROR: i32 = -32603;
+    /// MCP: the resource does not exist.
+    pub const RESOURCE_NOT_FOUND: i32 = -32002;
+    /// SEP-2575: the client did not declare a capability the request needs.
+    pub const MISSING_CAPABILITY: i32 = -32021;
+    /// heycmo: the customer's MCP allowance is spent (`data.retryAfter` says for how long).
+    pub const RATE_LIMITED: i32 = -32029;
+}
+
 impl Error {
-    /// The stable machine-readable code, part of the public contract.
-    pub fn code(&self) -> &'static str {
-        match self {
+    /// Every kind, in the order the documentation lists them.
+    pub const KINDS: &'static [Kind] = &[
+        kind(
+            "E_AUTH_REQUIRED",
+            401,
+            jsonrpc::INVALID_REQUEST,
+            "No API key was presented.",
+        ),
+        kind(
+            "E_INVALID_KEY",
+            401,
+            jsonrpc::INVALID_REQUEST,
+            "The API key is unknown or revoked.",
+        ),
+        kind(
+            "E_FORBIDDEN",
+            403,
+            jsonrpc::INVALID_REQUEST,
+            "The key may not reach this customer, needs a wider scope, or the Host/Origin is refused.",
+        ),
+        kind(
+            "E_NOT_FOUND",
+            404,
+            jsonrpc::INVALID_PARAMS,
+            "No such route, tool or record.",
+        ),
+        kind(
+            "E_BAD_REQUEST",
+            400,
+            jsonrpc::INVALID_REQUEST,
+            "The body is not valid JSON or the request is malformed (over MCP: JSON-RPC -32700 for JSON that does not parse, -32600 for what is not one JSON-RPC message).",
+        ),
+        kind(
+            "E_INVALID_INPUT",
+            422,
+            jsonrpc::INVALID_PARAMS,
+            "The input violates the tool's JSON Schema; `pointer` is the JSON pointer of the violation.",
+        ),
+        kind(
+            "E_PAYLOAD_TOO_LARGE",
+            413,
+            jsonrpc::INVALID_REQUEST,
+            "The request body is over the configured limit.",
+        ),
+        kind(
+            "E_RATE_LIMITED",
+            429,
+            jsonrpc::RATE_LIMITED,
+            "Too many requests; wait `Retry-After` seconds (over MCP: JSON-RPC -32029 with `data.retryAfter`).",
+        ),
+        kind(
+            "E_CONFLICT",
+            409,
+            jsonrpc::INVALID_REQUEST,
+            "The record exists already (an email in use) or is in a state the change does not apply to; the message names the state.",
+        ),
+        kind(
+            "E_DISABLED",
+            404,
+            jsonrpc::INVALID_REQUEST,
+            "The endpoint is switched off here (provisioning without an admin secret).",
+        ),
+        kind(
+            "E_UNSUPPORTED",
+            400,
+            jsonrpc::INVALID_REQUEST,
+            "The request needs what this surface or client cannot do (sampling outside MCP, a client without that capability).",
+        ),
+        kind(
+            "E_MISSING_CAPABILITY",
+            400,
+            jsonrpc::MISSING_CAPABILITY,
+            "MCP only: the client did not declare the capability the request needs (sampling, elicitation, roots); over MCP this is JSON-RPC error -32021 with data.requiredCapabilities.",
+        ),
+        kind(
+            "E_METHOD_NOT_ALLOWED",
+            405,
+            jsonrpc::INVALID_REQUEST,
+            "The route exists for other methods (see `Allow`).",
+        ),
+        kind(
+            "E_SESSION_NOT_FOUND",
+            400,
+            jsonrpc::INVALID_REQUEST,
+            "The legacy SSE session is closed or unknown; reconnect to `/mcp/sse`.",
+        ),
+        kind(
+            "E_INPUT_REQUIRED",
+            409,
+            jsonrpc::INVALID_REQUEST,
+            "MCP only: the tool needs replies from the client; it answers an InputRequiredResult and is called again.",
+        ),
+        kind(
+            "E_URL_REFUSED",
+            400,
+            jsonrpc::INVALID_PARAMS,
+            "The URL may not be fetched: not http(s), or it resolves to a loopback, private, link-local or other non-public address (the message names which, and the flag that opens a trusted network).",
+        ),
+        kind(
+            "E_FETCH_FAILED",
+            502,
+            jsonrpc::INTERNAL_ERROR,
+            "The site could not be fetched: DNS, connection, timeout, more than 5 redirects, or a body over the size cap.",
+        ),
+        kind(
+            "E_LLM_FAILED",
+            502,
+            jsonrpc::INTERNAL_ERROR,
+            "The language model (OpenAI-compatible or Anthropic) failed after retries; the message is the provider's.",
+        ),
+        kind(
+            "E_CANCELLED",
+            499,
+            jsonrpc::INVALID_REQUEST,
+            "The client cancelled the request.",
+        ),
+        kind(
+            "E_UNAVAILABLE",
+            503,
+            jsonrpc::INTERNAL_ERROR,
+            "The database cannot be reached.",
+        ),
+        kind(
+            "E_INTERNAL",
+            500,
+            jsonrpc::INTERNAL_ERROR,
+            "A bug on our side; quote the `requestId`.",
+        ),
+    ];
+
+    /// The table of codes as Markdown (`| code | status | meaning |`), for the README and
+    /// `/index.md`.
+    pub fn markdown_table() -> String {
+        let mut table = String::from("| code | status | meaning |\n|---|---|---|\n");
+        for kind in Error::KINDS {
+            table.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                kind.code, kind.status, kind.meaning
+            ));
+        }
+        table
+    }
+
+    /// The kind of this error, from [`Error::KINDS`].
+    pub fn kind(&self) -> &'static Kind {
+        let code = match self {
             Error::AuthRequired => "E_AUTH_REQUIRED",
             Error::InvalidKey => "E_INVALID_KEY",
             Error::Forbidden(_) => "E_FORBIDDEN",
@@ -95,31 +274,21 @@ impl Error {
             Error::LlmFailed(_) => "E_LLM_FAILED",
             Error::Unavailable(_) => "E_UNAVAILABLE",
             Error::Internal(_) => "E_INTERNAL",
-        }
+        };
+        Error::KINDS
+            .iter()
+            .find(|kind| kind.code == code)
+            .expect("every error's code is in Error::KINDS")
+    }
+
+    /// The stable machine-readable code, part of the public contract.
+    pub fn code(&self) -> &'static str {
+        self.kind().code
     }
 
     /// The HTTP status REST answers with.
     pub fn status(&self) -> u16 {
-        match self {
-            Error::AuthRequired | Error::InvalidKey => 401,
-            Error::Forbidden(_) => 403,
-            Error::NotFound(_) | Error::Disabled(_) => 404,
-            Error::BadRequest(_)
-            | Error::SessionNotFound
-            | Error::Unsupported(_)
-            | Error::MissingCapability(_)
-            | Error::UrlRefused(_) => 400,
-            Error::FetchFailed(_) | Error::LlmFailed(_) => 502,
-            Error::InvalidInput { .. } => 422,
-            Error::PayloadTooLarge { .. } => 413,
-            Error::RateLimited { .. } => 429,
-            Error::Conflict(_) => 409,
-            Error::MethodNotAllowed { .. } => 405,
-            Error::Cancelled => 499,
-            Error::InputRequired { .. } => 409,
-            Error::Unavailable(_) => 503,
-            Error::Internal(_) => 500,
-        }
+        self.kind().status
     }
 
     /// The documented body, `{"error","code","requestId"}` (plus `pointer` for invalid input):
@@ -132,90 +301,20 @@ impl Error {
         body
     }
 
-    /// Every code with what it means; the README table and OpenAPI are generated from this list.
-    pub const CODES: &'static [(&'static str, u16, &'static str)] = &[
-        ("E_AUTH_REQUIRED", 401, "No API key was presented."),
-        ("E_INVALID_KEY", 401, "The API key is unknown or revoked."),
-        (
-            "E_FORBIDDEN",
-            403,
-            "The key may not reach this customer or needs a wider scope.",
-        ),
-        ("E_NOT_FOUND", 404, "No such route, tool or record."),
-        (
-            "E_BAD_REQUEST",
-            400,
-            "The body is not valid JSON or the request is malformed.",
-        ),
-        (
-            "E_INVALID_INPUT",
-            422,
-            "The input violates the tool's JSON Schema; `error` names the JSON pointer.",
-        ),
-        (
-            "E_PAYLOAD_TOO_LARGE",
-            413,
-            "The request body is over the configured limit.",
-        ),
-        (
-            "E_RATE_LIMITED",
-            429,
-            "Too many requests; wait `Retry-After` seconds.",
-        ),
-        (
-            "E_CONFLICT",
-            409,
-            "The record already exists (for example an email in use).",
-        ),
-        (
-            "E_DISABLED",
-            404,
-            "The endpoint is switched off in this deployment (for example provisioning without an admin secret).",
-        ),
-        (
-            "E_UNSUPPORTED",
-            400,
-            "The request needs what this surface or client cannot do (sampling outside MCP, a client without that capability).",
-        ),
-        (
-            "E_MISSING_CAPABILITY",
-            400,
-            "MCP only: the client did not declare the capability the request needs (sampling, elicitation, roots); over MCP this is JSON-RPC error -32021 with data.requiredCapabilities.",
-        ),
-        (
-            "E_METHOD_NOT_ALLOWED",
-            405,
-            "The route exists but not for this HTTP method.",
-        ),
-        (
-            "E_SESSION_NOT_FOUND",
-            400,
-            "The legacy SSE session is closed or unknown; reconnect to /mcp/sse.",
-        ),
-        (
-            "E_INPUT_REQUIRED",
-            409,
-            "MCP only: the tool needs replies from the client; it answers an InputRequiredResult and is called again.",
-        ),
-        (
-            "E_URL_REFUSED",
-            400,
-            "The URL may not be fetched: not http(s), or it resolves to a loopback, private, link-local or other non-public address.",
-        ),
-        (
-            "E_FETCH_FAILED",
-            502,
-            "The site could not be fetched: DNS, connection, timeout, too many redirects or a body over the size cap.",
-        ),
-        (
-            "E_LLM_FAILED",
-            502,
-            "The language model (OpenAI-compatible or Anthropic) failed after retries; the message is the provider's.",
-        ),
-        ("E_CANCELLED", 499, "The client cancelled the request."),
-        ("E_UNAVAILABLE", 503, "The database cannot be reached."),
-        ("E_INTERNAL", 500, "A bug on our side; quote the requestId."),
-    ];
+    /// The `data` of this error as a JSON-RPC error: the same code and request id a REST body
+    /// carries, and what the kind adds (`retryAfter`, `pointer`).
+    pub fn jsonrpc_data(&self, request_id: &str) -> serde_json::Value {
+        let mut data = serde_json::json!({"code": self.code(), "requestId": request_id});
+        match self {
+            Error::RateLimited { retry_after } => {
+                data["retryAfter"] =
+                    serde_json::json!(retry_after.as_secs_f64().ceil().max(1.0) as u64);
+            }
+            Error::InvalidInput { pointer, .. } => data["pointer"] = serde_json::json!(pointer),
+            _ => {}
+        }
+        data
+    }
 }
 
 impl From<crate::web::FetchError> for Error {

@@ -540,3 +540,178 @@ async fn streamable_sessions_per_customer_are_capped() {
     assert!(deleted.status().is_success(), "{}", deleted.status());
     assert_eq!(open().await.unwrap().status(), 200);
 }
+
+/// A JSON-RPC error response as the transports answer an unreadable message: id null, the
+/// JSON-RPC code, and data with the stable code and the request id.
+async fn jsonrpc_error(response: reqwest::Response, status: u16, code: i64) -> Value {
+    assert_eq!(response.status(), status);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["jsonrpc"], "2.0", "{body}");
+    assert_eq!(body["id"], Value::Null, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+    assert_eq!(body["error"]["data"]["requestId"], request_id, "{body}");
+    assert!(
+        body["error"]["data"]["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("E_"))
+    );
+    body
+}
+
+/// What cannot be read as one JSON-RPC message gets a JSON-RPC error in JSON, never rmcp's
+/// plain-text 415; a session ended with DELETE answers 204, as the SDKs expect.
+#[tokio::test]
+async fn streamable_http_answers_unreadable_messages_with_jsonrpc_errors() {
+    let server = Server::start(&[]);
+    let http = client();
+    let post = |body: &'static str| {
+        http.post(server.url("/mcp"))
+            .bearer_auth(&server.key)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    jsonrpc_error(
+        post("{\"jsonrpc\": \"2.0\", \"id\":").await.unwrap(),
+        400,
+        -32700,
+    )
+    .await;
+    jsonrpc_error(post("not json").await.unwrap(), 400, -32700).await;
+    for invalid in [
+        "[]",
+        r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+        r#"{"hello": "world"}"#,
+        r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#,
+        "42",
+    ] {
+        let body = jsonrpc_error(post(invalid).await.unwrap(), 400, -32600).await;
+        assert_eq!(
+            body["error"]["data"]["code"], "E_BAD_REQUEST",
+            "{invalid}: {body}"
+        );
+    }
+    // Other refusals keep their status and are JSON-RPC too.
+    let r = http
+        .post(server.url("/mcp"))
+        .bearer_auth(&server.key)
+        .header("accept", "application/json")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}))
+        .send()
+        .await
+        .unwrap();
+    jsonrpc_error(r, 406, -32600).await;
+
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let r = http
+        .post(server.url("/mcp"))
+        .bearer_auth(&server.key)
+        .header("accept", "application/json, text/event-stream")
+        .json(&init)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let session = r.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let r = http
+        .delete(server.url("/mcp"))
+        .bearer_auth(&server.key)
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-06-18")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = http
+        .post(server.url("/mcp"))
+        .bearer_auth(&server.key)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-06-18")
+        .json(&json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}))
+        .send()
+        .await
+        .unwrap();
+    let body = jsonrpc_error(r, 404, -32602).await;
+    assert_eq!(body["error"]["data"]["code"], "E_NOT_FOUND");
+}
+
+/// The legacy transport answers what it cannot hand to the session in JSON-RPC on the POST: an
+/// empty batch is one Invalid Request error, not a silent 202.
+#[tokio::test]
+async fn legacy_sse_answers_unreadable_messages_with_jsonrpc_errors() {
+    let server = Server::start(&[]);
+    let sse = SseClient::connect(
+        &server.base,
+        &server.url(&format!("/mcp/sse?token={}", server.key)),
+    )
+    .await;
+    let post = |body: &'static str| {
+        client()
+            .post(server.url(&sse.endpoint))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    jsonrpc_error(post("[]").await.unwrap(), 400, -32600).await;
+    jsonrpc_error(post(r#"{"nope": 1}"#).await.unwrap(), 400, -32600).await;
+    jsonrpc_error(post("{").await.unwrap(), 400, -32700).await;
+}
+
+/// A client may announce something before it initialises; the session (and on stdio, the
+/// process) goes on, as JSON-RPC asks of notifications nobody knows.
+#[tokio::test]
+async fn an_unknown_notification_before_initialize_is_ignored() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
+        .arg("stdio")
+        .arg("--db")
+        .arg(dir.path().join("heycmo.db"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for message in [
+        json!({"jsonrpc": "2.0", "method": "notifications/whatever", "params": {}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7}}),
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+    ] {
+        stdin
+            .write_all(format!("{message}\n").as_bytes())
+            .await
+            .unwrap();
+    }
+    for id in [1, 2] {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("an answer")
+            .unwrap()
+            .expect("the process is still serving");
+        let answer: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(answer["id"], id, "{answer}");
+        assert!(answer["result"].is_object(), "{answer}");
+    }
+}

@@ -264,7 +264,15 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
             );
         }
     }
-    let codes: Vec<&str> = Error::CODES.iter().map(|(code, _, _)| *code).collect();
+    let codes: Vec<&str> = Error::KINDS.iter().map(|kind| kind.code).collect();
+    let meanings: Vec<String> = Error::KINDS
+        .iter()
+        .map(|kind| format!("- `{}` ({}): {}", kind.code, kind.status, kind.meaning))
+        .collect();
+    let error_description = format!(
+        "An error; `code` is stable and one of:\n{}",
+        meanings.join("\n")
+    );
     let error_schema = json!({
         "type": "object",
         "properties": {
@@ -298,7 +306,7 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
             },
             "responses": {
                 "Error": {
-                    "description": "An error",
+                    "description": error_description,
                     "headers": {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}},
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 },

@@ -53,10 +53,8 @@ Each tool is `POST {base}/api/tools/<name>` with its input as the JSON body.\n\n
             let _ = writeln!(out, "Also served at `{} {}`.\n", route.method, route.path);
         }
     }
-    out.push_str("## Errors\n\nEvery 4xx/5xx body is `{\"error\", \"code\", \"requestId\"}`.\n\n| code | status | meaning |\n|---|---|---|\n");
-    for (code, status, meaning) in Error::CODES {
-        let _ = writeln!(out, "| `{code}` | {status} | {meaning} |");
-    }
+    out.push_str("## Errors\n\nEvery 4xx/5xx body is `{\"error\", \"code\", \"requestId\"}`.\n\n");
+    out.push_str(&Error::markdown_table());
     out
 }
 

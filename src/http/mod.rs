@@ -31,14 +31,7 @@ pub use auth::{principal as auth_principal, query_param, strip_credentials, toke
 pub use body::read as read_body;
 pub use router::Router;
 
-/// The id of the request being served, in the request's extensions; echoed as `X-Request-ID`.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-/// A fresh request id: 32 lowercase hex characters.
-pub fn new_request_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
+pub use crate::registry::{RequestId, new_request_id};
 
 /// The address of the client, in the request's extensions (for per-IP limits).
 #[derive(Debug, Clone, Copy)]

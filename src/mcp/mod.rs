@@ -4,6 +4,7 @@
 //! of tools: stdio and legacy SSE authenticate once per session and pin the principal; Streamable
 //! HTTP authenticates every request and hands the principal over in the request's extensions.
 
+pub mod errors;
 pub mod library;
 pub mod records;
 pub mod server;
@@ -12,5 +13,6 @@ pub mod sse;
 pub mod state;
 pub mod stdio;
 pub mod streamable;
+pub mod transport;
 
 pub use server::McpServer;

@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use super::errors;
 use super::library::{Docs, Library, PromptOutcome};
 use super::records;
 use super::state::StateSigner;
@@ -37,10 +38,10 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::changes::Change;
 use crate::error::Error;
-use crate::http::RequestId;
 use crate::ratelimit::Bucket;
 use crate::registry::{
-    Ask, Capability, ClientLink, Content, LogLevel, Question, Registry, Sampling, Surface,
+    Ask, Capability, ClientLink, Content, LogLevel, Question, Registry, RequestId, Sampling,
+    Surface, new_request_id,
 };
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
@@ -48,9 +49,6 @@ const TOOLS_TTL_MS: u64 = 5 * 60 * 1000;
 
 /// Rounds of client input a prompt may ask for on the handshake generation.
 const MAX_PROMPT_ROUNDS: usize = 5;
-
-/// JSON-RPC error code for a rate-limited call (implementation-defined server error range).
-const RATE_LIMITED: i32 = -32029;
 
 /// The registry's tools in MCP's shape, built once per process.
 pub fn mcp_tools(registry: &Registry) -> Vec<Tool> {
@@ -199,21 +197,16 @@ impl McpServer {
     fn principal(
         &self,
         context: &RequestContext<RoleServer>,
-    ) -> Result<(Principal, Option<String>), McpError> {
+    ) -> Result<(Principal, String), McpError> {
         let parts = context.extensions.get::<::http::request::Parts>();
         let request_id = parts
             .and_then(|p| p.extensions.get::<RequestId>())
-            .map(|r| r.0.clone());
+            .map_or_else(new_request_id, |r| r.0.clone());
         let principal = self
             .principal
             .clone()
             .or_else(|| parts.and_then(|p| p.extensions.get::<Principal>()).cloned())
-            .ok_or_else(|| {
-                McpError::invalid_request(
-                    "Authentication required",
-                    Some(json!({"code": "E_AUTH_REQUIRED"})),
-                )
-            })?;
+            .ok_or_else(|| errors::jsonrpc(&Error::AuthRequired, &request_id))?;
         Ok((principal, request_id))
     }
 
@@ -235,7 +228,11 @@ impl McpServer {
         }
         let mut answered = match state {
             Some(state) => self.shared.states.verify(subject, state).map_err(|e| {
-                McpError::invalid_params(e.to_string(), Some(json!({"code": "E_INVALID_INPUT"})))
+                let invalid = Error::InvalidInput {
+                    message: e.to_string(),
+                    pointer: "/requestState".into(),
+                };
+                errors::jsonrpc(&invalid, &new_request_id())
             })?,
             None => BTreeMap::new(),
         };
@@ -279,26 +276,13 @@ impl McpServer {
     ) -> Result<CallToolResponse, McpError> {
         let app = &self.shared.app;
         let name = request.name.as_ref();
-        if app.registry.get(name).is_none() {
-            return Err(McpError::invalid_params(
-                format!("Unknown tool: {name}"),
-                Some(json!({"code": "E_NOT_FOUND"})),
-            ));
-        }
         let (principal, request_id) = self.principal(&context)?;
-        let request_id = request_id.unwrap_or_else(crate::http::new_request_id);
+        if app.registry.get(name).is_none() {
+            let unknown = Error::NotFound(format!("Unknown tool: {name}"));
+            return Err(errors::jsonrpc(&unknown, &request_id));
+        }
         if let Err(error) = app.limiters.check(Bucket::Mcp, &principal.customer.id) {
-            let retry_after = match &error {
-                Error::RateLimited { retry_after } => retry_after.as_secs(),
-                _ => 1,
-            };
-            return Err(McpError::new(
-                rmcp::model::ErrorCode(RATE_LIMITED),
-                error.to_string(),
-                Some(
-                    json!({"code": error.code(), "requestId": request_id, "retryAfter": retry_after}),
-                ),
-            ));
+            return Err(errors::jsonrpc(&error, &request_id));
         }
         let rounds = self.rounds(
             &context,
@@ -335,10 +319,10 @@ impl McpServer {
             Err(Error::InputRequired { asks, answered }) => {
                 return match self.input_required(name, asks, &answered) {
                     Ok(result) => Ok(CallToolResponse::InputRequired(result)),
-                    Err(error) => Ok(error_result(&error, &request_id).into()),
+                    Err(error) => Ok(errors::tool_result(&error, &request_id).into()),
                 };
             }
-            Err(error) => error_result(&error, &request_id),
+            Err(error) => errors::tool_result(&error, &request_id),
         };
         Ok(result.into())
     }
@@ -588,12 +572,6 @@ fn content_block(content: Content) -> ContentBlock {
             text,
         } => ContentBlock::resource(ResourceContents::text(text, uri).with_mime_type(mime_type)),
     }
-}
-
-/// A tool failure as the MCP client should see it: an `isError` result whose text is the same
-/// `{"error","code","requestId"}` body REST would answer, so agents can act on the code.
-fn error_result(error: &Error, request_id: &str) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(error.body(request_id).to_string())])
 }
 
 impl ServerHandler for McpServer {

@@ -23,12 +23,16 @@ use bytes::Bytes;
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt, stream};
 use hyper::body::{Frame, Incoming};
+use rmcp::RoleServer;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::transport::IntoTransport;
 use tokio_stream::wrappers::IntervalStream;
 use tokio_util::sync::CancellationToken;
 
+use super::errors;
 use super::server::{McpServer, Shared};
-use crate::error::Error;
+use super::transport::LenientStart;
+use crate::error::{Error, jsonrpc};
 use crate::http::response::{self, Body, sse_event};
 use crate::http::{self, query_param};
 use crate::registry::Surface;
@@ -113,9 +117,11 @@ impl SseTransport {
         let server = McpServer::new(self.shared.clone(), Surface::McpSse, Some(principal));
         let session_cancel = cancel.clone();
         tokio::spawn(async move {
+            let transport =
+                IntoTransport::<RoleServer, _, _>::into_transport((outbound_tx, inbound_rx));
             match rmcp::service::serve_server_with_ct(
                 server,
-                (outbound_tx, inbound_rx),
+                LenientStart::new(transport),
                 session_cancel.clone(),
             )
             .await
@@ -178,19 +184,23 @@ impl SseTransport {
             principal.ensure_customer(&customer_id)?;
         }
         let bytes = http::read_body(body, self.shared.app.config.max_body_bytes).await?;
-        let messages: Vec<ClientJsonRpcMessage> =
-            match serde_json::from_slice::<serde_json::Value>(&bytes) {
-                Ok(serde_json::Value::Array(batch)) => batch
-                    .into_iter()
-                    .map(serde_json::from_value)
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| Error::BadRequest(format!("Not a JSON-RPC message: {e}")))?,
-                Ok(single) => vec![
-                    serde_json::from_value(single)
-                        .map_err(|e| Error::BadRequest(format!("Not a JSON-RPC message: {e}")))?,
-                ],
-                Err(e) => return Err(Error::BadRequest(format!("Malformed JSON body: {e}"))),
-            };
+        let messages = match messages(&bytes) {
+            Ok(messages) => messages,
+            Err((code, error)) => {
+                // JSON-RPC answers a message it cannot read with an error of id null; the
+                // transport carries it as the POST's answer, since no request id can route it
+                // to the stream.
+                let request_id = parts
+                    .extensions
+                    .get::<http::RequestId>()
+                    .map_or_else(http::new_request_id, |id| id.0.clone());
+                let error = errors::jsonrpc_with_code(code, &error, &request_id);
+                return Ok(response::json(
+                    StatusCode::BAD_REQUEST,
+                    &errors::response_body(&error),
+                ));
+            }
+        };
         for message in messages {
             if inbound.send(message).await.is_err() {
                 return Err(Error::SessionNotFound);
@@ -201,5 +211,32 @@ impl SseTransport {
             "text/plain; charset=utf-8",
             "Accepted",
         ))
+    }
+}
+
+/// The JSON-RPC messages of a POST: one, or a batch (2024-11-05 allows batches) of at least
+/// one. What is not JSON is a parse error; an empty batch, or what is not a message, an
+/// invalid request.
+fn messages(bytes: &[u8]) -> Result<Vec<ClientJsonRpcMessage>, (i32, Error)> {
+    let invalid = |why: String| {
+        (
+            jsonrpc::INVALID_REQUEST,
+            Error::BadRequest(format!("Invalid request: {why}")),
+        )
+    };
+    let read = |value| {
+        serde_json::from_value::<ClientJsonRpcMessage>(value)
+            .map_err(|e| invalid(format!("not a JSON-RPC 2.0 message ({e})")))
+    };
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Array(batch)) if batch.is_empty() => {
+            Err(invalid("an empty batch".into()))
+        }
+        Ok(serde_json::Value::Array(batch)) => batch.into_iter().map(read).collect(),
+        Ok(single) => Ok(vec![read(single)?]),
+        Err(e) => Err((
+            jsonrpc::PARSE_ERROR,
+            Error::BadRequest(format!("Parse error: the body is not JSON ({e})")),
+        )),
     }
 }

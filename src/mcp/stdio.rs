@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
-use rmcp::ServiceExt;
+use rmcp::transport::IntoTransport;
+use rmcp::{RoleServer, ServiceExt};
 
 use super::server::{McpServer, Shared};
+use super::transport::LenientStart;
 use crate::app::App;
 use crate::auth::Principal;
 use crate::registry::Surface;
@@ -14,8 +16,9 @@ use crate::registry::Surface;
 /// Serves one session on stdio as `principal` until the client closes stdin.
 pub async fn serve(app: Arc<App>, principal: Principal) -> Result<(), std::io::Error> {
     let server = McpServer::new(Shared::new(app), Surface::McpStdio, Some(principal));
+    let stdio = IntoTransport::<RoleServer, _, _>::into_transport(rmcp::transport::stdio());
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(LenientStart::new(stdio))
         .await
         .map_err(|e| std::io::Error::other(format!("MCP initialisation failed: {e}")))?;
     running

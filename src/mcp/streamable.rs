@@ -12,18 +12,20 @@ use parking_lot::Mutex;
 use std::time::Duration;
 
 use ::http::request::Parts;
-use ::http::{Method, Request, Response};
+use ::http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use rmcp::transport::streamable_http_server::session::SessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::errors;
 use super::server::{McpServer, Shared};
 use super::sessions::{IDLE, Sessions};
 use crate::app::App;
-use crate::error::Error;
+use crate::error::{Error, jsonrpc};
 use crate::http;
-use crate::http::response::Body;
+use crate::http::response::{self, Body};
 use crate::registry::Surface;
 
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -87,9 +89,21 @@ impl Streamable {
             }
         }
         let method = parts.method.clone();
+        let request_id = parts
+            .extensions
+            .get::<http::RequestId>()
+            .map_or_else(http::new_request_id, |id| id.0.clone());
         http::strip_credentials(&mut parts);
         parts.extensions.insert(principal);
-        let response = self.service.handle(Request::from_parts(parts, body)).await;
+        // Read here, within the same bound rmcp applies, so a body rmcp refuses can be judged
+        // again for the JSON-RPC error it deserves.
+        let bytes = http::read_body(body, self.app.config.max_body_bytes).await?;
+        let request = Request::from_parts(parts, Full::new(bytes.clone()));
+        let response = self.service.handle(request).await;
+        if response.status().is_client_error() || response.status().is_server_error() {
+            return Ok(jsonrpc_failure(response, &bytes, &request_id).await);
+        }
+        let response = no_content_when_deleted(&method, response);
         let issued = response
             .headers()
             .get(SESSION_HEADER)
@@ -123,6 +137,87 @@ impl Streamable {
         }
         Ok(response)
     }
+}
+
+/// A refusal of rmcp's, which it answers in plain text, as a JSON-RPC error response with the
+/// same stable code and request id every other error carries. A body that is not JSON is a
+/// parse error (-32700) and one that is not a single JSON-RPC message (a batch, which current
+/// protocol versions do not accept, or an object of another shape) an invalid request
+/// (-32600), both 400, where rmcp says 415; the status of other refusals (406 for a missing
+/// `Accept`, 404 for an unknown session, ...) stays as rmcp set it.
+async fn jsonrpc_failure(
+    response: Response<Body>,
+    sent: &[u8],
+    request_id: &str,
+) -> Response<Body> {
+    if is_json(&response) {
+        return response;
+    }
+    let mut status = response.status();
+    let text = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_owned();
+    let (code, error) = match serde_json::from_slice::<serde_json::Value>(sent) {
+        Err(e)
+            if status == StatusCode::UNSUPPORTED_MEDIA_TYPE
+                || status == StatusCode::BAD_REQUEST =>
+        {
+            status = StatusCode::BAD_REQUEST;
+            (
+                jsonrpc::PARSE_ERROR,
+                Error::BadRequest(format!("Parse error: the body is not JSON ({e})")),
+            )
+        }
+        Ok(serde_json::Value::Array(_)) if status == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            status = StatusCode::BAD_REQUEST;
+            (
+                jsonrpc::INVALID_REQUEST,
+                Error::BadRequest("Invalid request: send one JSON-RPC message per request; batches are not accepted".into()),
+            )
+        }
+        Ok(_) if status == StatusCode::UNSUPPORTED_MEDIA_TYPE && !text.contains("Content-Type") => {
+            status = StatusCode::BAD_REQUEST;
+            (
+                jsonrpc::INVALID_REQUEST,
+                Error::BadRequest(format!(
+                    "Invalid request: not a JSON-RPC 2.0 message ({text})"
+                )),
+            )
+        }
+        _ => {
+            let error = match status {
+                StatusCode::NOT_FOUND => Error::NotFound(text),
+                StatusCode::PAYLOAD_TOO_LARGE => Error::BadRequest(text),
+                s if s.is_server_error() => Error::Internal(text),
+                _ => Error::BadRequest(text),
+            };
+            (error.kind().jsonrpc, error)
+        }
+    };
+    let error = errors::jsonrpc_with_code(code, &error, request_id);
+    response::json(status, &errors::response_body(&error))
+}
+
+fn is_json(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// A session ended by `DELETE` answers 204 No Content, as the SDKs' clients expect (rmcp says
+/// 202, which the Python SDK reports as a failed termination on every session).
+fn no_content_when_deleted(method: &Method, mut response: Response<Body>) -> Response<Body> {
+    if *method == Method::DELETE && response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        *response.body_mut() = response::full(bytes::Bytes::new());
+    }
+    response
 }
 
 /// Ends sessions idle for [`IDLE`] and forgets the owners of sessions that are gone.

@@ -13,6 +13,17 @@ use crate::clock::Clock;
 use crate::error::Error;
 use crate::store::{EventWriter, Store};
 
+/// The id of the request being served: echoed as `X-Request-ID` over HTTP, carried in every
+/// error (`requestId`) and in the tool context, so one id follows a call through every layer.
+/// Transports put it in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A fresh request id: 32 lowercase hex characters.
+pub fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 /// Which surface a call came through; recorded with every tool event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Surface {

@@ -19,8 +19,8 @@ use serde_json::{Map, Value, json};
 
 pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
 pub use context::{
-    Answer, Ask, Capability, ClientLink, LogLevel, Question, Sampling, Surface, ToolContext,
-    answer, sampled_text,
+    Answer, Ask, Capability, ClientLink, LogLevel, Question, RequestId, Sampling, Surface,
+    ToolContext, answer, new_request_id, sampled_text,
 };
 pub use tool::{Content, DynTool, Tool, ToolOutput};
 
