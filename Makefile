@@ -4,11 +4,19 @@ CARGO ?= cargo
 DB ?= heycmo.db
 BIND ?= 127.0.0.1:8080
 
-.PHONY: run test unit conformance schemas bench lint fmt clean
+.PHONY: run install dist test unit conformance schemathesis schemas bench lint fmt clean
 
 ## Build (release) and start the server on an embedded SQLite file; prints the local key once.
 run:
 	$(CARGO) run --release --locked -- serve --db $(DB) --bind $(BIND)
+
+## Put `heycmo` on the PATH (~/.cargo/bin), as the README's commands and client snippets call it.
+install:
+	$(CARGO) install --path . --locked
+
+## The whole-program-optimised build that benchmarks and release artefacts use (target/dist/).
+dist:
+	$(CARGO) build --profile dist --locked
 
 ## Everything CI runs: formatting, lints, unit and integration tests, the MCP conformance suite.
 test: lint unit conformance
@@ -20,6 +28,11 @@ unit:
 conformance:
 	bash tests/conformance/run.sh
 
+## Schemathesis against /openapi.json (pinned in tests/schemathesis/requirements.txt). Not yet part
+## of `test`: see tests/schemathesis/schemathesis.toml for what it still reports.
+schemathesis:
+	bash tests/schemathesis/run.sh
+
 ## Regenerate schemas/ and server-card/ from the registry (commit the result).
 schemas:
 	$(CARGO) run --locked --quiet -- export --out .
@@ -27,10 +40,10 @@ schemas:
 ## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server), the
 ## audit speed, and the job engine's and webhook deliveries' throughput (criterion).
 bench:
-	$(CARGO) build --release --locked --examples
-	taskset -c 1 target/release/examples/loadgen
-	$(CARGO) bench --locked --bench audit
-	$(CARGO) bench --locked --bench jobs
+	$(CARGO) build --profile dist --locked --examples
+	taskset -c 1 target/dist/examples/loadgen
+	$(CARGO) bench --profile dist --locked --bench audit
+	$(CARGO) bench --profile dist --locked --bench jobs
 
 ## `cargo fmt` reaches only the modules it can see; the tools are included by build.rs, so every
 ## Rust file the repository tracks is checked by name as well.

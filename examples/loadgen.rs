@@ -62,7 +62,7 @@ fn start(kind: &str) -> Server {
         .env("HEYCMO_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
-        .expect("start the bench servers (cargo build --release --examples)");
+        .expect("start the bench servers (cargo build --profile dist --examples)");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let (mut base, mut key) = (String::new(), None);
     for line in lines.by_ref() {

@@ -364,7 +364,28 @@ fn print_json(value: &Value) {
 }
 
 fn open(globals: &Globals, public_url: &str) -> Result<Arc<App>, CliError> {
-    Ok(App::open(globals.config(), public_url.to_owned())?)
+    open_config(globals.config(), public_url)
+}
+
+/// Opens the app on `config`'s database, saying on stderr when that creates a new file: a
+/// command run from another directory would otherwise act on an empty database and customer
+/// without a word.
+fn open_config(config: Config, public_url: &str) -> Result<Arc<App>, CliError> {
+    let existed = config.db.exists();
+    let app = App::open(config, public_url.to_owned())?;
+    if !existed {
+        eprintln!(
+            "heycmo: created a new database at {} (there was none); point at another with --db PATH or HEYCMO_DB",
+            absolute(&app.config.db).display()
+        );
+    }
+    Ok(app)
+}
+
+/// `path` made absolute against the working directory, for messages and client snippets that
+/// are read or run from elsewhere.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }
 
 /// The customer a command acts for: the one named, or the local one.
@@ -450,7 +471,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export { out, public_url } => export(&out, &public_url),
         Command::Mcp(McpCommand::Config { url, key, stdio }) => {
             let server = if stdio {
-                json!({"command": "heycmo", "args": ["stdio", "--db", cli.globals.db]})
+                // Absolute paths: the client starts the server from a directory of its own,
+                // where neither `heycmo` nor a relative database path may be found.
+                let binary = std::env::current_exe()
+                    .map(|exe| exe.display().to_string())
+                    .unwrap_or_else(|_| "heycmo".into());
+                let db = absolute(&cli.globals.db);
+                json!({"command": binary, "args": ["stdio", "--db", db]})
             } else {
                 json!({"url": sse_endpoint(&url, Some(key.as_deref().unwrap_or("hcmo_live_..."))) })
             };
@@ -563,7 +590,7 @@ async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
         })?;
     let bound = listener.local_addr()?;
     let public_url = config.public_url(bound);
-    let app = App::open(config, public_url.clone())?;
+    let app = open_config(config, &public_url)?;
     let (customer, new_key) = app.local_customer().await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone())?);
@@ -590,8 +617,23 @@ async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
         "heycmo listening on {public_url} (database {})",
         app.config.db.display()
     )?;
+    let db = absolute(&app.config.db);
+    writeln!(
+        out,
+        "  Documentation: {public_url}/  (tools, REST routes, errors)"
+    )?;
+    writeln!(
+        out,
+        "  A key for a client: heycmo keys create --db {}",
+        db.display()
+    )?;
     out.flush()?;
     drop(out);
+    if app.config.allow_private_fetch {
+        eprintln!(
+            "heycmo: warning: --allow-private-fetch is on: tools may fetch loopback and private addresses (the SSRF guard is off); trust every key holder, or open single networks with --allow-fetch-network CIDR"
+        );
+    }
     let background = app.start_background(shutdown.clone());
     crate::http::serve(app.clone(), listener, shutdown).await;
     background.join_all().await;

@@ -171,9 +171,9 @@ impl Error {
         ),
         kind(
             "E_UNSUPPORTED",
-            400,
+            409,
             jsonrpc::INVALID_REQUEST,
-            "The request needs what this surface or client cannot do (sampling outside MCP, a client without that capability).",
+            "The request needs what this server, surface or client cannot do: the server model without `--llm`, sampling outside MCP, a client without that capability.",
         ),
         kind(
             "E_MISSING_CAPABILITY",

@@ -230,7 +230,7 @@ async fn lead_magnets_come_with_landing_copy_and_bad_input_is_refused() {
     .await;
     assert_eq!(
         (status, bad["code"].as_str()),
-        (400, Some("E_UNSUPPORTED")),
+        (409, Some("E_UNSUPPORTED")),
         "{bad}"
     );
 }

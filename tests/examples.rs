@@ -49,6 +49,43 @@ fn the_client_configs_are_valid_json_and_match_mcp_config() {
         printed["mcpServers"]["heycmo"]["url"],
         "http://127.0.0.1:8080/mcp/sse?token=hcmo_live_abc"
     );
+    // The stdio entry is started by the client from a directory of its own: both paths in it
+    // are absolute, and the binary is this one.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
+        .args(["mcp", "config", "--stdio", "--db", "relative.db"])
+        .output()
+        .unwrap();
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entry = &printed["mcpServers"]["heycmo"];
+    let command = std::path::Path::new(entry["command"].as_str().unwrap());
+    assert!(command.is_absolute() && command.exists(), "{entry}");
+    let db = std::path::Path::new(entry["args"][2].as_str().unwrap());
+    assert!(db.is_absolute() && db.ends_with("relative.db"), "{entry}");
+    assert!(!db.exists(), "printing a snippet creates no database");
+}
+
+/// A command that finds no database creates one and says where, on stderr.
+#[test]
+fn a_command_that_creates_a_database_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
+            .current_dir(dir.path())
+            .args(["call", "list_events", "{}"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success());
+    let said = String::from_utf8(first.stderr).unwrap();
+    let path = dir.path().join("heycmo.db");
+    assert!(
+        said.contains(&format!("created a new database at {}", path.display()))
+            && said.contains("--db"),
+        "{said}"
+    );
+    let second = String::from_utf8(run().stderr).unwrap();
+    assert!(!second.contains("created a new database"), "{second}");
 }
 
 /// The README's table of error codes is the one the server is built from, row for row.

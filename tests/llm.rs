@@ -358,7 +358,7 @@ async fn without_a_model_the_answer_is_offline_labelled_and_deterministic() {
     .await;
     assert_eq!(
         (status, refused["code"].as_str()),
-        (400, Some("E_UNSUPPORTED"))
+        (409, Some("E_UNSUPPORTED"))
     );
 }
 

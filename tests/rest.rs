@@ -470,6 +470,14 @@ async fn provisioning_needs_the_admin_secret() {
         .await
         .unwrap();
     expect_error(r, StatusCode::NOT_FOUND, "E_DISABLED").await;
+    // Without a secret it is 401 whether or not provisioning is on.
+    let r = client()
+        .post(disabled.url("/api/admin/provision"))
+        .json(&json!({"email": "new@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::UNAUTHORIZED, "E_AUTH_REQUIRED").await;
 
     let server = Server::start(&["--admin-secret", "correct horse"]);
     let http = client();
@@ -597,4 +605,131 @@ async fn sigterm_stops_the_server_cleanly_and_keeps_every_event() {
         .count();
     assert_eq!(calls, 20);
     drop(db);
+}
+
+/// Writes that read before they write (inviting a member checks the customer, then adds a key)
+/// once failed with "database is locked" when another write committed in between: SQLite does
+/// not wait for a deferred transaction that must upgrade from a stale snapshot. Every write now
+/// takes the write lock first and waits its turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_wait_their_turn_instead_of_failing() {
+    let server = Server::start(&["--rate-rest", "100000"]);
+    let invite = format!("/api/team/{}/invite", server.customer_id);
+    let create = format!("/api/content/{}", server.customer_id);
+    let mut calls = tokio::task::JoinSet::new();
+    // 32 at once: as many connections as a busy client keeps, under the bound on connections
+    // that have not authenticated yet.
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
+    for n in 0..240 {
+        let permits = permits.clone();
+        let (base, key) = (server.base.clone(), server.key.clone());
+        let (path, body) = if n % 2 == 0 {
+            (
+                invite.clone(),
+                json!({"email": format!("member{n}@example.com")}),
+            )
+        } else {
+            (
+                create.clone(),
+                json!({"topic": format!("topic {n}"), "format": "email"}),
+            )
+        };
+        calls.spawn(async move {
+            let _turn = permits.acquire().await.unwrap();
+            let response = client()
+                .post(format!("{base}{path}"))
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        });
+    }
+    while let Some(done) = calls.join_next().await {
+        let (status, body) = done.unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
+/// Found by schemathesis against /openapi.json: the server now answers what the document says.
+#[tokio::test]
+async fn the_server_is_as_strict_as_its_openapi_document() {
+    let server = Server::start(&[]);
+    let http = client();
+    let send = |method: reqwest::Method, path: &str, body: Option<&'static str>| {
+        let mut request = http
+            .request(method, server.url(path))
+            .bearer_auth(&server.key);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        request.send()
+    };
+    // No body is no input; JSON null is not an object.
+    let r = send(reqwest::Method::POST, "/api/tools/get_account", None)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = send(
+        reqwest::Method::POST,
+        "/api/tools/get_account",
+        Some("null"),
+    )
+    .await
+    .unwrap();
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID_INPUT").await;
+    assert_eq!(body["pointer"], "", "{body}");
+    // 3.0 is the integer 3, for the schema and for the handler alike.
+    let r = send(
+        reqwest::Method::POST,
+        "/api/tools/list_events",
+        Some(r#"{"limit": 3.0}"#),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = send(
+        reqwest::Method::POST,
+        "/api/tools/list_events",
+        Some(r#"{"limit": 3.5}"#),
+    )
+    .await
+    .unwrap();
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID_INPUT").await;
+    // What the path gives, the body does not repeat.
+    let item = common::draft(&server, "spring boots").await;
+    let approve = format!("/api/content/{}/{item}/approve", server.customer_id);
+    let r = send(
+        reqwest::Method::POST,
+        &approve,
+        Some(r#"{"contentId": "cnt_0000000000000000"}"#),
+    )
+    .await
+    .unwrap();
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "E_INVALID_INPUT").await;
+    assert_eq!(body["pointer"], "/contentId");
+    // A known path with a method it does not serve is 405 with Allow, documents included.
+    for (path, allowed) in [
+        ("/", "GET"),
+        ("/openapi.json", "GET"),
+        ("/llms.txt", "GET"),
+        ("/mcp", "GET, POST, DELETE"),
+        ("/api/tools/get_account", "POST"),
+    ] {
+        let r = send(reqwest::Method::TRACE, path, None).await.unwrap();
+        assert_eq!(r.headers()["allow"], allowed, "{path}");
+        expect_error(r, StatusCode::METHOD_NOT_ALLOWED, "E_METHOD_NOT_ALLOWED").await;
+    }
+    // Ending a session that does not exist is not a success.
+    let r = http
+        .delete(server.url("/mcp"))
+        .bearer_auth(&server.key)
+        .header("mcp-session-id", "nosuchsession")
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::NOT_FOUND, "E_NOT_FOUND").await;
 }

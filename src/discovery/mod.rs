@@ -112,6 +112,11 @@ impl Documents {
         }
     }
 
+    /// Whether a document is served at `path` (by GET).
+    pub fn serves(&self, path: &str) -> bool {
+        path == "/" || self.by_path.contains_key(path)
+    }
+
     /// The document at `path`, if there is one.
     pub fn get(&self, path: &str) -> Option<Response<Body>> {
         let doc = self.by_path.get(path)?;

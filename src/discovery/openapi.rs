@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::Error;
+use crate::registry::schema::Validator;
 use crate::registry::{Registry, ToolSpec};
 
 fn error_responses(mut responses: Map<String, Value>) -> Value {
@@ -24,6 +25,54 @@ fn ok(description: &str, content_type: &str, schema: Value) -> Map<String, Value
         json!({"description": description, "content": {content_type: {"schema": schema}}}),
     );
     map
+}
+
+/// A JSON-RPC 2.0 message: a request, a notification or a response.
+fn json_rpc_body() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "jsonrpc": {"const": "2.0"},
+            "id": {"type": ["string", "integer"]},
+            "method": {"type": "string", "minLength": 1},
+            "params": {"type": "object"},
+        },
+        "required": ["jsonrpc", "method"],
+    })
+}
+
+/// One server-sent event as OpenAPI 3.1 describes an event stream's items.
+fn sse_event_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "event": {"type": "string"},
+            "data": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer"},
+        },
+    })
+}
+
+/// The responses of the MCP endpoints: what the key, Host and rate checks refuse is the error
+/// format of every route; what the protocol refuses (a body that is not one JSON-RPC message,
+/// a missing `Accept`, an unknown session) is a JSON-RPC error response.
+fn mcp_responses(mut responses: Map<String, Value>) -> Value {
+    let error = json!({
+        "description": "An error: the error format, or a JSON-RPC error response (id null)",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}},
+        "content": {"application/json": {"schema": {"oneOf": [
+            {"$ref": "#/components/schemas/Error"},
+            {"$ref": "#/components/schemas/JsonRpcError"},
+        ]}}},
+    });
+    responses.insert(
+        "429".into(),
+        json!({"$ref": "#/components/responses/RateLimited"}),
+    );
+    responses.insert("4XX".into(), error.clone());
+    responses.insert("5XX".into(), error);
+    Value::Object(responses)
 }
 
 fn authed() -> Value {
@@ -58,11 +107,64 @@ fn query_parameters(spec: &ToolSpec) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn path_parameters(path: &str) -> Vec<Value> {
+/// The names of a route's path parameters (`{customerId}` and the like).
+fn path_names(path: &str) -> Vec<&str> {
     path.split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
         .collect()
+}
+
+/// A route's path parameters, each with the schema the server checks it against: the tool's
+/// own for its input fields, and the customer id's form for `{customerId}`.
+fn path_parameters(spec: &ToolSpec, path: &str) -> Vec<Value> {
+    path_names(path)
+        .into_iter()
+        .map(|name| {
+            let schema = spec
+                .input_schema
+                .get("properties")
+                .and_then(|p| p.get(name))
+                .cloned()
+                .map(not_null)
+                .unwrap_or_else(|| customer_id_schema(name));
+            json!({"name": name, "in": "path", "required": true, "schema": schema})
+        })
+        .collect()
+}
+
+/// A path segment is never JSON `null`: an optional input field's `["string", "null"]` is just
+/// a string there.
+fn not_null(mut schema: Value) -> Value {
+    if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            schema["type"] = only.clone();
+        }
+    }
+    schema
+}
+
+fn customer_id_schema(name: &str) -> Value {
+    if name == "customerId" {
+        json!({"type": "string", "pattern": "^cust_[0-9a-f]{16}$", "description": "The customer the key belongs to; any other answers 403"})
+    } else {
+        json!({"type": "string"})
+    }
+}
+
+/// The tool's input schema less the fields a route takes from its path, which the body must
+/// not repeat.
+fn body_schema(spec: &ToolSpec, path_fields: &[&str]) -> Value {
+    let mut schema = (*spec.input_schema).clone();
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for field in path_fields {
+            properties.remove(*field);
+        }
+    }
+    if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+        required.retain(|r| r.as_str().is_none_or(|r| !path_fields.contains(&r)));
+    }
+    Value::Object(schema)
 }
 
 fn tool_operation(spec: &ToolSpec, method: &http::Method, path: &str) -> Value {
@@ -76,13 +178,23 @@ fn tool_operation(spec: &ToolSpec, method: &http::Method, path: &str) -> Value {
         "x-mcp-tool": spec.entry.name,
         "x-required-scope": spec.entry.scope.as_str(),
     });
-    let mut parameters = path_parameters(path);
+    let mut parameters = path_parameters(spec, path);
+    let from_path = path_names(path);
     if method == http::Method::GET {
-        parameters.extend(query_parameters(spec));
+        parameters.extend(
+            query_parameters(spec)
+                .into_iter()
+                .filter(|p| p["name"].as_str().is_none_or(|n| !from_path.contains(&n))),
+        );
     } else {
+        // A body is needed exactly when no input (`{}`) is not enough: the tool requires a field
+        // the path does not give, or one of several.
+        let schema = body_schema(spec, &from_path);
+        let required =
+            Validator::compile(&schema).is_ok_and(|validator| validator.check(&json!({})).is_err());
         operation["requestBody"] = json!({
-            "required": false,
-            "content": {"application/json": {"schema": *spec.input_schema}},
+            "required": required,
+            "content": {"application/json": {"schema": schema}},
         });
     }
     if !parameters.is_empty() {
@@ -146,7 +258,9 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
     let mut provision = simple(
         "Provision a customer (admin)",
         "admin",
-        json!([{"adminSecret": []}]),
+        // The secret goes in X-Admin-Secret, or as the bearer token for clients that can only
+        // send that.
+        json!([{"adminSecret": []}, {"bearer": []}]),
         ok(
             "The customer and its key, shown once",
             "application/json",
@@ -163,7 +277,7 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
         ok(
             "An event stream: `start`, one `finding` per check as it completes, then `summary` (or `error`)",
             "text/event-stream",
-            json!({"type": "string"}),
+            sse_event_schema(),
         ),
     );
     live["parameters"] =
@@ -177,7 +291,7 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
         ok(
             "An event stream; the first event is `endpoint`",
             "text/event-stream",
-            json!({"type": "string"}),
+            sse_event_schema(),
         ),
     );
     sse["parameters"] =
@@ -191,14 +305,47 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
     );
     message["parameters"] = json!([{"name": "sessionId", "in": "query", "required": true, "schema": {"type": "string"}}]);
     message["requestBody"] =
-        json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
-    message["responses"]["202"] =
-        json!({"description": "Accepted; the response travels on the session's stream"});
+        json!({"required": true, "content": {"application/json": {"schema": json_rpc_body()}}});
+    let mut accepted = Map::new();
+    accepted.insert(
+        "202".into(),
+        json!({"description": "Accepted; the response travels on the session's stream"}),
+    );
+    message["responses"] = mcp_responses(accepted);
     put("/mcp/message", "post", message);
     for method in ["get", "post", "delete"] {
         let mut op = simple("MCP Streamable HTTP", "mcp", authed(), Map::new());
-        op["responses"]["200"] =
-            json!({"description": "JSON-RPC response (application/json or text/event-stream)"});
+        let mut answers = Map::new();
+        let session = json!({"name": "Mcp-Session-Id", "in": "header", "required": true, "description": "The session the server issued at initialize", "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,128}$"}});
+        let accept = |value: &str| json!({"name": "Accept", "in": "header", "required": true, "description": "The media types the client reads answers in", "schema": {"type": "string", "enum": [value]}});
+        op["parameters"] = match method {
+            "post" => json!([accept("application/json, text/event-stream")]),
+            "get" => json!([accept("text/event-stream"), session]),
+            _ => json!([session]),
+        };
+        match method {
+            "post" => {
+                answers.insert(
+                    "200".into(),
+                    json!({"description": "The JSON-RPC response", "content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "text/event-stream": {"schema": sse_event_schema()},
+                    }}),
+                );
+                answers.insert(
+                    "202".into(),
+                    json!({"description": "A notification or response was accepted"}),
+                );
+                op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": json_rpc_body()}}});
+            }
+            "get" => {
+                answers.insert("200".into(), json!({"description": "The session's stream of server messages", "content": {"text/event-stream": {"schema": sse_event_schema()}}}));
+            }
+            _ => {
+                answers.insert("204".into(), json!({"description": "The session is ended"}));
+            }
+        }
+        op["responses"] = mcp_responses(answers);
         put("/mcp", method, op);
     }
     for (path, summary, content_type) in [
@@ -299,7 +446,26 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
                 "token": {"type": "apiKey", "in": "query", "name": "token"},
                 "adminSecret": {"type": "apiKey", "in": "header", "name": "X-Admin-Secret"},
             },
-            "schemas": {"Error": error_schema},
+            "schemas": {
+                "Error": error_schema,
+                "JsonRpcError": {
+                    "type": "object",
+                    "properties": {
+                        "jsonrpc": {"const": "2.0"},
+                        "id": {"type": ["string", "integer", "null"]},
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "integer"},
+                                "message": {"type": "string"},
+                                "data": {"type": "object", "properties": {"code": {"type": "string", "enum": codes.clone()}, "requestId": {"type": "string"}}},
+                            },
+                            "required": ["code", "message"],
+                        },
+                    },
+                    "required": ["jsonrpc", "error"],
+                },
+            },
             "headers": {
                 "X-Request-ID": {"schema": {"type": "string"}, "description": "The request's id"},
                 "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"},

@@ -24,12 +24,13 @@ pub async fn read(body: Incoming, limit: usize) -> Result<Bytes, Error> {
     }
 }
 
-/// The body as JSON; an empty body is `null` (no input).
-pub async fn read_json(body: Incoming, limit: usize) -> Result<Value, Error> {
+/// The body as JSON; `None` for an empty body (no input at all, which is not JSON `null`).
+pub async fn read_json(body: Incoming, limit: usize) -> Result<Option<Value>, Error> {
     let bytes = read(body, limit).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
+        return Ok(None);
     }
     serde_json::from_slice(&bytes)
+        .map(Some)
         .map_err(|e| Error::BadRequest(format!("Malformed JSON body: {e}")))
 }

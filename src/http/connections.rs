@@ -11,14 +11,43 @@
 //! - at most `--max-preauth-connections` per client address that have not yet
 //!   carried an authenticated request; past it, a new connection is closed at once. A
 //!   connection leaves the count with its first authenticated request, so a customer's own
-//!   busy clients are bounded by their rate limits and session caps instead.
+//!   busy clients are bounded by their rate limits and session caps instead. A refused
+//!   connection is told so (429 with `Retry-After`, in the error format) rather than cut off,
+//!   so a client that opened a burst of connections at once sees why.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::error::Error;
+use crate::registry::new_request_id;
+
+/// How long a refused connection's answer may take to write before it is dropped anyway.
+const REFUSAL_WRITE: Duration = Duration::from_secs(2);
+
+/// Answers a connection over the bound with 429 and closes it, without reading its request.
+pub async fn refuse(mut stream: TcpStream) {
+    let retry_after = Duration::from_secs(1);
+    let body = Error::RateLimited { retry_after }
+        .body(&new_request_id())
+        .to_string();
+    let response = format!(
+        "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\nretry-after: {}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        retry_after.as_secs(),
+        body.len()
+    );
+    let write = async {
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(REFUSAL_WRITE, write).await;
+}
 
 /// Counts the connections of each client address that have not authenticated.
 #[derive(Debug)]

@@ -71,7 +71,8 @@ pub async fn serve_with(shared: Arc<Shared>, listener: TcpListener, shutdown: Ca
             () = shutdown.cancelled() => break,
         };
         let Some(slot) = gate.admit(peer.ip()) else {
-            tracing::debug!(ip = %peer.ip(), "too many unauthenticated connections; closed");
+            tracing::debug!(ip = %peer.ip(), "too many unauthenticated connections; refused");
+            tokio::spawn(connections::refuse(stream));
             continue;
         };
         // Responses on SSE streams are small writes; without this, Nagle's algorithm holds each

@@ -153,18 +153,18 @@ pub fn typed(spec: &ToolSpec, key: &str, raw: &str) -> Result<Value, Error> {
     })
 }
 
-/// The body of a POST as tool input, with path parameters merged in.
+/// The body of a POST as tool input, with path parameters merged in. No body is no input
+/// (`{}`); JSON `null` is a value, and not the object a tool takes.
 pub async fn body_input(
     app: &App,
     body: Incoming,
     path_params: Map<String, Value>,
 ) -> Result<Value, Error> {
-    let mut input = body::read_json(body, app.config.max_body_bytes).await?;
-    if path_params.is_empty() {
+    let mut input = body::read_json(body, app.config.max_body_bytes)
+        .await?
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    if path_params.is_empty() && !input.is_null() {
         return Ok(input);
-    }
-    if input.is_null() {
-        input = Value::Object(Map::new());
     }
     let Value::Object(object) = &mut input else {
         return Err(Error::InvalidInput {
@@ -172,6 +172,12 @@ pub async fn body_input(
             pointer: String::new(),
         });
     };
+    if let Some(repeated) = path_params.keys().find(|key| object.contains_key(*key)) {
+        return Err(Error::InvalidInput {
+            message: format!("/{repeated}: given by the path; leave it out of the body"),
+            pointer: format!("/{repeated}"),
+        });
+    }
     object.extend(path_params);
     Ok(input)
 }
@@ -203,11 +209,6 @@ pub async fn provision(
     parts: &Parts,
     body: Incoming,
 ) -> Result<Response<Body>, Error> {
-    let Some(configured) = app.config.admin_secret.as_deref() else {
-        return Err(Error::Disabled(
-            "Provisioning is disabled: no admin secret is configured".into(),
-        ));
-    };
     app.limiters
         .check(Bucket::Admin, &super::auth::client_ip(parts))?;
     let presented = parts
@@ -216,12 +217,18 @@ pub async fn provision(
         .and_then(|v| v.to_str().ok())
         .map(Cow::Borrowed)
         .or_else(|| auth::token(parts));
-    match presented {
-        None => return Err(Error::AuthRequired),
-        Some(secret) if !admin::secret_matches(configured, &secret) => {
-            return Err(Error::Forbidden("Invalid admin secret".into()));
-        }
-        Some(_) => {}
+    // Without a secret the answer is 401 whether or not provisioning is switched on, so that a
+    // stranger learns nothing of this deployment's settings.
+    let Some(presented) = presented else {
+        return Err(Error::AuthRequired);
+    };
+    let Some(configured) = app.config.admin_secret.as_deref() else {
+        return Err(Error::Disabled(
+            "Provisioning is disabled: no admin secret is configured".into(),
+        ));
+    };
+    if !admin::secret_matches(configured, &presented) {
+        return Err(Error::Forbidden("Invalid admin secret".into()));
     }
     let bytes = body::read(body, app.config.max_body_bytes).await?;
     let request: ProvisionRequest = serde_json::from_slice(&bytes)

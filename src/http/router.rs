@@ -41,6 +41,7 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/mcp/sse", &[Method::GET]),
     ("/mcp/message", &[Method::POST]),
     ("/live", &[Method::GET]),
+    ("/mcp", &[Method::GET, Method::POST, Method::DELETE]),
 ];
 
 /// An incoming `X-Request-ID` is kept when it is short and plain, so callers can correlate;
@@ -130,7 +131,9 @@ impl Router {
                 self.named_tool(&parts, body, &tool["/api/tools/".len()..])
                     .await
             }
-            (_, "/mcp") => self.streamable.handle(parts, body).await,
+            (&Method::GET | &Method::POST | &Method::DELETE, "/mcp") => {
+                self.streamable.handle(parts, body).await
+            }
             (&Method::GET, "/mcp/sse") => self.sse.open(&parts).await,
             (&Method::POST, "/mcp/message") => self.sse.message(&parts, body).await,
             (method, path) => {
@@ -217,6 +220,9 @@ impl Router {
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect();
         allowed.extend(self.app.registry.routes().methods_at(path));
+        if self.docs.serves(path) {
+            allowed.push(Method::GET);
+        }
         if path.starts_with("/api/tools/") {
             allowed.push(Method::POST);
         }

@@ -67,6 +67,19 @@ pub fn next_run(expression: &str, zone: &str, after: Millis) -> Result<Millis, C
         .map_err(|_| CronError::Never(expression.to_owned()))
 }
 
+/// The form of a schedule [`check`] can accept, for the published schema: five fields, the
+/// minute one value (a workflow runs at most hourly), the others lists of values, ranges and
+/// steps (after `*` or a numeric range) within each field's bounds, months and weekdays also by
+/// name. What a pattern cannot
+/// say (a range given backwards, a date that never comes) is still refused by `check`.
+pub const PATTERN: &str = concat!(
+    r"^([0-5]?[0-9])",
+    r" (\*(/([1-9]|1[0-9]|2[0-3]))?|([01]?[0-9]|2[0-3])(-([01]?[0-9]|2[0-3])(/([1-9]|1[0-9]|2[0-3]))?)?)(,(\*(/([1-9]|1[0-9]|2[0-3]))?|([01]?[0-9]|2[0-3])(-([01]?[0-9]|2[0-3])(/([1-9]|1[0-9]|2[0-3]))?)?))*",
+    r" (\*(/([1-9]|[12][0-9]|3[01]))?|(0?[1-9]|[12][0-9]|3[01])(-(0?[1-9]|[12][0-9]|3[01])(/([1-9]|[12][0-9]|3[01]))?)?)(,(\*(/([1-9]|[12][0-9]|3[01]))?|(0?[1-9]|[12][0-9]|3[01])(-(0?[1-9]|[12][0-9]|3[01])(/([1-9]|[12][0-9]|3[01]))?)?))*",
+    r" (\*(/([1-9]|1[0-2]))?|(0?[1-9]|1[0-2])(-(0?[1-9]|1[0-2])(/([1-9]|1[0-2]))?)?|(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)(-(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC))?)(,(\*(/([1-9]|1[0-2]))?|(0?[1-9]|1[0-2])(-(0?[1-9]|1[0-2])(/([1-9]|1[0-2]))?)?|(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)(-(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC))?))*",
+    r" (\*(/[1-7])?|[0-7](-[0-7](/[1-7])?)?|(SUN|MON|TUE|WED|THU|FRI|SAT)(-(SUN|MON|TUE|WED|THU|FRI|SAT))?)(,(\*(/[1-7])?|[0-7](-[0-7](/[1-7])?)?|(SUN|MON|TUE|WED|THU|FRI|SAT)(-(SUN|MON|TUE|WED|THU|FRI|SAT))?))*$",
+);
+
 /// The shortest time between two runs a schedule may ask for: workflows audit sites and write
 /// with models, which a schedule must not do every minute.
 pub const MIN_INTERVAL: Millis = 3600 * 1000;
@@ -174,6 +187,38 @@ fn run_job(schedule: &ScheduleRecord, workflow: &Workflow, planned: Millis) -> N
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_published_pattern_takes_what_check_takes() {
+        let pattern = regex::Regex::new(PATTERN).unwrap();
+        for good in [
+            "0 8 * * *",
+            "30 7 * * MON-FRI",
+            "0 */2 * * *",
+            "5 9,17 1-15 JAN-MAR,12 0,6",
+            "0 1-23/2 */3 1-12/2 MON-FRI",
+            "59 23 31 12 7",
+        ] {
+            assert!(pattern.is_match(good), "{good}");
+            assert!(check(good, at("2026-01-01T00:00:00Z")).is_ok(), "{good}");
+        }
+        for bad in [
+            "000000000",
+            "* 8 * * *",
+            "0,30 8 * * *",
+            "60 8 * * *",
+            "0 24 * * *",
+            "0 8 0 * *",
+            "0 8 * 13 *",
+            "0 8 * * 8",
+            "0 8 * * * *",
+            "0 */0 * * *",
+            "7 * 30/13 * *",
+            "7 * * * WED/5",
+        ] {
+            assert!(!pattern.is_match(bad), "{bad}");
+        }
+    }
 
     fn at(text: &str) -> Millis {
         DateTime::parse_from_rfc3339(text)

@@ -15,7 +15,7 @@ use ::http::request::Parts;
 use ::http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use rmcp::transport::streamable_http_server::session::SessionManager;
+use rmcp::transport::streamable_http_server::session::SessionManager as _;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
@@ -83,8 +83,15 @@ impl Streamable {
                 .lock()
                 .get(session)
                 .is_some_and(|owner| *owner != customer.id);
-            if foreign {
-                // The same answer as for an unknown session: ids are not confirmed to strangers.
+            // Ending a session that does not exist is not a success: rmcp would say 202.
+            let unknown = parts.method == Method::DELETE
+                && !self
+                    .sessions
+                    .has_session(&session.as_str().into())
+                    .await
+                    .unwrap_or(false);
+            if foreign || unknown {
+                // The same answer for both: ids are not confirmed to strangers.
                 return Err(Error::NotFound("Session not found".into()));
             }
         }
@@ -101,7 +108,8 @@ impl Streamable {
         let request = Request::from_parts(parts, Full::new(bytes.clone()));
         let response = self.service.handle(request).await;
         if response.status().is_client_error() || response.status().is_server_error() {
-            return Ok(jsonrpc_failure(response, &bytes, &request_id).await);
+            let sent = (method == Method::POST).then_some(&bytes[..]);
+            return Ok(jsonrpc_failure(response, sent, &request_id).await);
         }
         let response = no_content_when_deleted(&method, response);
         let issued = response
@@ -147,7 +155,7 @@ impl Streamable {
 /// `Accept`, 404 for an unknown session, ...) stays as rmcp set it.
 async fn jsonrpc_failure(
     response: Response<Body>,
-    sent: &[u8],
+    sent: Option<&[u8]>,
     request_id: &str,
 ) -> Response<Body> {
     if is_json(&response) {
@@ -161,8 +169,9 @@ async fn jsonrpc_failure(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let text = String::from_utf8_lossy(&text).trim().to_owned();
-    let (code, error) = match serde_json::from_slice::<serde_json::Value>(sent) {
-        Err(e)
+    let parsed = sent.map(serde_json::from_slice::<serde_json::Value>);
+    let (code, error) = match parsed {
+        Some(Err(e))
             if status == StatusCode::UNSUPPORTED_MEDIA_TYPE
                 || status == StatusCode::BAD_REQUEST =>
         {
@@ -172,14 +181,16 @@ async fn jsonrpc_failure(
                 Error::BadRequest(format!("Parse error: the body is not JSON ({e})")),
             )
         }
-        Ok(serde_json::Value::Array(_)) if status == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+        Some(Ok(serde_json::Value::Array(_))) if status == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             status = StatusCode::BAD_REQUEST;
             (
                 jsonrpc::INVALID_REQUEST,
                 Error::BadRequest("Invalid request: send one JSON-RPC message per request; batches are not accepted".into()),
             )
         }
-        Ok(_) if status == StatusCode::UNSUPPORTED_MEDIA_TYPE && !text.contains("Content-Type") => {
+        Some(Ok(_))
+            if status == StatusCode::UNSUPPORTED_MEDIA_TYPE && !text.contains("Content-Type") =>
+        {
             status = StatusCode::BAD_REQUEST;
             (
                 jsonrpc::INVALID_REQUEST,

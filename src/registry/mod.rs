@@ -287,7 +287,10 @@ impl Registry {
     ) -> Result<ToolOutput, Error> {
         ctx.principal.ensure_scope(spec.entry.scope)?;
         // A missing input means "no arguments", which MCP clients send as an absent field.
-        let input = if input.is_null() { json!({}) } else { input };
+        let mut input = if input.is_null() { json!({}) } else { input };
+        // JSON does not tell 3 from 3.0, and JSON Schema counts both as integers; serde does
+        // not, so integral numbers are made integers before anything reads them.
+        schema::integral_floats_to_integers(&mut input);
         spec.input_validator.check(&input)?;
         tokio::select! {
             // The handler first: most finish on their first poll, before the cancellation

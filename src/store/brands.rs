@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Millis, Store, StoreResult};
+use super::{Millis, Store, StoreResult, write_transaction};
 
 /// A stored profile; `profile` is the JSON the brand extractor produced.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ impl Store {
             brand_name.map(str::to_owned),
         );
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let version: i64 = tx.query_row(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM brand_profiles WHERE customer_id = ?1",
                 [&customer],

@@ -3,7 +3,7 @@
 use rusqlite::{Row, params};
 
 use super::events::{self, NewEvent};
-use super::{Millis, Store, StoreResult};
+use super::{Millis, Store, StoreResult, write_transaction};
 
 /// A stored briefing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl Store {
     ) -> StoreResult<()> {
         let customer = customer.to_owned();
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             tx.prepare_cached(
                 "INSERT INTO briefings (id, customer_id, trigger, briefing, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::events::{self, NewEvent};
-use super::{Millis, Store, StoreError, StoreResult};
+use super::{Millis, Store, StoreError, StoreResult, write_transaction};
 
 /// A stored content item.
 #[derive(Debug, Clone)]
@@ -42,7 +42,7 @@ impl Store {
     ) -> StoreResult<()> {
         let customer = customer.to_owned();
         self.run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = write_transaction(conn)?;
             tx.prepare_cached(
                 "INSERT INTO content (id, customer_id, format, state, item, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -87,7 +87,7 @@ impl Store {
     {
         let (customer, id) = (customer.to_owned(), id.to_owned());
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let row = change_in(&tx, &customer, &id, at, change)?;
             tx.commit()?;
             Ok(row)

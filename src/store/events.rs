@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Millis, Store, StoreError, StoreResult};
+use super::{Millis, Store, StoreError, StoreResult, write_transaction};
 
 /// The type of the event every tool call appends: most of the log, and kept out of the type index.
 pub const TOOL_CALLED: &str = "tool.called";
@@ -136,7 +136,7 @@ static INSERT_ONE: LazyLock<String> = LazyLock::new(|| insert_sql(1));
 static INSERT_CHUNK: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_INSERT));
 
 fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> Result<(), rusqlite::Error> {
-    let tx = conn.transaction()?;
+    let tx = write_transaction(conn)?;
     let mut chunks = events.chunks_exact(ROWS_PER_INSERT);
     for chunk in chunks.by_ref() {
         execute(&tx, &INSERT_CHUNK, chunk)?;

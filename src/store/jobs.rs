@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Millis, Store, StoreError, StoreResult};
+use super::{Millis, Store, StoreError, StoreResult, write_transaction};
 
 /// A job as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl Store {
     /// Enqueues a job, or answers the existing one with the same idempotency key.
     pub async fn enqueue(&self, job: NewJob, now: Millis) -> StoreResult<JobRecord> {
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             if let Some(key) = &job.idempotency_key
                 && let Some(existing) = tx
                     .prepare_cached("SELECT * FROM jobs WHERE kind = ?1 AND idempotency_key = ?2")?
@@ -166,7 +166,7 @@ impl Store {
     pub async fn retry_job(&self, customer: &str, id: i64, now: Millis) -> StoreResult<JobRecord> {
         let customer = customer.to_owned();
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let job = tx
                 .prepare_cached("SELECT * FROM jobs WHERE id = ?1 AND customer_id = ?2")?
                 .query_row(params![id, customer], from_row)
@@ -225,7 +225,7 @@ impl Store {
         deliveries_before: Millis,
     ) -> StoreResult<usize> {
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let jobs = tx
                 .prepare_cached("DELETE FROM jobs WHERE state = 'succeeded' AND updated_at < ?1")?
                 .execute([jobs_before])?;

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::customers::{self, Customer, NewCustomer};
-use super::{Millis, Store, StoreError, StoreResult, settings};
+use super::{Millis, Store, StoreError, StoreResult, settings, write_transaction};
 
 /// What a key may do. Ordered: each scope includes everything the ones before it allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -107,7 +107,7 @@ impl Store {
     /// Creates a customer and its first (owner) key in one transaction.
     pub async fn create_customer(&self, customer: NewCustomer, key: NewKey) -> StoreResult<()> {
         self.run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = write_transaction(conn)?;
             customers::insert(&tx, &customer)?;
             insert(&tx, &customer.id, &key)?;
             tx.commit()?;
@@ -126,7 +126,7 @@ impl Store {
         self.run(move |conn| {
             // IMMEDIATE takes the write lock up front, so two processes starting on a fresh
             // file cannot both decide to create the local customer.
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             if settings::get(&tx, settings::LOCAL_CUSTOMER)?.is_some() {
                 return Ok(false);
             }
@@ -149,7 +149,7 @@ impl Store {
     ) -> StoreResult<()> {
         let customer_id = customer_id.to_owned();
         self.run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = write_transaction(conn)?;
             let exists: Option<i64> = tx
                 .query_row(
                     "SELECT 1 FROM customers WHERE id = ?1",

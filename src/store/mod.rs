@@ -144,5 +144,16 @@ fn configure(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Begins a write transaction that holds SQLite's write lock from its first statement. A
+/// deferred transaction that reads and then writes cannot wait for the lock once another
+/// connection (the event writer, a job worker, another request) has committed since its read:
+/// SQLite answers "database is locked" at once rather than let it write from a stale snapshot.
+/// Taking the lock first makes every write wait its turn within the busy timeout instead.
+fn write_transaction(
+    conn: &mut rusqlite::Connection,
+) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
 /// Milliseconds since the Unix epoch, the one time representation in the database.
 pub type Millis = i64;

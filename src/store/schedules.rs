@@ -7,7 +7,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::jobs::{self, NewJob};
-use super::{Millis, Store, StoreError, StoreResult};
+use super::{Millis, Store, StoreError, StoreResult, write_transaction};
 
 /// A schedule as stored, with its customer's time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +113,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let (customer, workflow) = (customer.to_owned(), workflow.to_owned());
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let changed = tx
                 .prepare_cached(
                     "UPDATE schedules SET next_run_at = ?4,
@@ -175,7 +175,7 @@ impl Store {
             default_cron.to_owned(),
         );
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             if let Some(zone) = &change.time_zone {
                 tx.prepare_cached("UPDATE customers SET time_zone = ?2 WHERE id = ?1")?
                     .execute(params![customer, zone])?;

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::content::{ContentChange, ContentRow, change_in};
 use super::events::{self, NewEvent};
 use super::jobs::{self, NewJob};
-use super::{Millis, Store, StoreError, StoreResult};
+use super::{Millis, Store, StoreError, StoreResult, write_transaction};
 
 /// The job kind that publishes one post.
 pub const PUBLISH_JOB: &str = "social.publish";
@@ -166,7 +166,7 @@ impl Store {
     {
         let customer = customer.to_owned();
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let content_id = match content {
                 Some((id, change)) => Some(change_in(&tx, &customer, &id, now, change)?.id),
                 None => None,
@@ -253,7 +253,7 @@ impl Store {
     {
         let id = id.to_owned();
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let post = tx
                 .prepare_cached(
                     "UPDATE posts SET state = 'published', remote_id = ?2, url = ?3, error = NULL,
@@ -313,7 +313,7 @@ impl Store {
     {
         let (customer, id) = (customer.to_owned(), id.to_owned());
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let post = tx
                 .prepare_cached("SELECT * FROM posts WHERE id = ?1 AND customer_id = ?2")?
                 .query_row(params![id, customer], post_from_row)

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::events::{self, NewEvent};
 use super::jobs::{self, NewJob};
 use super::settings;
-use super::{Millis, Store, StoreError, StoreResult};
+use super::{Millis, Store, StoreError, StoreResult, write_transaction};
 
 /// The settings key of the last event id fanned out.
 const CURSOR: &str = "webhooks_cursor";
@@ -236,7 +236,7 @@ impl Store {
     /// at most `batch` events at a time.
     pub async fn fan_out_events(&self, batch: u32, now: Millis) -> StoreResult<FanOut> {
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let cursor: i64 = settings::get(&tx, CURSOR)?
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
@@ -315,7 +315,7 @@ impl Store {
     ) -> StoreResult<()> {
         let id = id.to_owned();
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = write_transaction(conn)?;
             let (state, status, error, tried) = match &attempt {
                 Attempt::Delivered { status } => ("delivered", Some(*status), None, 1),
                 Attempt::Failed { status, error } => ("pending", *status, Some(error.as_str()), 1),

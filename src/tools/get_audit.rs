@@ -8,8 +8,13 @@ use crate::audit::{AuditKind, Report};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 
+/// An audit by its id, or the latest of a URL: one of the two is needed.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("anyOf" = [
+    {"required": ["auditId"], "properties": {"auditId": {"type": "string"}}},
+    {"required": ["url"], "properties": {"url": {"type": "string"}}},
+]))]
 pub struct Input {
     /// The `auditId` an audit answered or `list_audits` lists.
     #[schemars(regex(pattern = r"^aud_[0-9a-f]{16}$"))]

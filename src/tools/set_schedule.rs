@@ -21,8 +21,10 @@ pub enum WorkflowName {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Input {
     pub workflow: WorkflowName,
-    /// Five-field cron (`minute hour day-of-month month day-of-week`), such as `0 8 * * MON-FRI`.
-    #[schemars(length(min = 9, max = 100))]
+    /// Five-field cron (`minute hour day-of-month month day-of-week`), such as `0 8 * * MON-FRI`:
+    /// the minute is one number, since a schedule that runs more than once an hour is refused;
+    /// months and weekdays by number or as JAN-DEC and SUN-SAT.
+    #[schemars(length(min = 9, max = 100), regex(pattern = cron::PATTERN))]
     pub cron: Option<String>,
     /// The customer's IANA time zone (such as `Europe/Paris`); every schedule of the customer
     /// runs in it.
