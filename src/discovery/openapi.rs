@@ -7,8 +7,12 @@ use crate::error::Error;
 use crate::registry::schema::Validator;
 use crate::registry::{Registry, ToolSpec};
 
-fn error_responses(mut responses: Map<String, Value>) -> Value {
-    let error = json!({"$ref": "#/components/responses/Error"});
+fn error_responses(responses: Map<String, Value>) -> Value {
+    with_errors(responses, json!({"$ref": "#/components/responses/Error"}))
+}
+
+/// `responses` with `error` for every 4xx and 5xx, and the rate-limited answer for 429.
+fn with_errors(mut responses: Map<String, Value>, error: Value) -> Value {
     responses.insert(
         "429".into(),
         json!({"$ref": "#/components/responses/RateLimited"}),
@@ -57,7 +61,7 @@ fn sse_event_schema() -> Value {
 /// The responses of the MCP endpoints: what the key, Host and rate checks refuse is the error
 /// format of every route; what the protocol refuses (a body that is not one JSON-RPC message,
 /// a missing `Accept`, an unknown session) is a JSON-RPC error response.
-fn mcp_responses(mut responses: Map<String, Value>) -> Value {
+fn mcp_responses(responses: Map<String, Value>) -> Value {
     let error = json!({
         "description": "An error: the error format, or a JSON-RPC error response (id null)",
         "headers": {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}},
@@ -66,13 +70,7 @@ fn mcp_responses(mut responses: Map<String, Value>) -> Value {
             {"$ref": "#/components/schemas/JsonRpcError"},
         ]}}},
     });
-    responses.insert(
-        "429".into(),
-        json!({"$ref": "#/components/responses/RateLimited"}),
-    );
-    responses.insert("4XX".into(), error.clone());
-    responses.insert("5XX".into(), error);
-    Value::Object(responses)
+    with_errors(responses, error)
 }
 
 fn authed() -> Value {
