@@ -29,6 +29,7 @@ use crate::app::App;
 use crate::mcp::server::Shared;
 pub use auth::{principal as auth_principal, query_param, strip_credentials, token};
 pub use body::read as read_body;
+pub use rest::request_id;
 pub use router::Router;
 
 pub use crate::registry::{RequestId, new_request_id};

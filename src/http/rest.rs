@@ -22,13 +22,12 @@ use crate::error::Error;
 use crate::ratelimit::Bucket;
 use crate::registry::{Surface, ToolSpec};
 
-/// The request id set by the router.
+/// The request id set by the router (a fresh one for parts that did not pass through it).
 pub fn request_id(parts: &Parts) -> String {
     parts
         .extensions
         .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default()
+        .map_or_else(super::new_request_id, |r| r.0.clone())
 }
 
 /// `GET /api/health`: the process is up.

@@ -190,10 +190,7 @@ impl SseTransport {
                 // JSON-RPC answers a message it cannot read with an error of id null; the
                 // transport carries it as the POST's answer, since no request id can route it
                 // to the stream.
-                let request_id = parts
-                    .extensions
-                    .get::<http::RequestId>()
-                    .map_or_else(http::new_request_id, |id| id.0.clone());
+                let request_id = http::request_id(parts);
                 let error = errors::jsonrpc_with_code(code, &error, &request_id);
                 return Ok(response::json(
                     StatusCode::BAD_REQUEST,

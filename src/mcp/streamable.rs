@@ -96,10 +96,7 @@ impl Streamable {
             }
         }
         let method = parts.method.clone();
-        let request_id = parts
-            .extensions
-            .get::<http::RequestId>()
-            .map_or_else(http::new_request_id, |id| id.0.clone());
+        let request_id = http::request_id(&parts);
         http::strip_credentials(&mut parts);
         parts.extensions.insert(principal);
         // Read here, within the same bound rmcp applies, so a body rmcp refuses can be judged
