@@ -862,6 +862,6 @@ async fn main() {
         .expect("a fresh key");
     println!("key {key}");
     println!("listening on {base}");
-    let shared = Shared::with_library(app, Arc::new(Fixtures));
+    let shared = Shared::new(app, Arc::new(Fixtures));
     heycmo::http::serve_with(shared, listener, CancellationToken::new()).await;
 }

@@ -19,7 +19,7 @@ account="$(curl -fsS -X POST "${auth[@]}" "$BASE/api/tools/get_account")"
 echo "$account"
 customer="$(printf '%s' "$account" | grep -o '"id":"cust_[0-9a-f]*"' | cut -d'"' -f4)"
 
-echo "# The same record at the seed's route"
+echo "# The same record at the hosted API's route"
 curl -fsS "${auth[@]}" "$BASE/api/customer/$customer"; echo
 
 echo "# The event log: every call above is in it"

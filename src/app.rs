@@ -177,6 +177,7 @@ impl App {
             public_url: self.public_url.clone(),
             cancel,
             client,
+            suspension: Default::default(),
             vault: self.vault.clone(),
             jobs: self.jobs.clone(),
         }

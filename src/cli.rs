@@ -1,4 +1,4 @@
-//! The command line, exactly as ARCHITECTURE.md lists it. Every flag has a `HEYCMO_<FLAG>`
+//! The command line, as the README's "Command line" section lists it; scripts rely on it. Every flag has a `HEYCMO_<FLAG>`
 //! environment variable.
 
 use std::io::Write as _;
@@ -15,7 +15,7 @@ use crate::app::{App, StartError};
 use crate::auth::{self, Principal};
 use crate::config::Config;
 use crate::ratelimit::RateLimits;
-use crate::registry::{Registry, Surface};
+use crate::registry::{Outcome, Registry, Surface};
 use crate::store::KeyScope;
 
 /// The public URL used when none is configured and no server is listening (export, CLI output).
@@ -413,7 +413,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let principal = principal(&app, customer).await?;
             let shutdown = CancellationToken::new();
             let background = app.start_background(shutdown.clone());
-            let served = crate::mcp::stdio::serve(app.clone(), principal).await;
+            let served =
+                crate::mcp::stdio::serve(crate::library::surface(app.clone()), principal).await;
             shutdown.cancel();
             background.join_all().await;
             app.events.flush().await?;
@@ -465,7 +466,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             );
             let output = app.registry.call(&tool, &ctx, input).await;
             app.events.flush().await?;
-            print_json(&output?.structured);
+            print_json(&output.and_then(Outcome::output)?.structured);
             Ok(())
         }
         Command::Export { out, public_url } => export(&out, &public_url),

@@ -26,7 +26,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// The wire form of a time: RFC 3339 in UTC with milliseconds, as the seed's examples show
+/// The wire form of a time: RFC 3339 in UTC with milliseconds, as the hosted API's examples show (docs/hosted-api.md)
 /// (`2025-01-15T10:30:00.000Z`).
 pub fn rfc3339(millis: Millis) -> String {
     DateTime::<Utc>::from_timestamp_millis(millis)
@@ -50,7 +50,7 @@ mod tests {
     }
 
     #[test]
-    fn writes_the_seed_format() {
+    fn writes_the_hosted_api_format() {
         let t = DateTime::parse_from_rfc3339("2025-01-15T10:30:00Z").unwrap();
         assert_eq!(rfc3339(t.timestamp_millis()), "2025-01-15T10:30:00.000Z");
     }

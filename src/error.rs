@@ -42,19 +42,9 @@ pub enum Error {
     MissingCapability(&'static str),
     #[error("Method not allowed; this route accepts {allowed}")]
     MethodNotAllowed { allowed: String },
-    /// The legacy SSE session is gone; the text is the seed's.
+    /// The legacy SSE session is gone; the text is the hosted API's (docs/hosted-api.md).
     #[error("Session not found — reconnect to /mcp/sse")]
     SessionNotFound,
-    #[error("Request cancelled")]
-    Cancelled,
-    /// The tool needs replies from the client before it can finish (2026-07-28 round trip,
-    /// SEP-2322); MCP turns this into an `InputRequiredResult`. `answered` holds the replies of
-    /// earlier rounds, carried to the next one in the signed request state.
-    #[error("The tool needs input from the client")]
-    InputRequired {
-        asks: Vec<(String, crate::registry::Ask)>,
-        answered: std::collections::BTreeMap<String, serde_json::Value>,
-    },
     /// A URL the fetcher will not fetch (private address, wrong scheme); the text says why.
     #[error("{0}")]
     UrlRefused(String),
@@ -194,12 +184,6 @@ impl Error {
             "The legacy SSE session is closed or unknown; reconnect to `/mcp/sse`.",
         ),
         kind(
-            "E_INPUT_REQUIRED",
-            409,
-            jsonrpc::INVALID_REQUEST,
-            "MCP only: the tool needs replies from the client; it answers an InputRequiredResult and is called again.",
-        ),
-        kind(
             "E_URL_REFUSED",
             400,
             jsonrpc::INVALID_PARAMS,
@@ -216,12 +200,6 @@ impl Error {
             502,
             jsonrpc::INTERNAL_ERROR,
             "The language model (OpenAI-compatible or Anthropic) failed after retries; the message is the provider's.",
-        ),
-        kind(
-            "E_CANCELLED",
-            499,
-            jsonrpc::INVALID_REQUEST,
-            "The client cancelled the request.",
         ),
         kind(
             "E_UNAVAILABLE",
@@ -267,8 +245,6 @@ impl Error {
             Error::MissingCapability(_) => "E_MISSING_CAPABILITY",
             Error::MethodNotAllowed { .. } => "E_METHOD_NOT_ALLOWED",
             Error::SessionNotFound => "E_SESSION_NOT_FOUND",
-            Error::Cancelled => "E_CANCELLED",
-            Error::InputRequired { .. } => "E_INPUT_REQUIRED",
             Error::UrlRefused(_) => "E_URL_REFUSED",
             Error::FetchFailed(_) => "E_FETCH_FAILED",
             Error::LlmFailed(_) => "E_LLM_FAILED",
@@ -332,7 +308,7 @@ impl From<crate::store::StoreError> for Error {
         match error {
             crate::store::StoreError::Conflict(message) => Error::Conflict(message),
             crate::store::StoreError::NotFound(message) => Error::NotFound(message),
-            crate::store::StoreError::Pool(_) => Error::Unavailable(error),
+            crate::store::StoreError::Unavailable(_) => Error::Unavailable(error),
             other => {
                 tracing::error!(error = %other, "store failure");
                 Error::Internal(other.to_string())

@@ -19,6 +19,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod knowledge;
+pub mod library;
 pub mod llm;
 pub mod mcp;
 pub mod ratelimit;

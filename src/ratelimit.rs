@@ -1,4 +1,4 @@
-//! Per-key rate limits (governor's keyed GCRA limiters), one per surface as the seed lists them.
+//! Per-key rate limits (governor's keyed GCRA limiters), one per surface as docs/hosted-api.md lists them.
 
 use std::num::NonZeroU32;
 use std::time::Duration;

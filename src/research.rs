@@ -379,3 +379,18 @@ impl Handler for ResearchJob {
         })
     }
 }
+
+impl Briefing {
+    /// A briefing as text, as the research tools answer.
+    pub fn render(&self) -> String {
+        let briefing = self;
+        let mut text = format!(
+            "Briefing {} ({}, {}):\n{}",
+            briefing.id, briefing.created_at, briefing.engine, briefing.summary
+        );
+        for line in &briefing.highlights {
+            text.push_str(&format!("\n- {line}"));
+        }
+        text
+    }
+}

@@ -1,5 +1,5 @@
 //! The discovery documents, as an agent finds them: generated from the registry, with the media
-//! types and headers the seed and the RFCs name.
+//! types and headers docs/hosted-api.md and the RFCs name.
 
 mod common;
 
@@ -14,7 +14,7 @@ async fn get(server: &Server, path: &str) -> (reqwest::header::HeaderMap, String
 }
 
 #[tokio::test]
-async fn the_home_page_links_every_document_exactly_as_the_seed_shows() {
+async fn the_home_page_links_every_document_exactly_as_the_hosted_api_does() {
     let server = Server::start(&[]);
     let (headers, body) = get(&server, "/").await;
     let link = headers["link"].to_str().unwrap();

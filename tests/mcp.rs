@@ -271,7 +271,7 @@ async fn legacy_sse_sessions_and_auth() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "E_AUTH_REQUIRED");
 
-    // Unknown session: 400 with the seed's text.
+    // Unknown session: 400 with the hosted API's text.
     let r = http
         .post(server.url("/mcp/message?sessionId=nope"))
         .json(&json!({"jsonrpc": "2.0", "method": "ping", "id": 1}))
@@ -470,7 +470,7 @@ async fn legacy_sse_streams_per_customer_are_capped() {
     let server = Server::start(&[]);
     let url = server.url(&format!("/mcp/sse?token={}", server.key));
     let mut open = Vec::new();
-    for _ in 0..heycmo::mcp::sse::MAX_SESSIONS_PER_CUSTOMER {
+    for _ in 0..heycmo::http::sse::MAX_SESSIONS_PER_CUSTOMER {
         open.push(SseClient::connect(&server.base, &url).await);
     }
     let refused = client().get(&url).send().await.unwrap();

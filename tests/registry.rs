@@ -10,7 +10,9 @@ use heycmo::app::App;
 use heycmo::auth::Principal;
 use heycmo::config::Config;
 use heycmo::error::Error;
-use heycmo::registry::{DynTool, Registry, RegistryError, Surface, Tool, ToolContext, catalogue};
+use heycmo::registry::{
+    DynTool, Outcome, Registry, RegistryError, Surface, Tool, ToolContext, catalogue,
+};
 use heycmo::store::KeyScope;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -94,7 +96,8 @@ async fn every_catalogue_example_runs_and_matches_its_schema() {
             let result = app
                 .registry
                 .call(spec.name(), &ctx, on_fixture(&example.input))
-                .await;
+                .await
+                .and_then(Outcome::output);
             if let Some(code) = &example.expect_error {
                 let error = result.err().unwrap_or_else(|| {
                     panic!("{} / {}: expected {code}", spec.name(), example.title)
@@ -265,6 +268,7 @@ async fn scope_input_validation_and_events_apply_to_every_call() {
         .registry
         .call("echo", &ctx, json!({"text": "hi"}))
         .await
+        .and_then(Outcome::output)
         .unwrap();
     assert_eq!(output.structured, json!({"text": "hi"}));
     assert!(matches!(
@@ -341,5 +345,5 @@ async fn a_cancelled_call_stops_its_handler() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         cancel.cancel();
     });
-    assert!(matches!(call.await, Err(Error::Cancelled)));
+    assert!(matches!(call.await, Ok(Outcome::Cancelled)));
 }

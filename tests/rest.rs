@@ -1,4 +1,4 @@
-//! REST against the real binary: the seed's endpoints, the tool projection, keys reaching only
+//! REST against the real binary: the hosted API's endpoints (docs/hosted-api.md), the tool projection, keys reaching only
 //! their own customer, and the error format on every failure.
 
 mod common;
@@ -84,7 +84,7 @@ async fn readiness_reports_an_unreachable_database() {
 }
 
 #[tokio::test]
-async fn customer_and_events_follow_the_seed_shapes() {
+async fn customer_and_events_follow_the_hosted_api_shapes() {
     let server = Server::start(&[]);
     let http = client();
     let response = http

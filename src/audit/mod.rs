@@ -10,6 +10,8 @@ pub mod conversion;
 pub mod finding;
 pub mod geo;
 pub mod performance;
+mod render;
+mod run;
 pub mod seo;
 
 use std::collections::BTreeMap;
@@ -23,6 +25,7 @@ use url::Url;
 
 pub use changes::Changes;
 pub use finding::{Category, Finding, Scores, Severity};
+pub use run::{for_customer, in_turn};
 
 use crate::store::{AuditRecord, Millis, Store, StoreError};
 use crate::web::html::Page;
@@ -99,35 +102,6 @@ impl Progress {
             }
         }
     }
-}
-
-/// Runs an audit, handing each finding to `on_finding` as soon as it is made.
-pub async fn run_streaming<F, Fut>(
-    fetcher: &Fetcher,
-    kind: AuditKind,
-    url: &Url,
-    mut on_finding: F,
-) -> Result<Report, FetchError>
-where
-    F: FnMut(Finding) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
-    let progress = Progress::to(sender);
-    // The audit owns the only sender: when it finishes, the forwarding loop drains and ends.
-    let audit = async move {
-        match kind {
-            AuditKind::Seo => seo(fetcher, url, progress).await,
-            AuditKind::Cro => cro(fetcher, url, progress).await,
-        }
-    };
-    let forward = async {
-        while let Some(finding) = receiver.recv().await {
-            on_finding(finding).await;
-        }
-    };
-    let (report, ()) = tokio::join!(audit, forward);
-    report
 }
 
 /// Stores a customer's audit, first noting what changed since their previous audit of the URL.

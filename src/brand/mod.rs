@@ -4,6 +4,7 @@
 
 pub mod extract;
 pub mod keywords;
+mod render;
 pub mod voice;
 
 use std::collections::BTreeMap;

@@ -8,7 +8,9 @@ use super::{ContentItem, State, check};
 use crate::brand::BrandProfile;
 use crate::clock::rfc3339;
 use crate::error::Error;
-use crate::store::{ContentChange, ContentRow, Millis, NewEvent, Store, StoreError};
+use crate::store::{
+    ContentChange, ContentChanger, ContentRow, Millis, NewEvent, Store, StoreError,
+};
 
 /// A change asked of an item.
 #[derive(Debug, Clone)]
@@ -114,47 +116,53 @@ pub async fn apply(
 ) -> Result<ContentItem, Error> {
     let owner = customer.to_owned();
     let row = store
-        .change_content(customer, id, at, move |row| {
-            let mut item = decode(row)?;
-            if !action.allowed_from().contains(&item.state) {
-                let allowed: Vec<&str> = action.allowed_from().iter().map(|s| s.as_str()).collect();
-                return Err(StoreError::Conflict(format!(
-                    "Content {} is {}; only {} content can be {}",
-                    item.id,
-                    item.state.as_str(),
-                    allowed.join(" or "),
-                    action.verb()
-                )));
-            }
-            item.revision += 1;
-            item.updated_at = rfc3339(at);
-            let (kind, reason) = match action {
-                Action::Approve => {
-                    item.state = State::Approved;
-                    ("content.approved", None)
+        .change_content(
+            customer,
+            id,
+            at,
+            Box::new(move |row| {
+                let mut item = decode(row)?;
+                if !action.allowed_from().contains(&item.state) {
+                    let allowed: Vec<&str> =
+                        action.allowed_from().iter().map(|s| s.as_str()).collect();
+                    return Err(StoreError::Conflict(format!(
+                        "Content {} is {}; only {} content can be {}",
+                        item.id,
+                        item.state.as_str(),
+                        allowed.join(" or "),
+                        action.verb()
+                    )));
                 }
-                Action::Reject { reason } => {
-                    item.state = State::Rejected;
-                    item.rejection_reason = Some(reason.clone());
-                    ("content.rejected", Some(reason))
-                }
-                Action::Edit(edits) => {
-                    edit(&mut item, edits, brand.as_ref());
-                    ("content.updated", None)
-                }
-            };
-            Ok(ContentChange {
-                state: item.state.as_str().to_owned(),
-                event: Some(event(
-                    &owner,
-                    kind,
-                    &item,
-                    at,
-                    reason.map(|reason| ("reason", json!(reason))),
-                )),
-                item: encode(&item)?,
-            })
-        })
+                item.revision += 1;
+                item.updated_at = rfc3339(at);
+                let (kind, reason) = match action {
+                    Action::Approve => {
+                        item.state = State::Approved;
+                        ("content.approved", None)
+                    }
+                    Action::Reject { reason } => {
+                        item.state = State::Rejected;
+                        item.rejection_reason = Some(reason.clone());
+                        ("content.rejected", Some(reason))
+                    }
+                    Action::Edit(edits) => {
+                        edit(&mut item, edits, brand.as_ref());
+                        ("content.updated", None)
+                    }
+                };
+                Ok(ContentChange {
+                    state: item.state.as_str().to_owned(),
+                    event: Some(event(
+                        &owner,
+                        kind,
+                        &item,
+                        at,
+                        reason.map(|reason| ("reason", json!(reason))),
+                    )),
+                    item: encode(&item)?,
+                })
+            }),
+        )
         .await?;
     Ok(decode(&row)?)
 }
@@ -228,13 +236,9 @@ pub async fn draft(
 /// The move of an item whose posts are being queued: `approved` (or already `scheduled` or
 /// `published`, for more channels) → `scheduled`, with `content.scheduled`. Anything else is a
 /// conflict: only approved content goes out.
-pub fn scheduling(
-    customer: &str,
-    channels: Vec<String>,
-    at: Millis,
-) -> impl FnOnce(&ContentRow) -> Result<ContentChange, StoreError> + Send + 'static {
+pub fn scheduling(customer: &str, channels: Vec<String>, at: Millis) -> ContentChanger {
     let owner = customer.to_owned();
-    move |row| {
+    Box::new(move |row| {
         let mut item = decode(row)?;
         if !matches!(
             item.state,
@@ -263,15 +267,13 @@ pub fn scheduling(
             item: encode(&item)?,
             event: Some(scheduled),
         })
-    }
+    })
 }
 
 /// The move of an item when one of its posts went out: → `published` (its event is the post's
 /// `content.published`, written by the caller).
-pub fn published(
-    at: Millis,
-) -> impl FnOnce(&ContentRow) -> Result<ContentChange, StoreError> + Send + 'static {
-    move |row| {
+pub fn published(at: Millis) -> ContentChanger {
+    Box::new(move |row| {
         let mut item = decode(row)?;
         if item.state != State::Published {
             item.state = State::Published;
@@ -283,17 +285,14 @@ pub fn published(
             item: encode(&item)?,
             event: None,
         })
-    }
+    })
 }
 
 /// The move of an item whose last queued post was cancelled: `scheduled` → `approved`, with
 /// `content.unscheduled`, ready to be scheduled again. Other states are left as they are.
-pub fn unscheduled(
-    customer: &str,
-    at: Millis,
-) -> impl FnOnce(&ContentRow) -> Result<ContentChange, StoreError> + Send + 'static {
+pub fn unscheduled(customer: &str, at: Millis) -> ContentChanger {
     let owner = customer.to_owned();
-    move |row| {
+    Box::new(move |row| {
         let mut item = decode(row)?;
         let mut unscheduled = None;
         if item.state == State::Scheduled {
@@ -307,5 +306,5 @@ pub fn unscheduled(
             item: encode(&item)?,
             event: unscheduled,
         })
-    }
+    })
 }

@@ -1,9 +1,11 @@
 //! Content items and their lifecycle: draft → approved | rejected; rejected → draft by editing;
 //! approved → scheduled → published (publishing comes with the job engine).
 
+pub mod actions;
 pub mod check;
 pub mod lifecycle;
 pub mod offline;
+mod render;
 pub mod writer;
 
 use schemars::JsonSchema;

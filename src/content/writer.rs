@@ -21,6 +21,15 @@ pub struct Brief {
     pub words: u32,
 }
 
+/// Trimmed, non-empty keywords.
+pub fn clean_keywords(keywords: Vec<String>) -> Vec<String> {
+    keywords
+        .into_iter()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
 /// A piece as written, before it is checked and stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {

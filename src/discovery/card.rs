@@ -1,4 +1,4 @@
-//! The MCP server cards: the seed's `/.well-known/mcp/server-card.json` (with every tool) and
+//! The MCP server cards: the hosted API's `/.well-known/mcp/server-card.json` (docs/hosted-api.md) (with every tool) and
 //! the SEP-2127 card at `/mcp/server-card`.
 
 use rmcp::model::ProtocolVersion;
@@ -30,7 +30,7 @@ fn remotes(base: &str) -> Value {
     ])
 }
 
-/// The seed's card: identity, transports, auth, and every tool with its schemas.
+/// The hosted API's card: identity, transports, auth, and every tool with its schemas.
 pub fn server_card(registry: &Registry, base: &str) -> Value {
     let tools: Vec<Value> = registry.tools().iter().map(ToolSpec::describe).collect();
     let mut card = sep2127_card(base);

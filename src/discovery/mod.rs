@@ -28,7 +28,7 @@ pub const INSTRUCTIONS: &str = "HeyCMO acts as the marketing department of one b
 get_account to learn the customer id. Every tool returns structured JSON; errors carry a stable \
 `code` (E_*). Tool calls are recorded in the event log (list_events).";
 
-/// The RFC 8288 `Link` header on `/`, exactly as the seed shows it.
+/// The RFC 8288 `Link` header on `/`, exactly as the hosted API sends it (docs/hosted-api.md).
 pub const HOME_LINKS: &str = concat!(
     "</sitemap.xml>; rel=\"sitemap\", ",
     "</index.md>; rel=\"alternate\"; type=\"text/markdown\", ",

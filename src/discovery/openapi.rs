@@ -1,4 +1,4 @@
-//! OpenAPI 3.1 for every route: the seed's endpoints, the tool projection with each tool's
+//! OpenAPI 3.1 for every route: the hosted API's endpoints (docs/hosted-api.md), the tool projection with each tool's
 //! schemas, the catalogue aliases and the MCP endpoints.
 
 use serde_json::{Map, Value, json};

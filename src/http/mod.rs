@@ -1,4 +1,4 @@
-//! The HTTP server: accept loop, per-request plumbing, and the REST routes of the seeds.
+//! The HTTP server: accept loop, per-request plumbing, and the REST routes of the hosted API (docs/hosted-api.md).
 //!
 //! One hyper server carries REST, both MCP HTTP transports and the discovery documents. Every
 //! response carries `X-Request-ID`; every error is `{"error","code","requestId"}`; a panic in a
@@ -12,6 +12,8 @@ pub mod origin;
 pub mod response;
 mod rest;
 mod router;
+pub mod sse;
+mod streamable;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -43,7 +45,7 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until `shutdown` is cancelled, then drains open connections.
 pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: CancellationToken) {
-    serve_with(Shared::new(app), listener, shutdown).await
+    serve_with(crate::library::surface(app), listener, shutdown).await
 }
 
 /// [`serve`] with a given MCP surface (another library of resources and prompts).

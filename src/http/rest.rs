@@ -1,4 +1,4 @@
-//! The REST routes of the seeds and the projection of the registry onto REST.
+//! The REST routes of the hosted API (docs/hosted-api.md) and the projection of the registry onto REST.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use crate::auth::{Principal, admin};
 use crate::clock::rfc3339;
 use crate::error::Error;
 use crate::ratelimit::Bucket;
-use crate::registry::{Surface, ToolSpec};
+use crate::registry::{Outcome, Surface, ToolSpec};
 
 /// The request id set by the router (a fresh one for parts that did not pass through it).
 pub fn request_id(parts: &Parts) -> String {
@@ -92,7 +92,12 @@ pub async fn run_tool(
         CancellationToken::new(),
         None,
     );
-    match app.registry.call(name, &ctx, input).await {
+    match app
+        .registry
+        .call(name, &ctx, input)
+        .await
+        .and_then(Outcome::output)
+    {
         Ok(output) => json(StatusCode::OK, &output.structured),
         Err(e) => error(&e, &request_id),
     }

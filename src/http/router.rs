@@ -15,12 +15,12 @@ use tracing::Instrument;
 use super::origin::HostPolicy;
 use super::response::{self, Body};
 use super::{ClientAddr, RequestId, new_request_id, rest};
+use super::{sse::SseTransport, streamable::Streamable};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::discovery::Documents;
 use crate::error::Error;
 use crate::mcp::server::Shared;
-use crate::mcp::{sse::SseTransport, streamable::Streamable};
 use crate::registry::ToolSpec;
 
 /// Serves every HTTP route.

@@ -7,6 +7,11 @@
 
 pub mod cron;
 pub mod retention;
+mod schedule;
+mod view;
+
+pub use schedule::Schedule;
+pub use view::Job;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,18 +1,19 @@
-//! MCP over the registry: one `ServerHandler` ([`server::McpServer`]) and three transports.
+//! MCP over the registry, independent of any transport: one `ServerHandler`
+//! ([`server::McpServer`]), the Streamable HTTP session store, request-state signing, error
+//! mapping, and the stdio transport. The two HTTP transports are HTTP adapters in `crate::http`;
+//! nothing here imports `crate::http`.
 //!
-//! The handler knows no tool by name: it lists the registry and calls it. Transports know nothing
-//! of tools: stdio and legacy SSE authenticate once per session and pin the principal; Streamable
-//! HTTP authenticates every request and hands the principal over in the request's extensions.
+//! The handler knows no tool by name: it lists the registry and calls it. It knows no resource
+//! or prompt either: those come from a [`library::Library`] (heycmo's is `crate::library`).
+//! stdio and legacy SSE authenticate once per session and pin the principal; Streamable HTTP
+//! authenticates every request and hands the principal over in the request's extensions.
 
 pub mod errors;
 pub mod library;
-pub mod records;
 pub mod server;
 pub mod sessions;
-pub mod sse;
 pub mod state;
 pub mod stdio;
-pub mod streamable;
 pub mod transport;
 
 pub use server::McpServer;

@@ -31,8 +31,7 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::errors;
-use super::library::{Docs, Library, PromptOutcome};
-use super::records;
+use super::library::{self, Library, PromptOutcome};
 use super::state::StateSigner;
 use crate::app::App;
 use crate::auth::Principal;
@@ -40,8 +39,8 @@ use crate::changes::Change;
 use crate::error::Error;
 use crate::ratelimit::Bucket;
 use crate::registry::{
-    Ask, Capability, ClientLink, Content, LogLevel, Question, Registry, RequestId, Sampling,
-    Surface, new_request_id,
+    Ask, Capability, ClientLink, Content, Gathered, LogLevel, Outcome, Pending, Question, Registry,
+    RequestId, Sampling, Surface, new_request_id,
 };
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
@@ -87,14 +86,8 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// heycmo's MCP surface: the registry's tools and the documentation library.
-    pub fn new(app: Arc<App>) -> Arc<Shared> {
-        let docs = Arc::new(Docs::new(&app.registry, &app.public_url));
-        Shared::with_library(app, docs)
-    }
-
-    /// The registry's tools with another library of resources and prompts.
-    pub fn with_library(app: Arc<App>, library: Arc<dyn Library>) -> Arc<Shared> {
+    /// The registry's tools with `library`'s resources and prompts.
+    pub fn new(app: Arc<App>, library: Arc<dyn Library>) -> Arc<Shared> {
         let tools = mcp_tools(&app.registry);
         let header_tools = tools
             .iter()
@@ -175,6 +168,7 @@ impl McpServer {
         let session = Arc::downgrade(&self.session);
         tokio::spawn(forward_changes(
             self.shared.app.changes.subscribe(),
+            self.shared.library.clone(),
             customer,
             stop.cancelled_owned(),
             move |uri| {
@@ -304,23 +298,28 @@ impl McpServer {
             .map(serde_json::Value::Object)
             .unwrap_or_default();
         let result = match app.registry.call(name, &ctx, input).await {
-            Ok(output) => {
+            Ok(Outcome::Done(output)) => {
                 let mut result = CallToolResult::success(
                     output.content.into_iter().map(content_block).collect(),
                 );
                 result.structured_content = Some(output.structured);
                 result
             }
-            Err(Error::MissingCapability(capability)) => {
-                let required =
-                    serde_json::from_value(json!({ capability: {} })).unwrap_or_default();
-                return Err(McpError::missing_required_client_capability(required));
-            }
-            Err(Error::InputRequired { asks, answered }) => {
+            Ok(Outcome::NeedsInput(Pending { asks, answered })) => {
                 return match self.input_required(name, asks, &answered) {
                     Ok(result) => Ok(CallToolResponse::InputRequired(result)),
                     Err(error) => Ok(errors::tool_result(&error, &request_id).into()),
                 };
+            }
+            // Nobody reads this (the client cancelled or left); rmcp sends nothing for a
+            // cancelled request.
+            Ok(Outcome::Cancelled) => {
+                CallToolResult::error(vec![ContentBlock::text("Request cancelled")])
+            }
+            Err(Error::MissingCapability(capability)) => {
+                let required =
+                    serde_json::from_value(json!({ capability: {} })).unwrap_or_default();
+                return Err(McpError::missing_required_client_capability(required));
             }
             Err(error) => errors::tool_result(&error, &request_id),
         };
@@ -334,6 +333,7 @@ impl McpServer {
 /// 2026-07-28's `subscriptions/listen` request.
 async fn forward_changes<F>(
     mut changes: broadcast::Receiver<Change>,
+    library: Arc<dyn Library>,
     customer: String,
     ended: impl Future<Output = ()>,
     wanted: impl Fn(&str) -> bool,
@@ -356,7 +356,9 @@ async fn forward_changes<F>(
         if change.customer != customer {
             continue;
         }
-        let uri = records::uri(&change.record);
+        let Some(uri) = library.record_uri(&change.record) else {
+            continue;
+        };
         if wanted(&uri) && !send(uri).await {
             return;
         }
@@ -432,36 +434,34 @@ impl ClientLink for PeerLink {
         })
     }
 
-    fn gather(
-        &self,
-        asks: Vec<(String, Ask)>,
-    ) -> BoxFuture<'_, Result<BTreeMap<String, Value>, Error>> {
+    fn gather(&self, asks: Vec<(String, Ask)>) -> BoxFuture<'_, Result<Gathered, Error>> {
         Box::pin(async move {
             match &self.rounds {
                 // 2026-07-28: no requests to the client; answer from this round's replies or
                 // end the call with what is still missing.
                 Some(answered) => {
                     if asks.iter().all(|(key, _)| answered.contains_key(key)) {
-                        return Ok(asks
-                            .iter()
-                            .map(|(key, _)| (key.clone(), answered[key].clone()))
-                            .collect());
+                        return Ok(Gathered::Replies(
+                            asks.iter()
+                                .map(|(key, _)| (key.clone(), answered[key].clone()))
+                                .collect(),
+                        ));
                     }
                     let missing = asks
                         .into_iter()
                         .filter(|(key, _)| !answered.contains_key(key))
                         .collect();
-                    Err(Error::InputRequired {
+                    Ok(Gathered::Pending(Pending {
                         asks: missing,
                         answered: answered.clone(),
-                    })
+                    }))
                 }
                 None => {
                     let mut replies = BTreeMap::new();
                     for (key, ask) in asks {
                         replies.insert(key, self.ask_live(ask).await?);
                     }
-                    Ok(replies)
+                    Ok(Gathered::Replies(replies))
                 }
             }
         })
@@ -618,7 +618,7 @@ impl ServerHandler for McpServer {
         // The documents are public and cacheable; with the customer's own records the list is
         // private and fresh.
         let mut resources = self.shared.library.resources().resources;
-        resources.extend(records::list(&self.shared.app.store, &principal.customer.id).await?);
+        resources.extend(self.shared.library.records(&principal.customer.id).await?);
         Ok(ListResourcesResult::with_all_items(resources))
     }
 
@@ -627,9 +627,7 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
-        let mut templates = self.shared.library.templates();
-        templates.resource_templates.push(records::template());
-        Ok(templates)
+        Ok(self.shared.library.templates())
     }
 
     async fn read_resource(
@@ -637,9 +635,12 @@ impl ServerHandler for McpServer {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        if records::owns(&request.uri) {
+        if self.shared.library.is_record(&request.uri) {
             let (principal, _) = self.principal(&context)?;
-            return records::read(&self.shared.app.store, &principal.customer.id, &request.uri)
+            return self
+                .shared
+                .library
+                .read_record(&principal.customer.id, &request.uri)
                 .await
                 .map(Into::into);
         }
@@ -720,21 +721,21 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
         let uri = request.uri;
-        if records::owns(&uri) {
+        if self.shared.library.is_record(&uri) {
             let (principal, _) = self.principal(&context)?;
             let customer = &principal.customer.id;
-            records::ensure_watchable(&self.shared.app.store, customer, &uri).await?;
+            self.shared.library.ensure_watchable(customer, &uri).await?;
             self.listen(context.peer.clone(), customer.clone());
         } else if !self.shared.library.subscriptions() {
             // A document exists but never changes; anything else is no resource at all.
             return Err(match self.shared.library.read(&uri) {
                 Ok(_) => McpError::invalid_params(
                     format!(
-                        "{uri} does not change; subscribe to heycmo://brand or heycmo://content/<id>"
+                        "{uri} does not change; subscribe to one of your own records (see resources/list)"
                     ),
                     Some(json!({"code": "E_INVALID_INPUT"})),
                 ),
-                Err(_) => records::not_found(&uri),
+                Err(_) => library::not_found(&uri),
             });
         }
         self.session.subscriptions.lock().insert(uri);
@@ -753,7 +754,7 @@ impl ServerHandler for McpServer {
             .resource_subscriptions
             .iter()
             .flatten()
-            .filter(|uri| records::owns(uri) || fixtures)
+            .filter(|uri| self.shared.library.is_record(uri) || fixtures)
             .cloned()
             .collect();
         Some(
@@ -775,6 +776,7 @@ impl ServerHandler for McpServer {
         };
         forward_changes(
             self.shared.app.changes.subscribe(),
+            self.shared.library.clone(),
             principal.customer.id.clone(),
             subscription.cancelled(),
             accepted,

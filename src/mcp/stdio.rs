@@ -9,13 +9,12 @@ use rmcp::{RoleServer, ServiceExt};
 
 use super::server::{McpServer, Shared};
 use super::transport::LenientStart;
-use crate::app::App;
 use crate::auth::Principal;
 use crate::registry::Surface;
 
 /// Serves one session on stdio as `principal` until the client closes stdin.
-pub async fn serve(app: Arc<App>, principal: Principal) -> Result<(), std::io::Error> {
-    let server = McpServer::new(Shared::new(app), Surface::McpStdio, Some(principal));
+pub async fn serve(shared: Arc<Shared>, principal: Principal) -> Result<(), std::io::Error> {
+    let server = McpServer::new(shared, Surface::McpStdio, Some(principal));
     let stdio = IntoTransport::<RoleServer, _, _>::into_transport(rmcp::transport::stdio());
     let running = server
         .serve(LenientStart::new(stdio))

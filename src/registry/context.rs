@@ -118,15 +118,58 @@ pub trait ClientLink: Send + Sync {
     -> BoxFuture<'_, ()>;
     fn log(&self, level: LogLevel, message: String) -> BoxFuture<'_, ()>;
     /// Puts every ask to the client and answers the raw replies by key. On the handshake
-    /// generation the client is asked directly; on the 2026-07-28 generation the call ends with
-    /// `Error::InputRequired` and is made again with the replies (SEP-2322), so a handler must be
-    /// safe to run again from the start.
-    fn gather(
-        &self,
-        asks: Vec<(String, Ask)>,
-    ) -> BoxFuture<'_, Result<BTreeMap<String, Value>, Error>>;
+    /// generation the client is asked directly; on the 2026-07-28 generation what this round
+    /// does not answer is [`Gathered::Pending`]: the call stops there, the client is sent an
+    /// input-required result, and the call is made again with the replies (SEP-2322), so a
+    /// handler must be safe to run again from the start.
+    fn gather(&self, asks: Vec<(String, Ask)>) -> BoxFuture<'_, Result<Gathered, Error>>;
     /// Whether the client declared a capability.
     fn supports(&self, capability: Capability) -> bool;
+}
+
+/// The refusal of a request to the client where there is no client to ask.
+pub(crate) fn needs_client() -> Error {
+    Error::Unsupported("This needs an MCP client that can answer requests; call it over MCP".into())
+}
+
+/// What a gather brings back.
+pub enum Gathered {
+    Replies(BTreeMap<String, Value>),
+    /// Some asks are not answered yet; the call waits for another round.
+    Pending(Pending),
+}
+
+/// The asks a call waits on, and the replies of earlier rounds (carried to the next one in the
+/// signed request state).
+#[derive(Debug)]
+pub struct Pending {
+    pub asks: Vec<(String, Ask)>,
+    pub answered: BTreeMap<String, Value>,
+}
+
+/// Where a handler that must wait for the client leaves what it waits on. The handler is then
+/// stopped (its future dropped) and the registry answers [`crate::registry::Outcome::NeedsInput`]:
+/// waiting is an outcome, not an error travelling back through every `?`.
+#[derive(Clone, Default)]
+pub struct Suspension(Arc<(parking_lot::Mutex<Option<Pending>>, tokio::sync::Notify)>);
+
+impl Suspension {
+    /// Leaves `pending` and never returns: the registry drops the handler.
+    async fn suspend(&self, pending: Pending) -> ! {
+        *self.0.0.lock() = Some(pending);
+        self.0.1.notify_one();
+        std::future::pending().await
+    }
+
+    /// What the handler waits on, once it has suspended.
+    pub async fn suspended(&self) -> Pending {
+        loop {
+            self.0.1.notified().await;
+            if let Some(pending) = self.0.0.lock().take() {
+                return pending;
+            }
+        }
+    }
 }
 
 /// Everything a handler may use.
@@ -149,6 +192,8 @@ pub struct ToolContext {
     /// Cancelled when the client cancels the request or goes away; long handlers check it.
     pub cancel: CancellationToken,
     pub client: Option<Arc<dyn ClientLink>>,
+    /// Where a call that waits for the client's replies stops; see [`Suspension`].
+    pub suspension: Suspension,
     /// Seals and opens stored secrets.
     pub vault: crate::vault::Vault,
     /// Queues background work.
@@ -171,17 +216,16 @@ impl ToolContext {
     }
 
     fn link(&self) -> Result<&Arc<dyn ClientLink>, Error> {
-        self.client.as_ref().ok_or_else(|| {
-            Error::Unsupported(
-                "This needs an MCP client that can answer requests; call it over MCP".into(),
-            )
-        })
+        self.client.as_ref().ok_or_else(needs_client)
     }
 
     /// Puts several asks to the client at once, each under a key of the tool's choosing; see
     /// [`ClientLink::gather`].
     pub async fn gather(&self, asks: Vec<(String, Ask)>) -> Result<BTreeMap<String, Value>, Error> {
-        self.link()?.gather(asks).await
+        match self.link()?.gather(asks).await? {
+            Gathered::Replies(replies) => Ok(replies),
+            Gathered::Pending(pending) => self.suspension.suspend(pending).await,
+        }
     }
 
     /// Announces that a record of this customer changed (after the change is committed), for

@@ -19,13 +19,34 @@ use serde_json::{Map, Value, json};
 
 pub use catalogue::{Annotations, CatalogueEntry, Example, Route};
 pub use context::{
-    Answer, Ask, Capability, ClientLink, LogLevel, Question, RequestId, Sampling, Surface,
-    ToolContext, answer, new_request_id, sampled_text,
+    Answer, Ask, Capability, ClientLink, Gathered, LogLevel, Pending, Question, RequestId,
+    Sampling, Surface, ToolContext, answer, new_request_id, sampled_text,
 };
 pub use tool::{Content, DynTool, Tool, ToolOutput};
 
 use crate::error::Error;
 use crate::store::{NewEvent, TOOL_CALLED};
+
+/// How a call that did not fail ended.
+#[derive(Debug)]
+pub enum Outcome {
+    Done(ToolOutput),
+    /// The tool waits for the client's replies (2026-07-28 generation, SEP-2322).
+    NeedsInput(Pending),
+    /// The client cancelled the request or went away.
+    Cancelled,
+}
+
+impl Outcome {
+    /// The output, for surfaces that neither answer the tool's asks nor cancel (REST, the CLI):
+    /// a tool there that waits for input could not have been served.
+    pub fn output(self) -> Result<ToolOutput, Error> {
+        match self {
+            Outcome::Done(output) => Ok(output),
+            Outcome::NeedsInput(_) | Outcome::Cancelled => Err(context::needs_client()),
+        }
+    }
+}
 use routes::Routes;
 use schema::Validator;
 
@@ -238,14 +259,15 @@ impl Registry {
         self.by_name.get(name).map(|&i| &self.tools[i])
     }
 
-    /// Runs a tool for `ctx.principal`: checks scope and input, runs the handler until it ends or
-    /// the call is cancelled, and appends a `tool.called` event with the outcome and duration.
+    /// Runs a tool for `ctx.principal`: checks scope and input, runs the handler until it ends,
+    /// waits for the client or is cancelled, and appends a `tool.called` event with the outcome
+    /// and duration.
     pub async fn call(
         &self,
         name: &str,
         ctx: &ToolContext,
         input: Value,
-    ) -> Result<ToolOutput, Error> {
+    ) -> Result<Outcome, Error> {
         let spec = self.get(name).ok_or_else(|| {
             Error::NotFound(format!("Unknown tool {name:?}; GET /api/tools lists them"))
         })?;
@@ -255,9 +277,9 @@ impl Registry {
             tool: spec.name(),
             // A 2026-07-28 round that waits for the client is neither a success nor a failure.
             outcome: match &result {
-                Ok(_) => "success",
-                Err(Error::InputRequired { .. }) => "input_required",
-                Err(Error::Cancelled) => "cancelled",
+                Ok(Outcome::Done(_)) => "success",
+                Ok(Outcome::NeedsInput(_)) => "input_required",
+                Ok(Outcome::Cancelled) => "cancelled",
                 Err(_) => "error",
             },
             duration_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
@@ -284,7 +306,7 @@ impl Registry {
         spec: &ToolSpec,
         ctx: &ToolContext,
         input: Value,
-    ) -> Result<ToolOutput, Error> {
+    ) -> Result<Outcome, Error> {
         ctx.principal.ensure_scope(spec.entry.scope)?;
         // A missing input means "no arguments", which MCP clients send as an absent field.
         let mut input = if input.is_null() { json!({}) } else { input };
@@ -296,8 +318,9 @@ impl Registry {
             // The handler first: most finish on their first poll, before the cancellation
             // future would have registered a waiter with the token.
             biased;
-            result = spec.handler.call_json(ctx, input) => result,
-            () = ctx.cancel.cancelled() => Err(Error::Cancelled),
+            result = spec.handler.call_json(ctx, input) => result.map(Outcome::Done),
+            pending = ctx.suspension.suspended() => Ok(Outcome::NeedsInput(pending)),
+            () = ctx.cancel.cancelled() => Ok(Outcome::Cancelled),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod length;
 pub mod linkedin;
 pub mod mastodon;
+pub mod posts;
 pub mod publish;
 pub mod queue;
 pub mod webhook;

@@ -1,9 +1,8 @@
 //! Briefings (what `run_research` wrote) and the facts about a customer's pipeline they report.
 
-use rusqlite::{Row, params};
+use async_trait::async_trait;
 
-use super::events::{self, NewEvent};
-use super::{Millis, Store, StoreResult, write_transaction};
+use super::{Millis, NewEvent, StoreResult};
 
 /// A stored briefing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,102 +31,20 @@ pub struct PipelineFacts {
     pub events: Vec<(String, u32)>,
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<BriefingRecord> {
-    Ok(BriefingRecord {
-        id: row.get("id")?,
-        trigger: row.get("trigger")?,
-        briefing: row.get("briefing")?,
-        created_at: row.get("created_at")?,
-    })
-}
-
-impl Store {
+/// What a backend stores and reads of this aggregate.
+#[async_trait]
+pub trait BriefingStore: Send + Sync {
     /// The facts a briefing reports, for events and publications since `since`.
-    pub async fn pipeline_facts(
-        &self,
-        customer: &str,
-        since: Millis,
-    ) -> StoreResult<PipelineFacts> {
-        let customer = customer.to_owned();
-        self.run(move |conn| {
-            let pairs = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> StoreResult<Vec<(String, u32)>> {
-                let mut statement = conn.prepare_cached(sql)?;
-                let rows = statement.query_map(args, |row| Ok((row.get(0)?, row.get(1)?)))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            };
-            let content = pairs(
-                "SELECT state, count(*) FROM content WHERE customer_id = ?1 GROUP BY state ORDER BY state",
-                &[&customer],
-            )?;
-            let posts = pairs(
-                "SELECT state, count(*) FROM posts WHERE customer_id = ?1 GROUP BY state ORDER BY state",
-                &[&customer],
-            )?;
-            let events = pairs(
-                "SELECT type, count(*) FROM events WHERE customer_id = ?1 AND created_at >= ?2 AND type NOT LIKE 'tool.%'
-                 GROUP BY type ORDER BY count(*) DESC, type",
-                &[&customer, &since],
-            )?;
-            let published: u32 = conn
-                .prepare_cached("SELECT count(*) FROM posts WHERE customer_id = ?1 AND published_at >= ?2")?
-                .query_row(params![customer, since], |row| row.get(0))?;
-            let drafts = conn
-                .prepare_cached(
-                    "SELECT id, json_extract(item, '$.title') FROM content WHERE customer_id = ?1 AND state = 'draft'
-                     ORDER BY updated_at LIMIT 10",
-                )?
-                .query_map([&customer], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            let failed = conn
-                .prepare_cached(
-                    "SELECT id, platform, coalesce(error, '') FROM posts WHERE customer_id = ?1 AND state = 'failed'
-                     ORDER BY updated_at DESC LIMIT 10",
-                )?
-                .query_map([&customer], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-                .collect::<Result<_, _>>()?;
-            Ok(PipelineFacts {
-                content,
-                drafts,
-                posts,
-                published,
-                failed,
-                events,
-            })
-        })
-        .await
-    }
+    async fn pipeline_facts(&self, customer: &str, since: Millis) -> StoreResult<PipelineFacts>;
 
     /// Stores a briefing with its `workflow.completed` event.
-    pub async fn save_briefing(
+    async fn save_briefing(
         &self,
         customer: &str,
         record: BriefingRecord,
         event: NewEvent,
-    ) -> StoreResult<()> {
-        let customer = customer.to_owned();
-        self.run(move |conn| {
-            let tx = write_transaction(conn)?;
-            tx.prepare_cached(
-                "INSERT INTO briefings (id, customer_id, trigger, briefing, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![record.id, customer, record.trigger, record.briefing, record.created_at])?;
-            events::insert(&tx, &event)?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
+    ) -> StoreResult<()>;
 
     /// A customer's briefings, newest first.
-    pub async fn briefings(&self, customer: &str, limit: u32) -> StoreResult<Vec<BriefingRecord>> {
-        let customer = customer.to_owned();
-        self.run(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT * FROM briefings WHERE customer_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2",
-            )?;
-            let rows = statement.query_map(params![customer, limit], from_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-        .await
-    }
+    async fn briefings(&self, customer: &str, limit: u32) -> StoreResult<Vec<BriefingRecord>>;
 }

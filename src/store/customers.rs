@@ -1,8 +1,8 @@
 //! Customers: the tenants every other record belongs to.
 
-use rusqlite::{OptionalExtension, Row, params};
+use async_trait::async_trait;
 
-use super::{Millis, Store, StoreError, StoreResult};
+use super::{Millis, StoreResult};
 
 /// A customer as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,74 +26,15 @@ pub struct NewCustomer {
     pub created_at: Millis,
 }
 
-pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
-    Ok(Customer {
-        id: row.get("id")?,
-        email: row.get("email")?,
-        plan: row.get("plan")?,
-        status: row.get("status")?,
-        brand_name: row.get("brand_name")?,
-        engine: row.get("engine")?,
-        created_at: row.get("created_at")?,
-    })
-}
-
-pub(super) fn insert(tx: &rusqlite::Transaction<'_>, new: &NewCustomer) -> StoreResult<()> {
-    let inserted = tx.execute(
-        "INSERT INTO customers (id, email, plan, status, created_at)
-         VALUES (?1, ?2, ?3, 'active', ?4) ON CONFLICT DO NOTHING",
-        params![new.id, new.email, new.plan, new.created_at],
-    )?;
-    if inserted == 0 {
-        return Err(StoreError::Conflict(format!(
-            "a customer with email {} already exists",
-            new.email
-        )));
-    }
-    Ok(())
-}
-
-impl Store {
+/// What a backend stores and reads of this aggregate.
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
     /// Sets the customer's default writing engine.
-    pub async fn set_engine(&self, id: &str, engine: &str) -> StoreResult<()> {
-        let (id, engine) = (id.to_owned(), engine.to_owned());
-        self.run(move |conn| {
-            let changed = conn.execute(
-                "UPDATE customers SET engine = ?2 WHERE id = ?1",
-                params![id, engine],
-            )?;
-            if changed == 0 {
-                return Err(StoreError::NotFound(format!("No customer {id}")));
-            }
-            Ok(())
-        })
-        .await
-    }
+    async fn set_engine(&self, id: &str, engine: &str) -> StoreResult<()>;
 
     /// The customer with this id, if any.
-    pub async fn customer(&self, id: &str) -> StoreResult<Option<Customer>> {
-        let id = id.to_owned();
-        self.run(move |conn| {
-            Ok(conn
-                .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
-                .query_row([id], from_row)
-                .optional()?)
-        })
-        .await
-    }
+    async fn customer(&self, id: &str) -> StoreResult<Option<Customer>>;
 
     /// The customer registered under this email (case-insensitive), if any.
-    pub async fn customer_by_email(&self, email: &str) -> StoreResult<Option<Customer>> {
-        let email = email.to_owned();
-        self.run(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT * FROM customers WHERE email = ?1",
-                    [email],
-                    from_row,
-                )
-                .optional()?)
-        })
-        .await
-    }
+    async fn customer_by_email(&self, email: &str) -> StoreResult<Option<Customer>>;
 }

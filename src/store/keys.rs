@@ -1,13 +1,12 @@
 //! API keys. Only a SHA-256 hash of each key is stored, with a short prefix for display, so a
 //! copy of the database does not hand out working keys.
 
+use async_trait::async_trait;
+
 use std::fmt;
 use std::str::FromStr;
 
-use rusqlite::{OptionalExtension, Row, params};
-
-use super::customers::{self, Customer, NewCustomer};
-use super::{Millis, Store, StoreError, StoreResult, settings, write_transaction};
+use super::{Customer, Millis, NewCustomer, StoreResult};
 
 /// What a key may do. Ordered: each scope includes everything the ones before it allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,158 +70,32 @@ pub struct NewKey {
     pub created_at: Millis,
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<ApiKeyRecord> {
-    let scope: String = row.get("scope")?;
-    Ok(ApiKeyRecord {
-        id: row.get("id")?,
-        customer_id: row.get("customer_id")?,
-        prefix: row.get("prefix")?,
-        scope: scope.parse().map_err(|e: String| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-        })?,
-        label: row.get("label")?,
-        created_at: row.get("created_at")?,
-        revoked_at: row.get("revoked_at")?,
-    })
-}
-
-fn insert(tx: &rusqlite::Transaction<'_>, customer_id: &str, key: &NewKey) -> StoreResult<()> {
-    tx.execute(
-        "INSERT INTO api_keys (id, customer_id, key_hash, prefix, scope, label, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            key.id,
-            customer_id,
-            key.hash.as_slice(),
-            key.prefix,
-            key.scope.as_str(),
-            key.label,
-            key.created_at
-        ],
-    )?;
-    Ok(())
-}
-
-impl Store {
+/// What a backend stores and reads of this aggregate.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
     /// Creates a customer and its first (owner) key in one transaction.
-    pub async fn create_customer(&self, customer: NewCustomer, key: NewKey) -> StoreResult<()> {
-        self.run(move |conn| {
-            let tx = write_transaction(conn)?;
-            customers::insert(&tx, &customer)?;
-            insert(&tx, &customer.id, &key)?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
+    async fn create_customer(&self, customer: NewCustomer, key: NewKey) -> StoreResult<()>;
 
     /// Creates the local customer unless one exists. Answers true when it was created now, in
     /// which case the caller shows the new key once.
-    pub async fn ensure_local_customer(
-        &self,
-        customer: NewCustomer,
-        key: NewKey,
-    ) -> StoreResult<bool> {
-        self.run(move |conn| {
-            // IMMEDIATE takes the write lock up front, so two processes starting on a fresh
-            // file cannot both decide to create the local customer.
-            let tx = write_transaction(conn)?;
-            if settings::get(&tx, settings::LOCAL_CUSTOMER)?.is_some() {
-                return Ok(false);
-            }
-            customers::insert(&tx, &customer)?;
-            insert(&tx, &customer.id, &key)?;
-            settings::put(&tx, settings::LOCAL_CUSTOMER, &customer.id)?;
-            tx.commit()?;
-            Ok(true)
-        })
-        .await
-    }
+    async fn ensure_local_customer(&self, customer: NewCustomer, key: NewKey) -> StoreResult<bool>;
 
     /// Adds a key to an existing customer, with the event that announces it if any
     /// (`team.invited`), in one transaction.
-    pub async fn add_key(
+    async fn add_key(
         &self,
         customer_id: &str,
         key: NewKey,
         event: Option<super::NewEvent>,
-    ) -> StoreResult<()> {
-        let customer_id = customer_id.to_owned();
-        self.run(move |conn| {
-            let tx = write_transaction(conn)?;
-            let exists: Option<i64> = tx
-                .query_row(
-                    "SELECT 1 FROM customers WHERE id = ?1",
-                    [&customer_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound(format!("no customer {customer_id}")));
-            }
-            insert(&tx, &customer_id, &key)?;
-            if let Some(event) = &event {
-                super::events::insert(&tx, event)?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
+    ) -> StoreResult<()>;
 
     /// The live key with this hash and the customer it belongs to.
-    pub async fn key_by_hash(
-        &self,
-        hash: [u8; 32],
-    ) -> StoreResult<Option<(ApiKeyRecord, Customer)>> {
-        self.run(move |conn| {
-            let key = conn
-                .prepare_cached(
-                    "SELECT * FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-                )?
-                .query_row([hash.as_slice()], from_row)
-                .optional()?;
-            let Some(key) = key else { return Ok(None) };
-            let customer = conn
-                .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
-                .query_row([&key.customer_id], customers::from_row)
-                .optional()?
-                .ok_or_else(|| StoreError::Corrupt(format!("key {} has no customer", key.id)))?;
-            Ok(Some((key, customer)))
-        })
-        .await
-    }
+    async fn key_by_hash(&self, hash: [u8; 32]) -> StoreResult<Option<(ApiKeyRecord, Customer)>>;
 
     /// Every key of a customer, newest first, revoked ones included.
-    pub async fn keys(&self, customer_id: &str) -> StoreResult<Vec<ApiKeyRecord>> {
-        let customer_id = customer_id.to_owned();
-        self.run(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT * FROM api_keys WHERE customer_id = ?1 ORDER BY created_at DESC, id",
-            )?;
-            let keys = stmt
-                .query_map([customer_id], from_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(keys)
-        })
-        .await
-    }
+    async fn keys(&self, customer_id: &str) -> StoreResult<Vec<ApiKeyRecord>>;
 
     /// Revokes a key of this customer. Revoking twice is harmless; a key of another customer
     /// is reported as not found so ids cannot be probed.
-    pub async fn revoke_key(&self, customer_id: &str, key_id: &str, at: Millis) -> StoreResult<()> {
-        let (customer_id, key_id) = (customer_id.to_owned(), key_id.to_owned());
-        self.run(move |conn| {
-            let changed = conn.execute(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
-                 WHERE id = ?1 AND customer_id = ?2",
-                params![key_id, customer_id, at],
-            )?;
-            if changed == 0 {
-                return Err(StoreError::NotFound(format!("no key {key_id}")));
-            }
-            Ok(())
-        })
-        .await
-    }
+    async fn revoke_key(&self, customer_id: &str, key_id: &str, at: Millis) -> StoreResult<()>;
 }

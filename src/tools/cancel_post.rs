@@ -3,11 +3,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::schedule_content::Post;
 use crate::changes::Record;
 use crate::content::lifecycle;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
+use crate::social::posts::Post;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -3,8 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::ai_seo_audit::{audit_and_record, render};
-use crate::audit::{AuditKind, Report};
+use crate::audit::{self, AuditKind, Report};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 
@@ -23,10 +22,10 @@ impl Tool for CroAudit {
     type Output = Report;
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Report, Error> {
-        audit_and_record(ctx, AuditKind::Cro, &input.url).await
+        audit::for_customer(ctx, AuditKind::Cro, &input.url).await
     }
 
     fn render(&self, report: &Report) -> String {
-        render(report)
+        report.render()
     }
 }

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::run_content_creation::{clean, create, render};
-use crate::content::writer::Brief;
+use crate::content::actions;
+use crate::content::writer::{Brief, clean_keywords};
 use crate::content::{ContentItem, Format, LeadMagnetKind};
 use crate::error::Error;
 use crate::llm::EngineChoice;
@@ -34,13 +34,13 @@ impl Tool for GenerateLeadMagnet {
             format: Format::LeadMagnet,
             lead_magnet: Some(input.kind),
             topic: input.topic.trim().to_owned(),
-            keywords: clean(input.keywords.unwrap_or_default()),
+            keywords: clean_keywords(input.keywords.unwrap_or_default()),
             words: Format::LeadMagnet.default_words(),
         };
-        create(ctx, &brief, input.engine).await
+        actions::draft(ctx, &brief, input.engine).await
     }
 
     fn render(&self, item: &ContentItem) -> String {
-        render(item)
+        item.render()
     }
 }

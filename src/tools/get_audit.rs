@@ -3,7 +3,6 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::ai_seo_audit::render;
 use crate::audit::{AuditKind, Report};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
@@ -59,6 +58,6 @@ impl Tool for GetAudit {
     }
 
     fn render(&self, report: &Report) -> String {
-        render(report)
+        report.render()
     }
 }

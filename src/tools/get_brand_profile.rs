@@ -3,7 +3,6 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::analyze_brand_url::render;
 use crate::brand::BrandProfile;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
@@ -35,6 +34,6 @@ impl Tool for GetBrandProfile {
     }
 
     fn render(&self, profile: &BrandProfile) -> String {
-        render(profile)
+        profile.render()
     }
 }

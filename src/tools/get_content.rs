@@ -3,7 +3,6 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::run_content_creation::render;
 use crate::content::{ContentItem, lifecycle};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
@@ -26,6 +25,6 @@ impl Tool for GetContent {
     }
 
     fn render(&self, item: &ContentItem) -> String {
-        render(item)
+        item.render()
     }
 }

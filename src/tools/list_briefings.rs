@@ -3,7 +3,6 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::run_research::render;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 use crate::research::Briefing;
@@ -49,7 +48,7 @@ impl Tool for ListBriefings {
         output
             .briefings
             .iter()
-            .map(render)
+            .map(Briefing::render)
             .collect::<Vec<_>>()
             .join("\n\n")
     }

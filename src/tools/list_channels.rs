@@ -1,5 +1,5 @@
 //! `list_channels`: which platforms are connected (`GET /api/connections/:customerId`, the
-//! seed's shape).
+//! hosted API's shape, docs/hosted-api.md).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -4,10 +4,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::clock::rfc3339;
 use crate::error::Error;
+use crate::jobs::Job;
 use crate::registry::{Tool, ToolContext};
-use crate::store::JobRecord;
 
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
@@ -44,37 +43,6 @@ pub struct Input {
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Job {
-    pub id: i64,
-    pub kind: String,
-    pub state: String,
-    pub attempts: u32,
-    pub max_attempts: u32,
-    /// When it runs (next).
-    pub run_at: String,
-    pub last_error: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<JobRecord> for Job {
-    fn from(record: JobRecord) -> Self {
-        Job {
-            id: record.id,
-            kind: record.kind,
-            state: record.state,
-            attempts: record.attempts,
-            max_attempts: record.max_attempts,
-            run_at: rfc3339(record.run_at),
-            last_error: record.last_error,
-            created_at: rfc3339(record.created_at),
-            updated_at: rfc3339(record.updated_at),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
 pub struct Output {
     pub jobs: Vec<Job>,
 }
@@ -106,20 +74,8 @@ impl Tool for ListJobs {
         output
             .jobs
             .iter()
-            .map(render)
+            .map(Job::render)
             .collect::<Vec<_>>()
             .join("\n")
     }
-}
-
-/// One job as a line, shared with retry_job.
-pub(crate) fn render(job: &Job) -> String {
-    let mut line = format!(
-        "#{} {} {} (attempt {}/{}, next {})",
-        job.id, job.kind, job.state, job.attempts, job.max_attempts, job.run_at
-    );
-    if let Some(error) = &job.last_error {
-        line.push_str(&format!(": {error}"));
-    }
-    line
 }

@@ -3,9 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::schedule_content::{Output, Post, render};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
+use crate::social::posts::{Post, Posts};
 
 /// Where a post stands.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
@@ -43,9 +43,9 @@ pub struct ListPosts;
 
 impl Tool for ListPosts {
     type Input = Input;
-    type Output = Output;
+    type Output = Posts;
 
-    async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Output, Error> {
+    async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Posts, Error> {
         let records = ctx
             .store
             .posts(
@@ -55,12 +55,12 @@ impl Tool for ListPosts {
                 input.limit.unwrap_or(50),
             )
             .await?;
-        Ok(Output {
+        Ok(Posts {
             posts: records.into_iter().map(Post::from_record).collect(),
         })
     }
 
-    fn render(&self, output: &Output) -> String {
-        render(output)
+    fn render(&self, posts: &Posts) -> String {
+        posts.render()
     }
 }

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::set_schedule::{Schedule, render};
 use crate::error::Error;
+use crate::jobs::Schedule;
 use crate::registry::{Tool, ToolContext};
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -44,7 +44,7 @@ impl Tool for ListSchedules {
         output
             .schedules
             .iter()
-            .map(render)
+            .map(Schedule::render)
             .collect::<Vec<_>>()
             .join("\n")
     }

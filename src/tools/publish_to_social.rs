@@ -3,11 +3,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::schedule_content::{Output, Post, render};
 use crate::changes::Record;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 use crate::social::Platform;
+use crate::social::posts::{Post, Posts};
 use crate::social::queue::{Plan, queue};
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -27,9 +27,9 @@ pub struct PublishToSocial;
 
 impl Tool for PublishToSocial {
     type Input = Input;
-    type Output = Output;
+    type Output = Posts;
 
-    async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Output, Error> {
+    async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Posts, Error> {
         let now = ctx.clock.now_millis();
         let posts = queue(
             &ctx.store,
@@ -47,12 +47,12 @@ impl Tool for PublishToSocial {
         if let Some(id) = &input.content_id {
             ctx.record_changed(Record::Content(id.clone()));
         }
-        Ok(Output {
+        Ok(Posts {
             posts: posts.into_iter().map(Post::from_record).collect(),
         })
     }
 
-    fn render(&self, output: &Output) -> String {
-        render(output)
+    fn render(&self, posts: &Posts) -> String {
+        posts.render()
     }
 }

@@ -3,10 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::approve_content::change;
-use super::run_content_creation::render;
-use crate::content::ContentItem;
 use crate::content::lifecycle::Action;
+use crate::content::{ContentItem, actions};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 
@@ -27,7 +25,7 @@ impl Tool for RejectContent {
     type Output = ContentItem;
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<ContentItem, Error> {
-        change(
+        actions::change(
             ctx,
             &input.content_id,
             Action::Reject {
@@ -38,6 +36,6 @@ impl Tool for RejectContent {
     }
 
     fn render(&self, item: &ContentItem) -> String {
-        render(item)
+        item.render()
     }
 }

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::list_jobs::{Job, render};
 use crate::error::Error;
+use crate::jobs::Job;
 use crate::registry::{Tool, ToolContext};
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -34,6 +34,6 @@ impl Tool for RetryJob {
     }
 
     fn render(&self, job: &Job) -> String {
-        render(job)
+        job.render()
     }
 }

@@ -36,18 +36,6 @@ impl Tool for RunResearch {
     }
 
     fn render(&self, briefing: &Briefing) -> String {
-        render(briefing)
+        briefing.render()
     }
-}
-
-/// A briefing as text, shared with list_briefings.
-pub(crate) fn render(briefing: &Briefing) -> String {
-    let mut text = format!(
-        "Briefing {} ({}, {}):\n{}",
-        briefing.id, briefing.created_at, briefing.engine, briefing.summary
-    );
-    for line in &briefing.highlights {
-        text.push_str(&format!("\n- {line}"));
-    }
-    text
 }

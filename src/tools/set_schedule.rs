@@ -3,11 +3,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::clock::rfc3339;
 use crate::error::Error;
+use crate::jobs::Schedule;
 use crate::jobs::cron::{self, CronError};
 use crate::registry::{Tool, ToolContext};
-use crate::store::{ScheduleChange, ScheduleRecord};
+use crate::store::ScheduleChange;
 
 /// A workflow that runs on a schedule.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
@@ -31,36 +31,6 @@ pub struct Input {
     #[schemars(length(min = 1, max = 64))]
     pub time_zone: Option<String>,
     pub enabled: Option<bool>,
-}
-
-/// A schedule as its owner sees it.
-#[derive(Debug, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Schedule {
-    pub workflow: String,
-    pub cron: String,
-    pub time_zone: String,
-    pub enabled: bool,
-    /// When it runs next (UTC); planned within seconds of a change.
-    pub next_run_at: Option<String>,
-    pub last_run_at: Option<String>,
-}
-
-impl Schedule {
-    /// The schedule, with its next run computed when the store has not planned it yet.
-    pub fn from_record(record: ScheduleRecord, now: i64) -> Schedule {
-        let next = record
-            .next_run_at
-            .or_else(|| cron::next_run(&record.cron, &record.time_zone, now).ok());
-        Schedule {
-            workflow: record.workflow,
-            cron: record.cron,
-            time_zone: record.time_zone,
-            enabled: record.enabled,
-            next_run_at: next.filter(|_| record.enabled).map(rfc3339),
-            last_run_at: record.last_run_at.map(rfc3339),
-        }
-    }
 }
 
 fn invalid(pointer: &str, error: CronError) -> Error {
@@ -105,17 +75,6 @@ impl Tool for SetSchedule {
     }
 
     fn render(&self, schedule: &Schedule) -> String {
-        render(schedule)
-    }
-}
-
-/// A schedule as a line, shared with list_schedules.
-pub(crate) fn render(schedule: &Schedule) -> String {
-    match (&schedule.next_run_at, schedule.enabled) {
-        (Some(next), true) => format!(
-            "{}: \"{}\" in {}, next {next}",
-            schedule.workflow, schedule.cron, schedule.time_zone
-        ),
-        _ => format!("{}: disabled (\"{}\")", schedule.workflow, schedule.cron),
+        schedule.render()
     }
 }

@@ -3,10 +3,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::approve_content::change;
-use super::run_content_creation::{clean, render};
-use crate::content::ContentItem;
 use crate::content::lifecycle::{Action, Edits};
+use crate::content::writer::clean_keywords;
+use crate::content::{ContentItem, actions};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 
@@ -37,12 +36,12 @@ impl Tool for UpdateContent {
             title: input.title.map(|t| t.trim().to_owned()),
             meta_description: input.meta_description.map(|m| m.trim().to_owned()),
             body: input.body,
-            keywords: input.keywords.map(clean),
+            keywords: input.keywords.map(clean_keywords),
         };
-        change(ctx, &input.content_id, Action::Edit(edits)).await
+        actions::change(ctx, &input.content_id, Action::Edit(edits)).await
     }
 
     fn render(&self, item: &ContentItem) -> String {
-        render(item)
+        item.render()
     }
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::changes::Record;
 use crate::content::{ContentItem, lifecycle};
 use crate::error::Error;
+use crate::mcp::library::not_found;
 use crate::store::Store;
 
 pub const BRAND_URI: &str = "heycmo://brand";
@@ -85,15 +86,6 @@ pub async fn list(store: &Store, customer: &str) -> Result<Vec<Resource>, McpErr
     Ok(resources)
 }
 
-/// The answer for a URI that names no resource of this customer (another customer's record
-/// included: that it exists is not told).
-pub fn not_found(uri: &str) -> McpError {
-    McpError::resource_not_found(
-        format!("No resource {uri}"),
-        Some(json!({"uri": uri, "code": "E_NOT_FOUND"})),
-    )
-}
-
 /// Refuses, as not found, a subscription to a record `customer` does not have. The brand
 /// profile may be watched before its first version exists: onboarding makes it.
 pub async fn ensure_watchable(store: &Store, customer: &str, uri: &str) -> Result<(), McpError> {
@@ -109,18 +101,18 @@ pub async fn read(
     customer: &str,
     uri: &str,
 ) -> Result<ReadResourceResult, McpError> {
-    let not_found = || not_found(uri);
+    let missing = || not_found(uri);
     let json = if uri == BRAND_URI {
         let brand = crate::brand::latest(store, customer)
             .await
             .map_err(internal)?
-            .ok_or_else(not_found)?;
+            .ok_or_else(missing)?;
         serde_json::to_string_pretty(&brand)
     } else {
-        let id = uri.strip_prefix(CONTENT_PREFIX).ok_or_else(not_found)?;
+        let id = uri.strip_prefix(CONTENT_PREFIX).ok_or_else(missing)?;
         let item = match lifecycle::get(store, customer, id).await {
             Ok(item) => item,
-            Err(Error::NotFound(_)) => return Err(not_found()),
+            Err(Error::NotFound(_)) => return Err(missing()),
             Err(other) => return Err(internal(other)),
         };
         serde_json::to_string_pretty(&item)

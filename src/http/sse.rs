@@ -2,13 +2,13 @@
 //! client side of it.
 //!
 //! `GET /mcp/sse` authenticates, opens a session with its own `McpServer` (one per session, as
-//! the seed says) and answers a never-ending event stream whose first event, `endpoint`, tells the
+//! the hosted API does) and answers a never-ending event stream whose first event, `endpoint`, tells the
 //! client where to POST. `POST /mcp/message?sessionId=` hands a JSON-RPC message to the session
 //! and answers 202; the reply travels on the stream. The session ends when the stream closes.
 //!
 //! The POST is authorised by the session: its id is 128 random bits known only to the client
 //! that opened the authenticated stream, and clients configured with `?token=` on the SSE URL
-//! (the seed's Claude Desktop snippet) do not repeat the token on the endpoint URL. A POST that
+//! (the hosted API's config snippet, docs/hosted-api.md) do not repeat the token on the endpoint URL. A POST that
 //! does carry a key must carry one of the session's own customer.
 
 use std::collections::HashMap;
@@ -29,12 +29,12 @@ use rmcp::transport::IntoTransport;
 use tokio_stream::wrappers::IntervalStream;
 use tokio_util::sync::CancellationToken;
 
-use super::errors;
-use super::server::{McpServer, Shared};
-use super::transport::LenientStart;
 use crate::error::{Error, jsonrpc};
 use crate::http::response::{self, Body, sse_event};
 use crate::http::{self, query_param};
+use crate::mcp::errors;
+use crate::mcp::server::{McpServer, Shared};
+use crate::mcp::transport::LenientStart;
 use crate::registry::Surface;
 
 /// How often an idle stream gets a comment line, so proxies do not time it out.

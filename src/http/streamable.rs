@@ -19,13 +19,13 @@ use rmcp::transport::streamable_http_server::session::SessionManager as _;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
-use super::errors;
-use super::server::{McpServer, Shared};
-use super::sessions::{IDLE, Sessions};
 use crate::app::App;
 use crate::error::{Error, jsonrpc};
 use crate::http;
 use crate::http::response::{self, Body};
+use crate::mcp::errors;
+use crate::mcp::server::{McpServer, Shared};
+use crate::mcp::sessions::{IDLE, Sessions};
 use crate::registry::Surface;
 
 const SESSION_HEADER: &str = "mcp-session-id";
