@@ -22,6 +22,7 @@ use crate::registry::Registry;
 pub use card::{protocol_versions, sep2127_card, server_card};
 pub use openapi::openapi;
 pub use text::{index_md, llms_txt};
+pub use wellknown::{agent, api_catalog};
 
 /// What an MCP client is told at `initialize`.
 pub const INSTRUCTIONS: &str = "HeyCMO acts as the marketing department of one brand. Start with \
