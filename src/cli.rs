@@ -187,9 +187,10 @@ pub enum Command {
         /// Act as this customer (default: the local customer, created if missing).
         #[arg(long, env = "HEYCMO_CUSTOMER")]
         customer: Option<String>,
-        /// The URL of the HTTP server on the same database, for links in results.
-        #[arg(long, env = "HEYCMO_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
-        public_url: String,
+        /// The URL of the HTTP server on the same database, for links in results (default:
+        /// the one that server recorded when it last started, else http://127.0.0.1:8080).
+        #[arg(long, env = "HEYCMO_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Manage customers.
     #[command(subcommand)]
@@ -289,9 +290,13 @@ pub enum CustomersCommand {
         email: String,
         #[arg(long, default_value = "pro")]
         plan: String,
-        #[arg(long, env = "HEYCMO_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
-        public_url: String,
+        /// The server's public URL, for the printed endpoint (default: the one the server on
+        /// this database recorded when it last started, else http://127.0.0.1:8080).
+        #[arg(long, env = "HEYCMO_PUBLIC_URL")]
+        public_url: Option<String>,
     },
+    /// List the customers; prints {customers: [{customerId, email, plan, status, brandName, createdAt}]}.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -329,9 +334,10 @@ pub enum ToolsCommand {
 pub enum McpCommand {
     /// Print the Claude Desktop / Cursor snippet.
     Config {
-        /// The server's public URL.
-        #[arg(long, env = "HEYCMO_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
-        url: String,
+        /// The server's public URL (default: the one the server on this database recorded when
+        /// it last started, else http://127.0.0.1:8080).
+        #[arg(long, env = "HEYCMO_PUBLIC_URL")]
+        url: Option<String>,
         /// The API key to embed (default: a placeholder).
         #[arg(long, env = "HEYCMO_KEY", hide_env_values = true)]
         key: Option<String>,
@@ -382,6 +388,23 @@ fn open_config(config: Config, public_url: &str) -> Result<Arc<App>, CliError> {
     Ok(app)
 }
 
+/// The public URL printed endpoints use: the one given, else the one the HTTP server on this
+/// database recorded when it last started (so a server on another port is named right), else
+/// the default. Reading it never creates a database.
+async fn recorded_url(globals: &Globals, given: Option<String>) -> Result<String, CliError> {
+    if let Some(url) = given {
+        return Ok(url);
+    }
+    if !globals.db.exists() {
+        return Ok(DEFAULT_PUBLIC_URL.to_owned());
+    }
+    let store = crate::store::Store::open(&globals.db)?;
+    Ok(store
+        .public_url()
+        .await?
+        .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()))
+}
+
 /// `path` made absolute against the working directory, for messages and client snippets that
 /// are read or run from elsewhere.
 fn absolute(path: &Path) -> PathBuf {
@@ -409,6 +432,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             customer,
             public_url,
         } => {
+            let public_url = recorded_url(&cli.globals, public_url).await?;
             let app = open(&cli.globals, &public_url)?;
             let principal = principal(&app, customer).await?;
             let shutdown = CancellationToken::new();
@@ -425,6 +449,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             plan,
             public_url,
         }) => {
+            let public_url = recorded_url(&cli.globals, public_url).await?;
             let app = open(&cli.globals, &public_url)?;
             let provisioned = app.provision(&email, &plan).await?;
             print_json(&json!({
@@ -433,6 +458,27 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 "apiKey": provisioned.api_key,
                 "mcpEndpoint": sse_endpoint(&public_url, Some(&provisioned.api_key)),
             }));
+            Ok(())
+        }
+        Command::Customers(CustomersCommand::List) => {
+            let app = open(&cli.globals, DEFAULT_PUBLIC_URL)?;
+            let customers: Vec<Value> = app
+                .store
+                .customers()
+                .await?
+                .into_iter()
+                .map(|c| {
+                    json!({
+                        "customerId": c.id,
+                        "email": c.email,
+                        "plan": c.plan,
+                        "status": c.status,
+                        "brandName": c.brand_name,
+                        "createdAt": crate::clock::rfc3339(c.created_at),
+                    })
+                })
+                .collect();
+            print_json(&json!({ "customers": customers }));
             Ok(())
         }
         Command::Keys(command) => keys(&cli.globals, command).await,
@@ -455,7 +501,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let input: Value = serde_json::from_str(&input)
                 .map_err(|e| CliError::Usage(format!("the input is not JSON: {e}")))?;
-            let app = open(&cli.globals, DEFAULT_PUBLIC_URL)?;
+            let public_url = recorded_url(&cli.globals, None).await?;
+            let app = open(&cli.globals, &public_url)?;
             let principal = principal(&app, customer).await?;
             let ctx = app.context(
                 principal,
@@ -471,6 +518,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export { out, public_url } => export(&out, &public_url),
         Command::Mcp(McpCommand::Config { url, key, stdio }) => {
+            let url = recorded_url(&cli.globals, url).await?;
             let server = if stdio {
                 // Absolute paths: the client starts the server from a directory of its own,
                 // where neither `heycmo` nor a relative database path may be found.
@@ -592,6 +640,7 @@ async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
     let bound = listener.local_addr()?;
     let public_url = config.public_url(bound);
     let app = open_config(config, &public_url)?;
+    app.store.set_public_url(&public_url).await?;
     let (customer, new_key) = app.local_customer().await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone())?);

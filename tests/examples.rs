@@ -40,8 +40,11 @@ fn the_client_configs_are_valid_json_and_match_mcp_config() {
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert!(value["mcpServers"]["heycmo"].is_object(), "{file}");
     }
+    // With no server ever started on the database, the default URL.
+    let none = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
-        .args(["mcp", "config", "--key", "hcmo_live_abc"])
+        .args(["mcp", "config", "--key", "hcmo_live_abc", "--db"])
+        .arg(none.path().join("none.db"))
         .output()
         .unwrap();
     let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -62,6 +65,67 @@ fn the_client_configs_are_valid_json_and_match_mcp_config() {
     let db = std::path::Path::new(entry["args"][2].as_str().unwrap());
     assert!(db.is_absolute() && db.ends_with("relative.db"), "{entry}");
     assert!(!db.exists(), "printing a snippet creates no database");
+}
+
+/// Commands beside a running server print its endpoints, on whatever port it runs, and list
+/// its customers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn printed_endpoints_name_the_server_that_runs_on_the_database() {
+    let server = Server::start(&[]);
+    assert!(!server.base.ends_with(":8080"), "{}", server.base);
+    let heycmo = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
+            .args(args)
+            .arg("--db")
+            .arg(server.db())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let config = heycmo(&["mcp", "config", "--key", "hcmo_live_abc"]);
+    assert_eq!(
+        config["mcpServers"]["heycmo"]["url"],
+        format!("{}/mcp/sse?token=hcmo_live_abc", server.base)
+    );
+    let created = heycmo(&["customers", "create", "--email", "second@example.com"]);
+    let endpoint = created["mcpEndpoint"].as_str().unwrap();
+    assert!(endpoint.starts_with(&format!("{}/mcp/sse?token=hcmo_live_", server.base)));
+    let account = heycmo(&["call", "get_account"]);
+    assert!(
+        account["mcpEndpoint"]
+            .as_str()
+            .unwrap()
+            .starts_with(&server.base),
+        "{account}"
+    );
+    // An explicit URL wins.
+    let config = heycmo(&["mcp", "config", "--url", "https://cmo.example.com"]);
+    assert!(
+        config["mcpServers"]["heycmo"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://cmo.example.com/mcp/sse")
+    );
+    let listed = heycmo(&["customers", "list"]);
+    let ids: Vec<&str> = listed["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["customerId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            server.customer_id.as_str(),
+            created["customerId"].as_str().unwrap()
+        ]
+    );
+    assert_eq!(listed["customers"][1]["email"], "second@example.com");
 }
 
 /// A command that finds no database creates one and says where, on stderr.

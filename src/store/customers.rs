@@ -32,6 +32,9 @@ pub trait CustomerStore: Send + Sync {
     /// Sets the customer's default writing engine.
     async fn set_engine(&self, id: &str, engine: &str) -> StoreResult<()>;
 
+    /// Every customer, oldest first.
+    async fn customers(&self) -> StoreResult<Vec<Customer>>;
+
     /// The customer with this id, if any.
     async fn customer(&self, id: &str) -> StoreResult<Option<Customer>>;
 

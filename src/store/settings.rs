@@ -9,4 +9,11 @@ use super::StoreResult;
 pub trait SettingStore: Send + Sync {
     /// The id of the local customer, once one has been created.
     async fn local_customer_id(&self) -> StoreResult<Option<String>>;
+
+    /// The public URL the HTTP server on this database last started with, which commands
+    /// run beside it print in endpoints.
+    async fn public_url(&self) -> StoreResult<Option<String>>;
+
+    /// Records the public URL the HTTP server serves at.
+    async fn set_public_url(&self, url: &str) -> StoreResult<()>;
 }

@@ -51,6 +51,16 @@ impl CustomerStore for Sqlite {
         .await
     }
 
+    async fn customers(&self) -> StoreResult<Vec<Customer>> {
+        self.run(|conn| {
+            let mut statement =
+                conn.prepare_cached("SELECT * FROM customers ORDER BY created_at, rowid")?;
+            let rows = statement.query_map([], from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     /// The customer with this id, if any.
     async fn customer(&self, id: &str) -> StoreResult<Option<Customer>> {
         let id = id.to_owned();

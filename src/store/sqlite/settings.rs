@@ -1,6 +1,6 @@
 //! Server-wide settings that must survive restarts, such as which customer is the local one.
 
-use super::Sqlite;
+use super::{Sqlite, write_transaction};
 use crate::store::{SettingStore, StoreResult};
 use async_trait::async_trait;
 
@@ -8,6 +8,9 @@ use rusqlite::{OptionalExtension, params};
 
 /// The settings key naming the customer that `stdio` and a fresh `serve` act as.
 pub(super) const LOCAL_CUSTOMER: &str = "local_customer_id";
+
+/// The settings key holding the public URL the server last started with.
+const PUBLIC_URL: &str = "public_url";
 
 pub(super) fn get(conn: &rusqlite::Connection, key: &str) -> StoreResult<Option<String>> {
     Ok(conn
@@ -31,5 +34,20 @@ impl SettingStore for Sqlite {
     /// The id of the local customer, once one has been created.
     async fn local_customer_id(&self) -> StoreResult<Option<String>> {
         self.run(|conn| get(conn, LOCAL_CUSTOMER)).await
+    }
+
+    async fn public_url(&self) -> StoreResult<Option<String>> {
+        self.run(|conn| get(conn, PUBLIC_URL)).await
+    }
+
+    async fn set_public_url(&self, url: &str) -> StoreResult<()> {
+        let url = url.to_owned();
+        self.run(move |conn| {
+            let tx = write_transaction(conn)?;
+            put(&tx, PUBLIC_URL, &url)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
     }
 }
