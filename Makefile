@@ -4,7 +4,7 @@ CARGO ?= cargo
 DB ?= heycmo.db
 BIND ?= 127.0.0.1:8080
 
-.PHONY: run install dist test unit conformance schemathesis schemas bench lint fmt clean
+.PHONY: run install dist test unit venv conformance schemathesis schemas bench lint fmt clean
 
 ## Build (release) and start the server on an embedded SQLite file; prints the local key once.
 run:
@@ -21,8 +21,17 @@ dist:
 ## Everything CI runs: formatting, lints, unit and integration tests, the MCP conformance suite.
 test: lint unit conformance
 
-unit:
+unit: venv
 	$(CARGO) test --locked --all-targets
+
+## The Python the examples' test runs examples/python_client.py with (the SDK pinned in
+## examples/requirements.txt), made once.
+venv: examples/.venv/bin/python
+
+examples/.venv/bin/python: examples/requirements.txt
+	python3 -m venv examples/.venv
+	examples/.venv/bin/pip install --quiet --disable-pip-version-check -r examples/requirements.txt
+	touch $@
 
 ## The official MCP conformance suite against heycmo and against examples/conformance_server.rs.
 conformance:
@@ -58,4 +67,4 @@ fmt:
 
 clean:
 	$(CARGO) clean
-	rm -rf tests/conformance/node_modules
+	rm -rf tests/conformance/node_modules examples/.venv

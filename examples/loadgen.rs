@@ -9,6 +9,11 @@
 //! - stateless: no session, JSON response; heycmo gets 2026-07-28 requests (per-request metadata),
 //!   bare rmcp runs with sessions off;
 //! - stateful: C sessions (`initialize` then calls with `Mcp-Session-Id`), SSE responses.
+//!
+//! Then real tools (`get_account`, `list_events`) on heycmo over MCP stateless and over REST
+//! (`POST /api/tools/<name>`), the same call on both surfaces, with the MCP / REST ratio; and
+//! the resident memory of each server idle before its first request, the `heycmo` binary
+//! itself (`heycmo serve`, background work included) among them.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -28,6 +33,7 @@ struct Server {
     child: Child,
     base: String,
     key: Option<String>,
+    _dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -38,11 +44,13 @@ impl Drop for Server {
 }
 
 /// The binary and argument of each server kind.
-fn command_of(kind: &str) -> (&'static str, Option<&'static str>) {
+fn command_of(kind: &str) -> (&'static str, &'static [&'static str]) {
     match kind {
-        "bare-stateless" => ("bench_bare", Some("stateless")),
-        "bare-stateful" => ("bench_bare", Some("stateful")),
-        _ => ("bench_heycmo", None),
+        "bare-stateless" => ("bench_bare", &["stateless"]),
+        "bare-stateful" => ("bench_bare", &["stateful"]),
+        // The product itself, `make bench` builds it next to the examples.
+        "heycmo-binary" => ("../heycmo", &["serve", "--bind", "127.0.0.1:0"]),
+        _ => ("bench_heycmo", &[]),
     }
 }
 
@@ -57,6 +65,11 @@ fn start(kind: &str) -> Server {
     } else {
         Command::new(&exe)
     };
+    // The binary's database goes in a directory of its own, removed with the process.
+    let dir = tempfile::tempdir().unwrap();
+    if kind == "heycmo-binary" {
+        command.arg("--db").arg(dir.path().join("heycmo.db"));
+    }
     let mut child = command
         .args(argument)
         .env("HEYCMO_LOG", "warn")
@@ -74,9 +87,18 @@ fn start(kind: &str) -> Server {
             base = b.to_owned();
             break;
         }
+        if let Some(b) = line.strip_prefix("heycmo listening on ") {
+            base = b.split_whitespace().next().unwrap_or_default().to_owned();
+            break;
+        }
     }
     std::thread::spawn(move || for _ in lines {});
-    Server { child, base, key }
+    Server {
+        child,
+        base,
+        key,
+        _dir: dir,
+    }
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -102,7 +124,17 @@ async fn post(
     headers: &[(&str, &str)],
     body: &Value,
 ) -> (hyper::http::response::Parts, Bytes) {
-    let mut request = hyper::Request::post(format!("{}/mcp", server.base))
+    post_to(http, server, "/mcp", headers, body).await
+}
+
+async fn post_to(
+    http: &Http,
+    server: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> (hyper::http::response::Parts, Bytes) {
+    let mut request = hyper::Request::post(format!("{}{path}", server.base))
         .header("content-type", "application/json")
         .header("accept", "application/json, text/event-stream");
     if let Some(key) = &server.key {
@@ -151,6 +183,25 @@ enum Mode {
     Stateful,
 }
 
+/// What each request of a measurement is.
+#[derive(Clone, Copy)]
+enum Call {
+    /// `tools/call` of a tool over MCP, with `{}` for `get_account`-like tools, `{"text":"hi"}` for echo.
+    Mcp(&'static str, Mode),
+    /// `POST /api/tools/<name>` with `{}`.
+    Rest(&'static str),
+}
+
+impl Call {
+    fn arguments(tool: &str) -> Value {
+        if tool == "echo" {
+            json!({"text": "hi"})
+        } else {
+            json!({})
+        }
+    }
+}
+
 struct Figures {
     calls_per_second: f64,
     p50_us: u64,
@@ -160,41 +211,53 @@ struct Figures {
 
 async fn worker(
     server: Arc<Server>,
-    mode: Mode,
+    call: Call,
     deadline: Instant,
     warmup: Instant,
 ) -> (Vec<u64>, usize) {
     let http: Http = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(1)
         .build_http();
-    let session = match mode {
-        Mode::Stateful => Some(open_session(&http, &server).await),
-        Mode::Stateless => None,
+    let session = match call {
+        Call::Mcp(_, Mode::Stateful) => Some(open_session(&http, &server).await),
+        _ => None,
     };
     let mut latencies = Vec::with_capacity(100_000);
     let mut errors = 0;
     let mut id = 1u64;
     while Instant::now() < deadline {
         id += 1;
-        let mut params = json!({"name": "echo", "arguments": {"text": "hi"}});
-        let headers: Vec<(&str, &str)> = match &session {
-            Some(s) => vec![
-                ("mcp-session-id", s.as_str()),
-                ("mcp-protocol-version", "2025-11-25"),
-            ],
-            None => {
-                params["_meta"] = meta();
-                vec![
-                    ("mcp-protocol-version", "2026-07-28"),
-                    ("mcp-method", "tools/call"),
-                    ("mcp-name", "echo"),
-                ]
+        let started = Instant::now();
+        let ok = match call {
+            Call::Mcp(tool, _) => {
+                let mut params = json!({"name": tool, "arguments": Call::arguments(tool)});
+                let headers: Vec<(&str, &str)> = match &session {
+                    Some(s) => vec![
+                        ("mcp-session-id", s.as_str()),
+                        ("mcp-protocol-version", "2025-11-25"),
+                    ],
+                    None => {
+                        params["_meta"] = meta();
+                        vec![
+                            ("mcp-protocol-version", "2026-07-28"),
+                            ("mcp-method", "tools/call"),
+                            ("mcp-name", tool),
+                        ]
+                    }
+                };
+                let body =
+                    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params});
+                let (parts, bytes) = post(&http, &server, &headers, &body).await;
+                parts.status.is_success()
+                    && bytes.windows(9).any(|w| w == b"\"result\":")
+                    && !bytes.windows(14).any(|w| w == b"\"isError\":true")
+            }
+            Call::Rest(tool) => {
+                let path = format!("/api/tools/{tool}");
+                let (parts, _) = post_to(&http, &server, &path, &[], &Call::arguments(tool)).await;
+                parts.status.is_success()
             }
         };
-        let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params});
-        let started = Instant::now();
-        let (parts, bytes) = post(&http, &server, &headers, &body).await;
-        let ok = parts.status.is_success() && bytes.windows(9).any(|w| w == b"\"result\":");
         if started >= warmup {
             latencies.push(started.elapsed().as_micros() as u64);
             errors += usize::from(!ok);
@@ -205,14 +268,14 @@ async fn worker(
 
 async fn measure(
     server: &Arc<Server>,
-    mode: Mode,
+    call: Call,
     concurrency: usize,
     duration: Duration,
 ) -> Figures {
     let warmup = Instant::now() + Duration::from_millis(500);
     let deadline = warmup + duration;
     let tasks: Vec<_> = (0..concurrency)
-        .map(|_| tokio::spawn(worker(server.clone(), mode, deadline, warmup)))
+        .map(|_| tokio::spawn(worker(server.clone(), call, deadline, warmup)))
         .collect();
     let mut all = Vec::new();
     let mut errors = 0;
@@ -233,6 +296,12 @@ async fn measure(
         p99_us: pick(0.99),
         errors,
     }
+}
+
+/// The server's resident memory once it has settled after start, before any request.
+async fn idle_rss_mib(server: &Server) -> f64 {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    rss_kib(server.child.id()) as f64 / 1024.0
 }
 
 async fn idle_session_kib(server: &Server, sessions: usize) -> f64 {
@@ -287,6 +356,8 @@ async fn main() {
         })
     };
     let mut memory = Vec::new();
+    let mut idle = Vec::new();
+    let mut real = Vec::new();
     for (kind, modes) in [
         ("heycmo", &[Mode::Stateless, Mode::Stateful][..]),
         ("bare-stateless", &[Mode::Stateless][..]),
@@ -296,9 +367,25 @@ async fn main() {
             continue;
         }
         let server = Arc::new(start(kind));
+        idle.push((kind, idle_rss_mib(&server).await));
+        if kind == "heycmo" {
+            for tool in ["get_account", "list_events"] {
+                for &concurrency in &levels {
+                    let mcp = measure(
+                        &server,
+                        Call::Mcp(tool, Mode::Stateless),
+                        concurrency,
+                        duration,
+                    )
+                    .await;
+                    let rest = measure(&server, Call::Rest(tool), concurrency, duration).await;
+                    real.push((tool, concurrency, mcp, rest));
+                }
+            }
+        }
         for &mode in modes.iter().filter(|&&m| wanted(m)) {
             for &concurrency in &levels {
-                let f = measure(&server, mode, concurrency, duration).await;
+                let f = measure(&server, Call::Mcp("echo", mode), concurrency, duration).await;
                 let label = if mode == Mode::Stateless {
                     "stateless (JSON)"
                 } else {
@@ -313,6 +400,36 @@ async fn main() {
         if modes.contains(&Mode::Stateful) {
             memory.push((kind, idle_session_kib(&server, sessions).await));
         }
+    }
+    if selected("heycmo-binary") {
+        let server = start("heycmo-binary");
+        idle.push(("heycmo (binary, heycmo serve)", idle_rss_mib(&server).await));
+    }
+    println!();
+    println!("| tool | surface | C | calls/s | p50 µs | p99 µs | errors | MCP / REST |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (tool, concurrency, mcp, rest) in &real {
+        let ratio = mcp.calls_per_second / rest.calls_per_second.max(1.0);
+        for (surface, f) in [("MCP stateless", mcp), ("REST", rest)] {
+            println!(
+                "| {tool} | {surface} | {concurrency} | {:.0} | {} | {} | {} | {} |",
+                f.calls_per_second,
+                f.p50_us,
+                f.p99_us,
+                f.errors,
+                if surface == "REST" {
+                    String::new()
+                } else {
+                    format!("{ratio:.2}")
+                }
+            );
+        }
+    }
+    println!();
+    println!("| server | RSS idle before the first request, MiB |");
+    println!("|---|---|");
+    for (kind, mib) in idle {
+        println!("| {kind} | {mib:.1} |");
     }
     println!();
     println!("| server | KiB per idle session ({sessions} sessions) |");

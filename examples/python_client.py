@@ -1,7 +1,10 @@
-"""Talk to heycmo from Python with the official MCP SDK over Streamable HTTP.
+"""Talk to heycmo from Python with the official MCP SDK (2.x) over Streamable HTTP.
 
-    pip install mcp
+    pip install -r examples/requirements.txt
     HEYCMO_KEY=hcmo_live_... python examples/python_client.py [http://127.0.0.1:8080]
+
+Lists the tools, reads the account and the latest events; exits non-zero if a call fails.
+`tests/examples.rs` runs it against a real server.
 """
 
 import asyncio
@@ -9,23 +12,31 @@ import json
 import os
 import sys
 
-from mcp import ClientSession
-from mcp.client.streamable_http import streamablehttp_client
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 
 async def main(base: str, key: str) -> None:
-    headers = {"Authorization": f"Bearer {key}"}
-    async with streamablehttp_client(f"{base}/mcp", headers=headers) as (read, write, _):
-        async with ClientSession(read, write) as session:
-            await session.initialize()
-            tools = await session.list_tools()
-            for tool in tools.tools:
-                print(f"{tool.name:<16} {tool.title or ''}")
-            account = await session.call_tool("get_account", {})
-            print(json.dumps(account.structuredContent, indent=2))
-            events = await session.call_tool("list_events", {"limit": 5})
-            for event in events.structuredContent["events"]:
-                print(event["timestamp"], event["type"], event["data"].get("tool"))
+    # Headers (the key) go on the HTTP client the transport uses; a long read timeout, since a
+    # server may hold a response stream open.
+    http = httpx2.AsyncClient(
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=httpx2.Timeout(30.0, read=300.0),
+    )
+    async with http, Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client:
+        tools = await client.list_tools()
+        for tool in tools.tools:
+            print(f"{tool.name:<24} {tool.title or ''}")
+        account = await client.call_tool("get_account", {})
+        if account.is_error:
+            raise SystemExit(f"get_account failed: {account.content}")
+        print(json.dumps(account.structured_content, indent=2))
+        events = await client.call_tool("list_events", {"limit": 5})
+        if events.is_error:
+            raise SystemExit(f"list_events failed: {events.content}")
+        for event in events.structured_content["events"]:
+            print(event["timestamp"], event["type"], event["data"].get("tool"))
 
 
 if __name__ == "__main__":

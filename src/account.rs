@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::clock::rfc3339;
 use crate::store::Customer;
 
-/// A customer record in the hosted API's shape (docs/hosted-api.md).
+/// A customer record, in the hosted HeyCMO API's shape.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {

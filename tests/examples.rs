@@ -128,6 +128,51 @@ async fn printed_endpoints_name_the_server_that_runs_on_the_database() {
     assert_eq!(listed["customers"][1]["email"], "second@example.com");
 }
 
+/// `examples/python_client.py` works on the official Python SDK it pins
+/// (`examples/requirements.txt`, installed into `examples/.venv` by `make unit`), and the SDK
+/// ends its session without complaint (`DELETE /mcp` answers 204).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_client_runs_on_the_pinned_sdk() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var_os("HEYCMO_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("examples/.venv/bin/python"));
+    assert!(
+        python.exists(),
+        "{} is missing: run `make venv` (or set HEYCMO_PYTHON to a Python with examples/requirements.txt)",
+        python.display()
+    );
+    let server = Server::start(&[]);
+    let output = tokio::process::Command::new(&python)
+        .arg(root.join("examples/python_client.py"))
+        .arg(&server.base)
+        .env("HEYCMO_KEY", &server.key)
+        .output()
+        .await
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("get_account"),
+        "the tools are listed: {stdout}"
+    );
+    assert!(
+        stdout.contains(&server.customer_id),
+        "the account is read: {stdout}"
+    );
+    assert!(
+        stdout.contains("tool.called get_account"),
+        "the events are read: {stdout}"
+    );
+    assert!(
+        !stderr.contains("termination failed") && !stderr.contains("Traceback"),
+        "{stderr}"
+    );
+}
+
 /// A command that finds no database creates one and says where, on stderr.
 #[test]
 fn a_command_that_creates_a_database_says_so() {

@@ -29,10 +29,7 @@ fn tool_schemas() {
 fn discovery_documents() {
     let registry = Registry::builtin().unwrap();
     let base = DEFAULT_PUBLIC_URL;
-    insta::assert_snapshot!(
-        "openapi.json",
-        pretty(&discovery::openapi(&registry, base))
-    );
+    insta::assert_snapshot!("openapi.json", pretty(&discovery::openapi(&registry, base)));
     insta::assert_snapshot!(
         "server-card.json",
         pretty(&discovery::server_card(&registry, base))

@@ -65,22 +65,7 @@ impl Validator {
                 } else {
                     pointer.clone()
                 };
-                // A pattern says nothing to a person (the cron one is 600 characters); the
-                // field's description says what the value should be.
-                let described = match &violation.kind {
-                    jsonschema::error::ValidationErrorKind::Pattern { .. } => {
-                        let keyword = violation.schema_path.as_str();
-                        let field = keyword.strip_suffix("/pattern").unwrap_or(keyword);
-                        self.1
-                            .pointer(field)
-                            .and_then(|f| f.get("description"))
-                            .and_then(Value::as_str)
-                            .map(|what| {
-                                format!("{} is not of this form: {what}", violation.instance)
-                            })
-                    }
-                    _ => None,
-                };
+                let described = self.describe(&violation);
                 Err(Error::InvalidInput {
                     message: format!(
                         "{at}: {}",
@@ -91,6 +76,78 @@ impl Validator {
             }
         }
     }
+}
+
+impl Validator {
+    /// A readable account of the violations whose default message says too little: a pattern
+    /// (the cron one is 600 characters) is told by the field's description; an enum or a
+    /// one-of lists every value it accepts, not "… or 2 other candidates".
+    fn describe(&self, violation: &jsonschema::ValidationError<'_>) -> Option<String> {
+        use jsonschema::error::ValidationErrorKind as Kind;
+        let keyword = violation.schema_path.as_str();
+        let got = &violation.instance;
+        match &violation.kind {
+            Kind::Pattern { .. } => {
+                let field = keyword.strip_suffix("/pattern").unwrap_or(keyword);
+                let what = self.1.pointer(field)?.get("description")?.as_str()?;
+                Some(format!("{got} is not of this form: {what}"))
+            }
+            Kind::Enum { options } => Some(format!(
+                "{got} is not allowed; it must be one of {}",
+                listed(options.as_array()?)
+            )),
+            Kind::OneOfNotValid { .. } | Kind::AnyOf { .. } => {
+                let alternatives = self.1.pointer(keyword)?.as_array()?;
+                let values: Option<Vec<Value>> = alternatives
+                    .iter()
+                    .map(|alternative| alternative.get("const").cloned())
+                    .collect();
+                if let Some(values) = values {
+                    return Some(format!(
+                        "{got} is not allowed; it must be one of {}",
+                        listed(&values)
+                    ));
+                }
+                let forms: Vec<String> = alternatives.iter().map(form).collect();
+                Some(format!(
+                    "{got} matches none of the accepted forms: {}",
+                    forms.join("; or ")
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Allowed values as a person reads them: `blog, social, email or landing`.
+fn listed(values: &[Value]) -> String {
+    let shown: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    match shown.split_last() {
+        None => "nothing".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// One alternative of a one-of, told by its description, else the fields it requires, else its
+/// type.
+fn form(alternative: &Value) -> String {
+    if let Some(description) = alternative.get("description").and_then(Value::as_str) {
+        return description.trim_end_matches('.').to_owned();
+    }
+    if let Some(required) = alternative.get("required").and_then(Value::as_array) {
+        let names: Vec<&str> = required.iter().filter_map(Value::as_str).collect();
+        return format!("an object with {}", names.join(" and "));
+    }
+    alternative
+        .get("type")
+        .map_or_else(|| alternative.to_string(), |t| format!("a {t}"))
 }
 
 #[cfg(test)]
@@ -138,5 +195,55 @@ mod pattern_messages {
             panic!("refused");
         };
         assert!(message.contains("^a$"), "{message}");
+    }
+}
+
+#[cfg(test)]
+mod choice_messages {
+    use super::*;
+    use serde_json::json;
+
+    fn message(schema: Value, input: Value) -> String {
+        match Validator::compile(&schema).unwrap().check(&input) {
+            Err(Error::InvalidInput { message, .. }) => message,
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_enum_lists_every_allowed_value() {
+        let schema = json!({"type": "object", "properties": {
+            "format": {"type": "string", "enum": ["blog", "social", "email", "landing"]},
+        }});
+        assert_eq!(
+            message(schema, json!({"format": "video"})),
+            "/format: \"video\" is not allowed; it must be one of blog, social, email or landing"
+        );
+    }
+
+    #[test]
+    fn a_one_of_constants_lists_them() {
+        let schema = json!({"type": "object", "properties": {
+            "workflow": {"oneOf": [
+                {"const": "research", "type": "string", "description": "The briefing."},
+                {"const": "digest", "type": "string"},
+            ]},
+        }});
+        assert_eq!(
+            message(schema, json!({"workflow": "nope"})),
+            "/workflow: \"nope\" is not allowed; it must be one of research or digest"
+        );
+    }
+
+    #[test]
+    fn a_one_of_shapes_tells_each_form() {
+        let schema = json!({"anyOf": [
+            {"type": "object", "required": ["id"]},
+            {"type": "object", "required": ["url", "kind"]},
+        ]});
+        assert_eq!(
+            message(schema, json!({})),
+            "/: {} matches none of the accepted forms: an object with id; or an object with url and kind"
+        );
     }
 }

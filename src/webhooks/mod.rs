@@ -22,7 +22,7 @@ use crate::jobs::Jobs;
 use crate::store::{Store, WebhookRecord};
 use crate::web::Fetcher;
 
-/// An event type a subscription may ask for (the hosted API's list, docs/hosted-api.md).
+/// An event type a subscription may ask for (the hosted HeyCMO API's list).
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EventType {
     #[serde(rename = "content.created")]
