@@ -59,7 +59,7 @@ impl Validator {
         match self.0.iter_errors(instance).next() {
             None => Ok(()),
             Some(violation) => {
-                let pointer = violation.instance_path.to_string();
+                let pointer = violation.instance_path().to_string();
                 let at = if pointer.is_empty() {
                     "/".to_owned()
                 } else {
@@ -84,9 +84,9 @@ impl Validator {
     /// one-of lists every value it accepts, not "… or 2 other candidates".
     fn describe(&self, violation: &jsonschema::ValidationError<'_>) -> Option<String> {
         use jsonschema::error::ValidationErrorKind as Kind;
-        let keyword = violation.schema_path.as_str();
-        let got = &violation.instance;
-        match &violation.kind {
+        let keyword = violation.schema_path().as_str();
+        let got = violation.instance();
+        match violation.kind() {
             Kind::Pattern { .. } => {
                 let field = keyword.strip_suffix("/pattern").unwrap_or(keyword);
                 let what = self.1.pointer(field)?.get("description")?.as_str()?;

@@ -62,8 +62,11 @@ impl Sqlite {
             })?;
         }
         let manager = SqliteConnectionManager::file(path).with_init(configure);
+        // Connections open as load needs them (up to 16) rather than all at start: each holds
+        // its own page cache and lookaside memory, which an idle server need not pay for.
         let pool = Pool::builder()
             .max_size(16)
+            .min_idle(Some(1))
             .connection_timeout(BUSY_TIMEOUT)
             .build(manager)?;
         let mut conn = pool.get()?;
