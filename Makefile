@@ -49,7 +49,7 @@ schemas:
 ## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server), the
 ## audit speed, and the job engine's and webhook deliveries' throughput (criterion).
 bench:
-	$(CARGO) build --profile dist --locked --examples
+	$(CARGO) build --profile dist --locked --bins --examples
 	taskset -c 1 target/dist/examples/loadgen
 	$(CARGO) bench --profile dist --locked --bench audit
 	$(CARGO) bench --profile dist --locked --bench jobs

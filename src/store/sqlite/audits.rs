@@ -40,7 +40,6 @@ impl AuditStore for Sqlite {
         .await
     }
 
-    /// The latest audit of this kind of this URL.
     async fn latest_audit(
         &self,
         customer: &str,
@@ -60,7 +59,6 @@ impl AuditStore for Sqlite {
         .await
     }
 
-    /// The customer's audits, newest first, optionally of one kind or one URL.
     async fn audits(
         &self,
         customer: &str,
@@ -85,7 +83,6 @@ impl AuditStore for Sqlite {
         .await
     }
 
-    /// One of the customer's audits by id.
     async fn audit(&self, customer: &str, id: &str) -> StoreResult<Option<AuditRecord>> {
         let (customer, id) = (customer.to_owned(), id.to_owned());
         self.run(move |conn| {

@@ -17,8 +17,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<BrandRecord> {
 
 #[async_trait]
 impl BrandStore for Sqlite {
-    /// Stores a new version and sets the customer's brand name, in one transaction; answers the
-    /// version number.
     async fn save_brand(
         &self,
         customer: &str,
@@ -56,7 +54,6 @@ impl BrandStore for Sqlite {
         .await
     }
 
-    /// A given version, or the latest when `version` is `None`.
     async fn brand(
         &self,
         customer: &str,

@@ -17,7 +17,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<BriefingRecord> {
 
 #[async_trait]
 impl BriefingStore for Sqlite {
-    /// The facts a briefing reports, for events and publications since `since`.
     async fn pipeline_facts(&self, customer: &str, since: Millis) -> StoreResult<PipelineFacts> {
         let customer = customer.to_owned();
         self.run(move |conn| {
@@ -68,7 +67,6 @@ impl BriefingStore for Sqlite {
         .await
     }
 
-    /// Stores a briefing with its `workflow.completed` event.
     async fn save_briefing(
         &self,
         customer: &str,
@@ -89,7 +87,6 @@ impl BriefingStore for Sqlite {
         .await
     }
 
-    /// A customer's briefings, newest first.
     async fn briefings(&self, customer: &str, limit: u32) -> StoreResult<Vec<BriefingRecord>> {
         let customer = customer.to_owned();
         self.run(move |conn| {

@@ -61,8 +61,6 @@ impl ContentStore for Sqlite {
         .await
     }
 
-    /// Changes an item under the write lock: `change` sees the current row and decides (or
-    /// refuses with [`StoreError::Conflict`]); the update and its event commit together.
     async fn change_content(
         &self,
         customer: &str,
@@ -80,7 +78,6 @@ impl ContentStore for Sqlite {
         .await
     }
 
-    /// The customer's content, most recently changed first.
     async fn list_content(
         &self,
         customer: &str,

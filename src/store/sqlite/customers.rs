@@ -35,7 +35,6 @@ pub(super) fn insert(tx: &rusqlite::Transaction<'_>, new: &NewCustomer) -> Store
 
 #[async_trait]
 impl CustomerStore for Sqlite {
-    /// Sets the customer's default writing engine.
     async fn set_engine(&self, id: &str, engine: &str) -> StoreResult<()> {
         let (id, engine) = (id.to_owned(), engine.to_owned());
         self.run(move |conn| {
@@ -61,7 +60,6 @@ impl CustomerStore for Sqlite {
         .await
     }
 
-    /// The customer with this id, if any.
     async fn customer(&self, id: &str) -> StoreResult<Option<Customer>> {
         let id = id.to_owned();
         self.run(move |conn| {
@@ -73,7 +71,6 @@ impl CustomerStore for Sqlite {
         .await
     }
 
-    /// The customer registered under this email (case-insensitive), if any.
     async fn customer_by_email(&self, email: &str) -> StoreResult<Option<Customer>> {
         let email = email.to_owned();
         self.run(move |conn| {

@@ -221,7 +221,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
 
 #[async_trait]
 impl EventStore for Sqlite {
-    /// Starts the writer thread on a connection of its own.
     fn event_writer(&self) -> StoreResult<EventWriter> {
         let conn = self.dedicated_connection()?;
         let (queue, receiver) = mpsc::channel(QUEUE);
@@ -235,7 +234,6 @@ impl EventStore for Sqlite {
         Ok(EventWriter { queue })
     }
 
-    /// One page of a customer's events, newest first.
     async fn events(&self, customer_id: &str, query: EventQuery) -> StoreResult<Vec<EventRecord>> {
         let customer_id = customer_id.to_owned();
         self.run(move |conn| Ok(page(conn, &customer_id, query)?))

@@ -46,7 +46,6 @@ pub(super) fn insert(
 
 #[async_trait]
 impl JobStore for Sqlite {
-    /// Enqueues a job, or answers the existing one with the same idempotency key.
     async fn enqueue(&self, job: NewJob, now: Millis) -> StoreResult<JobRecord> {
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
@@ -65,7 +64,6 @@ impl JobStore for Sqlite {
         .await
     }
 
-    /// Takes the next due job (or one whose lease ran out) for `owner` until `now + lease`.
     async fn claim_job(
         &self,
         kinds: Vec<String>,
@@ -95,7 +93,6 @@ impl JobStore for Sqlite {
         .await
     }
 
-    /// Marks a job done; `false` when `owner` no longer holds it.
     async fn complete_job(&self, id: i64, owner: &str, now: Millis) -> StoreResult<bool> {
         let owner = owner.to_owned();
         self.run(move |conn| {
@@ -110,8 +107,6 @@ impl JobStore for Sqlite {
         .await
     }
 
-    /// Records a failed attempt: retried at `retry_at`, or dead when `dead` or once the attempts
-    /// are spent.
     async fn fail_job(
         &self,
         id: i64,
@@ -135,7 +130,6 @@ impl JobStore for Sqlite {
         .await
     }
 
-    /// Queues a failed or dead job again, with a fresh set of attempts.
     async fn retry_job(&self, customer: &str, id: i64, now: Millis) -> StoreResult<JobRecord> {
         let customer = customer.to_owned();
         self.run(move |conn| {
@@ -167,7 +161,6 @@ impl JobStore for Sqlite {
         .await
     }
 
-    /// A customer's jobs, most recently changed first.
     async fn jobs(
         &self,
         customer: &str,
@@ -186,10 +179,6 @@ impl JobStore for Sqlite {
         .await
     }
 
-    /// Deletes finished records older than their retention: jobs that succeeded before
-    /// `jobs_before`, and webhook deliveries settled (delivered or given up) before
-    /// `deliveries_before`. Failed and dead jobs are kept for people to see. Answers the rows
-    /// deleted.
     async fn prune(&self, jobs_before: Millis, deliveries_before: Millis) -> StoreResult<usize> {
         self.run(move |conn| {
             let tx = write_transaction(conn)?;

@@ -43,7 +43,6 @@ fn insert(tx: &rusqlite::Transaction<'_>, customer_id: &str, key: &NewKey) -> St
 
 #[async_trait]
 impl KeyStore for Sqlite {
-    /// Creates a customer and its first (owner) key in one transaction.
     async fn create_customer(&self, customer: NewCustomer, key: NewKey) -> StoreResult<()> {
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
@@ -55,8 +54,6 @@ impl KeyStore for Sqlite {
         .await
     }
 
-    /// Creates the local customer unless one exists. Answers true when it was created now, in
-    /// which case the caller shows the new key once.
     async fn ensure_local_customer(&self, customer: NewCustomer, key: NewKey) -> StoreResult<bool> {
         self.run(move |conn| {
             // IMMEDIATE takes the write lock up front, so two processes starting on a fresh
@@ -74,8 +71,6 @@ impl KeyStore for Sqlite {
         .await
     }
 
-    /// Adds a key to an existing customer, with the event that announces it if any
-    /// (`team.invited`), in one transaction.
     async fn add_key(
         &self,
         customer_id: &str,
@@ -105,7 +100,6 @@ impl KeyStore for Sqlite {
         .await
     }
 
-    /// The live key with this hash and the customer it belongs to.
     async fn key_by_hash(&self, hash: [u8; 32]) -> StoreResult<Option<(ApiKeyRecord, Customer)>> {
         self.run(move |conn| {
             let key = conn
@@ -125,7 +119,6 @@ impl KeyStore for Sqlite {
         .await
     }
 
-    /// Every key of a customer, newest first, revoked ones included.
     async fn keys(&self, customer_id: &str) -> StoreResult<Vec<ApiKeyRecord>> {
         let customer_id = customer_id.to_owned();
         self.run(move |conn| {
@@ -140,8 +133,6 @@ impl KeyStore for Sqlite {
         .await
     }
 
-    /// Revokes a key of this customer. Revoking twice is harmless; a key of another customer
-    /// is reported as not found so ids cannot be probed.
     async fn revoke_key(&self, customer_id: &str, key_id: &str, at: Millis) -> StoreResult<()> {
         let (customer_id, key_id) = (customer_id.to_owned(), key_id.to_owned());
         self.run(move |conn| {

@@ -29,8 +29,6 @@ const SELECT: &str =
 
 #[async_trait]
 impl ScheduleStore for Sqlite {
-    /// Gives `customer` (or every customer, with `None`) a `workflow` schedule on `cron` if they
-    /// have none (new customers get the default); answers how many were added.
     async fn ensure_schedules(
         &self,
         workflow: &str,
@@ -56,7 +54,6 @@ impl ScheduleStore for Sqlite {
         .await
     }
 
-    /// Enabled schedules that are due or not yet planned.
     async fn pending_schedules(&self, now: Millis, limit: u32) -> StoreResult<Vec<ScheduleRecord>> {
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(&format!(
@@ -69,7 +66,6 @@ impl ScheduleStore for Sqlite {
         .await
     }
 
-    /// The earliest planned run of any enabled schedule.
     async fn next_schedule_at(&self) -> StoreResult<Option<Millis>> {
         self.run(|conn| {
             Ok(conn
@@ -79,8 +75,6 @@ impl ScheduleStore for Sqlite {
         .await
     }
 
-    /// Moves a schedule from `planned` to `next`; with a job, queues it as the run of `planned`.
-    /// `false` when another process got there first.
     async fn advance_schedule(
         &self,
         customer: &str,
@@ -125,7 +119,6 @@ impl ScheduleStore for Sqlite {
         .await
     }
 
-    /// A customer's schedules.
     async fn schedules(&self, customer: &str) -> StoreResult<Vec<ScheduleRecord>> {
         let customer = customer.to_owned();
         self.run(move |conn| {
@@ -138,8 +131,6 @@ impl ScheduleStore for Sqlite {
         .await
     }
 
-    /// Changes a customer's schedule (creating it on `default_cron` when missing) and time zone;
-    /// the next run is planned again. Answers the schedule.
     async fn change_schedule(
         &self,
         customer: &str,

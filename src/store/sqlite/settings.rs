@@ -31,7 +31,6 @@ pub(super) fn put(tx: &rusqlite::Transaction<'_>, key: &str, value: &str) -> Sto
 
 #[async_trait]
 impl SettingStore for Sqlite {
-    /// The id of the local customer, once one has been created.
     async fn local_customer_id(&self) -> StoreResult<Option<String>> {
         self.run(|conn| get(conn, LOCAL_CUSTOMER)).await
     }

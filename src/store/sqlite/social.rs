@@ -48,7 +48,6 @@ fn post_from_row(row: &Row<'_>) -> rusqlite::Result<PostRecord> {
 
 #[async_trait]
 impl SocialStore for Sqlite {
-    /// Connects (or reconnects, replacing the credentials) a customer's account.
     async fn connect_channel(&self, channel: ChannelRecord) -> StoreResult<ChannelRecord> {
         self.run(move |conn| {
             Ok(conn
@@ -90,7 +89,6 @@ impl SocialStore for Sqlite {
         .await
     }
 
-    /// Forgets an account and its credentials; `false` when it was not connected.
     async fn disconnect_channel(&self, customer: &str, platform: &str) -> StoreResult<bool> {
         let (customer, platform) = (customer.to_owned(), platform.to_owned());
         self.run(move |conn| {
@@ -102,8 +100,6 @@ impl SocialStore for Sqlite {
         .await
     }
 
-    /// Queues posts and their publishing jobs; with a content item, `change` moves it (to
-    /// scheduled, say) in the same transaction and may refuse with a conflict.
     async fn queue_posts(
         &self,
         customer: &str,
@@ -157,7 +153,6 @@ impl SocialStore for Sqlite {
         .await
     }
 
-    /// A customer's posts, newest first, optionally of one content item or state.
     async fn posts(
         &self,
         customer: &str,
@@ -183,10 +178,6 @@ impl SocialStore for Sqlite {
         .await
     }
 
-    /// Records a post as published with its `content.published` event; with a content item,
-    /// `change` moves it to published in the same transaction. A post already published is
-    /// left as it is (answers `false`); one cancelled while its attempt was in flight is
-    /// recorded as published, because it is.
     async fn post_published(
         &self,
         id: &str,
@@ -222,7 +213,6 @@ impl SocialStore for Sqlite {
         .await
     }
 
-    /// Records a failed attempt on a post: its error, and `failed` once nothing will retry it.
     async fn post_failed(&self, id: &str, error: &str, last: bool, now: Millis) -> StoreResult<()> {
         let (id, error) = (id.to_owned(), error.to_owned());
         self.run(move |conn| {
@@ -236,9 +226,6 @@ impl SocialStore for Sqlite {
         .await
     }
 
-    /// Cancels a queued post; with a content item that has nothing else queued or published,
-    /// `change` moves it back (to approved) in the same transaction. A post in any other state
-    /// is a conflict naming it.
     async fn cancel_post(
         &self,
         customer: &str,

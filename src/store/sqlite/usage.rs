@@ -8,7 +8,6 @@ use rusqlite::params;
 
 #[async_trait]
 impl UsageStore for Sqlite {
-    /// Adds the tokens of one call made at `at` to that UTC day's total.
     async fn record_usage(
         &self,
         customer: &str,
@@ -37,7 +36,6 @@ impl UsageStore for Sqlite {
         .await
     }
 
-    /// The customer's usage, newest day first.
     async fn usage(&self, customer: &str) -> StoreResult<Vec<UsageRecord>> {
         let customer = customer.to_owned();
         self.run(move |conn| {

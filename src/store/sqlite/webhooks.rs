@@ -63,7 +63,6 @@ fn not_found(id: &str) -> StoreError {
 
 #[async_trait]
 impl WebhookStore for Sqlite {
-    /// Stores a subscription; it receives events committed from now on.
     async fn create_webhook(&self, hook: NewWebhook, now: Millis) -> StoreResult<WebhookRecord> {
         self.run(move |conn| {
             let events = json(&hook.events)?;
@@ -92,7 +91,6 @@ impl WebhookStore for Sqlite {
         .await
     }
 
-    /// One of a customer's subscriptions.
     async fn webhook(&self, customer: &str, id: &str) -> StoreResult<WebhookRecord> {
         let (customer, id) = (customer.to_owned(), id.to_owned());
         self.run(move |conn| {
@@ -104,7 +102,6 @@ impl WebhookStore for Sqlite {
         .await
     }
 
-    /// Changes a subscription. Enabling it clears its failure count and reason.
     async fn change_webhook(
         &self,
         customer: &str,
@@ -135,7 +132,6 @@ impl WebhookStore for Sqlite {
         .await
     }
 
-    /// Deletes a subscription and its delivery log; queued deliveries find it gone and stop.
     async fn delete_webhook(&self, customer: &str, id: &str) -> StoreResult<()> {
         let (customer, id) = (customer.to_owned(), id.to_owned());
         self.run(move |conn| {
@@ -150,8 +146,6 @@ impl WebhookStore for Sqlite {
         .await
     }
 
-    /// Queues a delivery for every enabled subscription to each event committed past the cursor,
-    /// at most `batch` events at a time.
     async fn fan_out_events(&self, batch: u32, now: Millis) -> StoreResult<FanOut> {
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
@@ -203,7 +197,6 @@ impl WebhookStore for Sqlite {
         .await
     }
 
-    /// A delivery and its subscription; `None` once the subscription was deleted.
     async fn delivery(&self, id: &str) -> StoreResult<Option<(DeliveryRecord, WebhookRecord)>> {
         let id = id.to_owned();
         self.run(move |conn| {
@@ -222,8 +215,6 @@ impl WebhookStore for Sqlite {
         .await
     }
 
-    /// Records an attempt on the delivery and on its subscription's failure count; the
-    /// subscription is disabled when that count reaches `disable_after`.
     async fn record_attempt(
         &self,
         id: &str,
@@ -285,7 +276,6 @@ impl WebhookStore for Sqlite {
         .await
     }
 
-    /// A subscription's deliveries, newest first.
     async fn deliveries(
         &self,
         customer: &str,
