@@ -73,29 +73,15 @@ fn the_client_configs_are_valid_json_and_match_mcp_config() {
 async fn printed_endpoints_name_the_server_that_runs_on_the_database() {
     let server = Server::start(&[]);
     assert!(!server.base.ends_with(":8080"), "{}", server.base);
-    let heycmo = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
-            .args(args)
-            .arg("--db")
-            .arg(server.db())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
-    };
-    let config = heycmo(&["mcp", "config", "--key", "hcmo_live_abc"]);
+    let config = server.cli(&["mcp", "config", "--key", "hcmo_live_abc"]);
     assert_eq!(
         config["mcpServers"]["heycmo"]["url"],
         format!("{}/mcp/sse?token=hcmo_live_abc", server.base)
     );
-    let created = heycmo(&["customers", "create", "--email", "second@example.com"]);
+    let created = server.cli(&["customers", "create", "--email", "second@example.com"]);
     let endpoint = created["mcpEndpoint"].as_str().unwrap();
     assert!(endpoint.starts_with(&format!("{}/mcp/sse?token=hcmo_live_", server.base)));
-    let account = heycmo(&["call", "get_account"]);
+    let account = server.cli(&["call", "get_account"]);
     assert!(
         account["mcpEndpoint"]
             .as_str()
@@ -104,14 +90,14 @@ async fn printed_endpoints_name_the_server_that_runs_on_the_database() {
         "{account}"
     );
     // An explicit URL wins.
-    let config = heycmo(&["mcp", "config", "--url", "https://cmo.example.com"]);
+    let config = server.cli(&["mcp", "config", "--url", "https://cmo.example.com"]);
     assert!(
         config["mcpServers"]["heycmo"]["url"]
             .as_str()
             .unwrap()
             .starts_with("https://cmo.example.com/mcp/sse")
     );
-    let listed = heycmo(&["customers", "list"]);
+    let listed = server.cli(&["customers", "list"]);
     let ids: Vec<&str> = listed["customers"]
         .as_array()
         .unwrap()

@@ -308,13 +308,7 @@ async fn errors_use_the_documented_format() {
 #[tokio::test]
 async fn read_only_keys_cannot_call_tools_that_need_more() {
     let server = Server::start(&[]);
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
-        .args(["keys", "create", "--scope", "read-only", "--db"])
-        .arg(server.db())
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let minted: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let minted = server.cli(&["keys", "create", "--scope", "read-only"]);
     let key = minted["apiKey"].as_str().unwrap();
     // Both built-in tools are read-only, so a read-only key may call them.
     let r = client()
@@ -329,21 +323,7 @@ async fn read_only_keys_cannot_call_tools_that_need_more() {
 #[tokio::test]
 async fn revoked_keys_stop_working_within_the_key_cache_time() {
     let server = Server::start(&["--key-cache-seconds", "1"]);
-    let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_heycmo"))
-            .args(args)
-            .arg("--db")
-            .arg(server.db())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice::<Value>(&output.stdout).unwrap()
-    };
-    let minted = run(&["keys", "create", "--label", "temp"]);
+    let minted = server.cli(&["keys", "create", "--label", "temp"]);
     let key = minted["apiKey"].as_str().unwrap().to_owned();
     let http = client();
     let r = http
@@ -353,14 +333,14 @@ async fn revoked_keys_stop_working_within_the_key_cache_time() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let listed = run(&["keys", "list"]);
+    let listed = server.cli(&["keys", "list"]);
     let keys = listed["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2);
     assert!(
         keys.iter().all(|k| !k.to_string().contains(&key)),
         "secrets are never listed"
     );
-    run(&["keys", "revoke", minted["id"].as_str().unwrap()]);
+    server.cli(&["keys", "revoke", minted["id"].as_str().unwrap()]);
     let revoked_at = std::time::Instant::now();
     loop {
         let r = http

@@ -90,19 +90,26 @@ impl Server {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
 
-    /// Creates another customer through the CLI, answering (customer id, key).
-    pub fn create_customer(&self, email: &str) -> (String, String) {
+    /// Runs a `heycmo` command on this server's database; it must succeed, and its output is
+    /// JSON.
+    pub fn cli(&self, args: &[&str]) -> serde_json::Value {
         let output = Command::new(env!("CARGO_BIN_EXE_heycmo"))
-            .args(["customers", "create", "--email", email, "--db"])
+            .args(args)
+            .arg("--db")
             .arg(self.db())
             .output()
-            .expect("run heycmo customers create");
+            .expect("run heycmo");
         assert!(
             output.status.success(),
-            "{}",
+            "heycmo {args:?}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        serde_json::from_slice(&output.stdout).expect("JSON")
+    }
+
+    /// Creates another customer through the CLI, answering (customer id, key).
+    pub fn create_customer(&self, email: &str) -> (String, String) {
+        let value = self.cli(&["customers", "create", "--email", email]);
         (
             value["customerId"].as_str().unwrap().to_owned(),
             value["apiKey"].as_str().unwrap().to_owned(),
