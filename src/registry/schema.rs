@@ -86,16 +86,16 @@ impl Validator {
         use jsonschema::error::ValidationErrorKind as Kind;
         let keyword = violation.schema_path().as_str();
         let got = violation.instance();
+        let not_one_of = |values: &[Value]| {
+            format!("{got} is not allowed; it must be one of {}", listed(values))
+        };
         match violation.kind() {
             Kind::Pattern { .. } => {
                 let field = keyword.strip_suffix("/pattern").unwrap_or(keyword);
                 let what = self.1.pointer(field)?.get("description")?.as_str()?;
                 Some(format!("{got} is not of this form: {what}"))
             }
-            Kind::Enum { options } => Some(format!(
-                "{got} is not allowed; it must be one of {}",
-                listed(options.as_array()?)
-            )),
+            Kind::Enum { options } => Some(not_one_of(options.as_array()?)),
             Kind::OneOfNotValid { .. } | Kind::AnyOf { .. } => {
                 let alternatives = self.1.pointer(keyword)?.as_array()?;
                 let values: Option<Vec<Value>> = alternatives
@@ -103,10 +103,7 @@ impl Validator {
                     .map(|alternative| alternative.get("const").cloned())
                     .collect();
                 if let Some(values) = values {
-                    return Some(format!(
-                        "{got} is not allowed; it must be one of {}",
-                        listed(&values)
-                    ));
+                    return Some(not_one_of(&values));
                 }
                 let forms: Vec<String> = alternatives.iter().map(form).collect();
                 Some(format!(
