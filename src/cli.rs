@@ -1,5 +1,5 @@
-//! The command line, as the README's "Command line" section lists it; scripts rely on it. Every flag has a `HEYCMO_<FLAG>`
-//! environment variable.
+//! The command line, as the README's "Command line" section lists it; scripts rely on it.
+//! Every flag has a `HEYCMO_<FLAG>` environment variable.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
