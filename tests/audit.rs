@@ -9,8 +9,6 @@ use common::site::{self, SITE_NETWORK};
 use common::{Server, client, post};
 use rmcp::model::{CallToolRequestParams, ProgressNotificationParam};
 use rmcp::service::NotificationContext;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -507,10 +505,7 @@ async fn over_mcp_each_check_is_reported_as_progress() {
     let site = site::serve("bad").await;
     let server = start();
     let (sender, mut receiver) = mpsc::unbounded_channel();
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp"))
-            .auth_header(server.key.clone()),
-    );
+    let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
     let client = Progress(sender).serve(transport).await.unwrap();
     let mut params = CallToolRequestParams::new("ai_seo_audit");
     params.arguments = json!({"url": site.url("/")}).as_object().cloned();

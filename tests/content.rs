@@ -256,8 +256,6 @@ impl rmcp::ClientHandler for Watcher {
 )]
 async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
     use rmcp::ServiceExt;
-    use rmcp::transport::StreamableHttpClientTransport;
-    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 
     let posts = common::receiver::Receiver::start(|_| common::receiver::Answer::status(200)).await;
     let server = Server::start(&["--allow-fetch-network", common::site::SITE_NETWORK]);
@@ -274,9 +272,7 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
     let uri = format!("heycmo://content/{id}");
 
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(key.clone()),
-    );
+    let transport = common::mcp_transport(server.url("/mcp"), key.clone());
     let client = Watcher(sender).serve(transport).await.unwrap();
     assert_eq!(
         client
@@ -411,16 +407,12 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
 async fn on_the_2026_generation_subscribers_listen_for_changes() {
     use rmcp::model::{ProtocolVersion, ServerNotification, SubscriptionFilter};
     use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
-    use rmcp::transport::StreamableHttpClientTransport;
-    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 
     let server = Server::start(&[]);
     let (key, customer) = (server.key.clone(), server.customer_id.clone());
     let id = common::draft(&server, "autumn trails").await;
     let uri = format!("heycmo://content/{id}");
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(key.clone()),
-    );
+    let transport = common::mcp_transport(server.url("/mcp"), key.clone());
     let client = ()
         .serve_with_lifecycle(
             transport,

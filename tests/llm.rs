@@ -16,8 +16,6 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::ClientServiceExt;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 
@@ -399,10 +397,7 @@ impl ClientHandler for Model {
 async fn a_client_that_offers_sampling_writes_the_answer_itself() {
     let (server, _site) = onboarded(&[]).await;
     let model = Model::default();
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp"))
-            .auth_header(server.key.clone()),
-    );
+    let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
     let client = model.clone().serve(transport).await.unwrap();
     let mut params = CallToolRequestParams::new("ask_cmo");
     params.arguments = json!({"question": QUESTION}).as_object().cloned();
@@ -424,10 +419,7 @@ async fn a_client_that_offers_sampling_writes_the_answer_itself() {
 async fn on_the_2026_generation_sampling_is_a_round_trip_the_client_drives() {
     let (server, _site) = onboarded(&[]).await;
     let model = Model::default();
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp"))
-            .auth_header(server.key.clone()),
-    );
+    let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
     let client = model
         .clone()
         .serve_with_lifecycle(

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use common::{Server, SseClient, client, tool_names};
 use rmcp::model::{CallToolRequestParams, ProtocolVersion};
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RunningService};
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{ConfigureCommandExt, StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
@@ -17,9 +16,7 @@ use serde_json::{Value, json};
 type Client = RunningService<RoleClient, ()>;
 
 fn transport(server: &Server, key: &str) -> StreamableHttpClientTransport<reqwest::Client> {
-    StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(key),
-    )
+    common::mcp_transport(server.url("/mcp"), key)
 }
 
 async fn handshake_client(server: &Server) -> Client {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)] // MCP logging is deprecated by SEP-2577 but still served to handshake clients.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +17,6 @@ use rmcp::model::{
     LoggingMessageNotificationParam, ProgressNotificationParam, SetLevelRequestParams,
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -138,10 +138,7 @@ async fn connect(
     mpsc::UnboundedReceiver<String>,
 ) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", running.base))
-            .auth_header(running.key.clone()),
-    );
+    let transport = common::mcp_transport(format!("{}/mcp", running.base), running.key.clone());
     (Recorder(tx).serve(transport).await.unwrap(), rx)
 }
 
@@ -372,9 +369,7 @@ async fn a_prompt_asks_the_client_on_the_handshake_generation() {
     let shutdown = CancellationToken::new();
     let shared = heycmo::mcp::server::Shared::new(app, Arc::new(Asking));
     tokio::spawn(heycmo::http::serve_with(shared, listener, shutdown.clone()));
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(format!("{base}/mcp")).auth_header(key),
-    );
+    let transport = common::mcp_transport(format!("{base}/mcp"), key);
     let client = Ada.serve(transport).await.unwrap();
     let prompt = client
         .get_prompt(rmcp::model::GetPromptRequestParams::new("greet"))

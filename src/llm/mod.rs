@@ -182,7 +182,7 @@ impl LlmConfig {
     /// The configured server-side engine, if any.
     pub fn engine(&self) -> Result<Option<Arc<dyn Llm>>, Error> {
         let client = || {
-            reqwest::Client::builder()
+            crate::web::client()
                 .timeout(self.timeout)
                 .build()
                 .map_err(|e| Error::Internal(format!("building the LLM HTTP client: {e}")))

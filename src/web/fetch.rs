@@ -138,7 +138,7 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
-        let mut builder = reqwest::Client::builder()
+        let mut builder = super::client()
             .user_agent(config.user_agent.clone())
             // Redirects are followed by hand so that each hop is checked.
             .redirect(reqwest::redirect::Policy::none())

@@ -8,4 +8,7 @@ pub mod llms_txt;
 pub mod robots;
 pub mod sitemap;
 
+mod client;
+
+pub use client::client;
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Outgoing};

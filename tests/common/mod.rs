@@ -219,7 +219,7 @@ pub fn tool_names() -> Vec<String> {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    heycmo::web::client()
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap()
@@ -349,6 +349,19 @@ impl SseClient {
     }
 }
 
+/// rmcp's Streamable HTTP client transport to `url` with `key` as its bearer token, on a client
+/// from `heycmo::web::client` (reqwest is built without a TLS provider of its own).
+pub fn mcp_transport(
+    url: impl Into<std::sync::Arc<str>>,
+    key: impl Into<String>,
+) -> rmcp::transport::StreamableHttpClientTransport<reqwest::Client> {
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    rmcp::transport::StreamableHttpClientTransport::with_client(
+        client_without_timeout(),
+        StreamableHttpClientTransportConfig::with_uri(url).auth_header(key),
+    )
+}
+
 pub fn client_without_timeout() -> reqwest::Client {
-    reqwest::Client::builder().build().unwrap()
+    heycmo::web::client().build().unwrap()
 }
