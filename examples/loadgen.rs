@@ -298,9 +298,10 @@ async fn measure(
     }
 }
 
-/// The server's resident memory once it has settled after start, before any request.
+/// The server's resident memory once it has settled after start, before any request: `heycmo
+/// serve` hands its start-up allocations back a second after it is ready (src/main.rs).
 async fn idle_rss_mib(server: &Server) -> f64 {
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     rss_kib(server.child.id()) as f64 / 1024.0
 }
 

@@ -424,10 +424,11 @@ async fn principal(app: &App, customer: Option<String>) -> Result<Principal, Cli
     Ok(Principal::local(customer))
 }
 
-/// Runs the parsed command.
-pub async fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs the parsed command. `settled` is called once a long-running command has started and
+/// is ready: the binary hands its allocator's start-up leftovers back to the system there.
+pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve(args) => serve(&cli.globals, args).await,
+        Command::Serve(args) => serve(&cli.globals, args, settled).await,
         Command::Stdio {
             customer,
             public_url,
@@ -437,8 +438,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let principal = principal(&app, customer).await?;
             let shutdown = CancellationToken::new();
             let background = app.start_background(shutdown.clone());
-            let served =
-                crate::mcp::stdio::serve(crate::library::surface(app.clone()), principal).await;
+            let surface = crate::library::surface(app.clone());
+            settled();
+            let served = crate::mcp::stdio::serve(surface, principal).await;
             shutdown.cancel();
             background.join_all().await;
             app.events.flush().await?;
@@ -609,7 +611,7 @@ fn export(out: &Path, public_url: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
+async fn serve(globals: &Globals, args: ServeArgs, settled: fn()) -> Result<(), CliError> {
     let config = Config {
         bind: args.bind,
         public_url: args.public_url,
@@ -685,6 +687,7 @@ async fn serve(globals: &Globals, args: ServeArgs) -> Result<(), CliError> {
         );
     }
     let background = app.start_background(shutdown.clone());
+    settled();
     crate::http::serve(app.clone(), listener, shutdown).await;
     background.join_all().await;
     app.events.flush().await?;
