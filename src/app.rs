@@ -94,10 +94,26 @@ impl App {
         public_url: String,
         registry: Registry,
     ) -> Result<Arc<App>, StartError> {
-        let store = Store::open(&config.db).map_err(|source| StartError::Store {
+        let store = App::store(&config)?;
+        App::on_store(config, store, public_url, registry)
+    }
+
+    /// Opens `config`'s database, for a caller that reads it before it builds the app (the
+    /// public URL the server recorded there).
+    pub fn store(config: &Config) -> Result<Store, StartError> {
+        Store::open(&config.db).map_err(|source| StartError::Store {
             path: config.db.display().to_string(),
             source,
-        })?;
+        })
+    }
+
+    /// The app on a store already open on `config`'s database.
+    pub fn on_store(
+        config: Config,
+        store: Store,
+        public_url: String,
+        registry: Registry,
+    ) -> Result<Arc<App>, StartError> {
         let events = store.event_writer().map_err(StartError::EventWriter)?;
         let fetcher = Fetcher::new(config.fetch(&public_url))?;
         let llm = config.llm.engine().map_err(StartError::Llm)?;

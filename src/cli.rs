@@ -369,28 +369,49 @@ fn print_json(value: &Value) {
     );
 }
 
-fn open(globals: &Globals, public_url: &str) -> Result<Arc<App>, CliError> {
-    open_config(globals.config(), public_url)
+/// Opens the app on the command line's database, for a command whose printed endpoints name
+/// `given` or, without it, the URL the server on this database recorded (see [`recorded_url`]).
+async fn open(globals: &Globals, given: Option<String>) -> Result<(Arc<App>, String), CliError> {
+    let config = globals.config();
+    let existed = config.db.exists();
+    let store = App::store(&config)?;
+    let public_url = match given {
+        Some(url) => url,
+        None => store
+            .public_url()
+            .await?
+            .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()),
+    };
+    let registry = Registry::builtin().map_err(StartError::Registry)?;
+    let app = App::on_store(config, store, public_url.clone(), registry)?;
+    if !existed {
+        said_created(&app);
+    }
+    Ok((app, public_url))
 }
 
-/// Opens the app on `config`'s database, saying on stderr when that creates a new file: a
-/// command run from another directory would otherwise act on an empty database and customer
-/// without a word.
+/// Opens the app on `config`'s database for the HTTP server, which knows its own URL.
 fn open_config(config: Config, public_url: &str) -> Result<Arc<App>, CliError> {
     let existed = config.db.exists();
     let app = App::open(config, public_url.to_owned())?;
     if !existed {
-        eprintln!(
-            "heycmo: created a new database at {} (there was none); point at another with --db PATH or HEYCMO_DB",
-            absolute(&app.config.db).display()
-        );
+        said_created(&app);
     }
     Ok(app)
 }
 
+/// Says on stderr that a command created a new database file: one run from another directory
+/// would otherwise act on an empty database and customer without a word.
+fn said_created(app: &App) {
+    eprintln!(
+        "heycmo: created a new database at {} (there was none); point at another with --db PATH or HEYCMO_DB",
+        absolute(&app.config.db).display()
+    );
+}
+
 /// The public URL printed endpoints use: the one given, else the one the HTTP server on this
 /// database recorded when it last started (so a server on another port is named right), else
-/// the default. Reading it never creates a database.
+/// the default. Reads the database without creating it.
 async fn recorded_url(globals: &Globals, given: Option<String>) -> Result<String, CliError> {
     if let Some(url) = given {
         return Ok(url);
@@ -433,8 +454,7 @@ pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
             customer,
             public_url,
         } => {
-            let public_url = recorded_url(&cli.globals, public_url).await?;
-            let app = open(&cli.globals, &public_url)?;
+            let (app, _) = open(&cli.globals, public_url).await?;
             let principal = principal(&app, customer).await?;
             let shutdown = CancellationToken::new();
             let background = app.start_background(shutdown.clone());
@@ -451,8 +471,7 @@ pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
             plan,
             public_url,
         }) => {
-            let public_url = recorded_url(&cli.globals, public_url).await?;
-            let app = open(&cli.globals, &public_url)?;
+            let (app, public_url) = open(&cli.globals, public_url).await?;
             let provisioned = app.provision(&email, &plan).await?;
             print_json(&json!({
                 "customerId": provisioned.customer.id,
@@ -463,7 +482,7 @@ pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
             Ok(())
         }
         Command::Customers(CustomersCommand::List) => {
-            let app = open(&cli.globals, DEFAULT_PUBLIC_URL)?;
+            let (app, _) = open(&cli.globals, None).await?;
             let customers: Vec<Value> = app
                 .store
                 .customers()
@@ -503,8 +522,7 @@ pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
         } => {
             let input: Value = serde_json::from_str(&input)
                 .map_err(|e| CliError::Usage(format!("the input is not JSON: {e}")))?;
-            let public_url = recorded_url(&cli.globals, None).await?;
-            let app = open(&cli.globals, &public_url)?;
+            let (app, _) = open(&cli.globals, None).await?;
             let principal = principal(&app, customer).await?;
             let ctx = app.context(
                 principal,
@@ -539,7 +557,7 @@ pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
 }
 
 async fn keys(globals: &Globals, command: KeysCommand) -> Result<(), CliError> {
-    let app = open(globals, DEFAULT_PUBLIC_URL)?;
+    let (app, _) = open(globals, None).await?;
     match command {
         KeysCommand::Create {
             customer,

@@ -83,16 +83,33 @@ async fn every_catalogue_example_runs_and_matches_its_schema() {
     let on_fixture = |value: &Value| -> Value {
         serde_json::from_str(&value.to_string().replace("https://example.com", &site.base)).unwrap()
     };
-    let dir = tempfile::tempdir().unwrap();
-    let app = open(&dir, Registry::builtin().unwrap());
-    let customer = app
-        .provision("owner@example.com", "self-hosted")
-        .await
-        .unwrap()
-        .customer;
-    for spec in app.registry.tools() {
+    let registry = Registry::builtin().unwrap();
+    for spec in registry.tools() {
         for example in &spec.entry.examples {
+            // A database and customer of its own: an example has only the state its `given`
+            // calls make.
+            let dir = tempfile::tempdir().unwrap();
+            let app = open(&dir, Registry::builtin().unwrap());
+            let customer = app
+                .provision("owner@example.com", "self-hosted")
+                .await
+                .unwrap()
+                .customer;
             let ctx = context(&app, Principal::local(customer.clone()));
+            for given in &example.given {
+                app.registry
+                    .call(&given.tool, &ctx, on_fixture(&given.input))
+                    .await
+                    .and_then(Outcome::output)
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "{} / {}: given {}: {e}",
+                            spec.name(),
+                            example.title,
+                            given.tool
+                        )
+                    });
+            }
             let result = app
                 .registry
                 .call(spec.name(), &ctx, on_fixture(&example.input))
@@ -205,6 +222,22 @@ fn mismatched_catalogues_are_refused() {
     assert!(matches!(
         Registry::build(echo(), &[("echo.toml", &bad_example)]),
         Err(RegistryError::Example { .. })
+    ));
+    let unknown_given = ECHO_ENTRY.replace(
+        "input = { text = \"hello\" }",
+        "given = [{ tool = \"nope\" }]\ninput = { text = \"hello\" }",
+    );
+    assert!(matches!(
+        Registry::build(echo(), &[("echo.toml", &unknown_given)]),
+        Err(RegistryError::Example { message, .. }) if message.contains("no tool nope")
+    ));
+    let bad_given = ECHO_ENTRY.replace(
+        "input = { text = \"hello\" }",
+        "given = [{ tool = \"echo\", input = { text = 5 } }]\ninput = { text = \"hello\" }",
+    );
+    assert!(matches!(
+        Registry::build(echo(), &[("echo.toml", &bad_given)]),
+        Err(RegistryError::Example { message, .. }) if message.contains("given echo")
     ));
     let unknown_field = format!("{ECHO_ENTRY}\nsurprise = true\n");
     assert!(matches!(

@@ -69,7 +69,17 @@ impl Docs {
                     spec.entry
                         .examples
                         .iter()
-                        .map(|e| json!({"title": e.title, "input": e.input}))
+                        .map(|e| {
+                            let mut example = json!({"title": e.title, "input": e.input});
+                            if !e.given.is_empty() {
+                                example["given"] = e
+                                    .given
+                                    .iter()
+                                    .map(|g| json!({"tool": g.tool, "input": g.input}))
+                                    .collect();
+                            }
+                            example
+                        })
                         .collect::<Vec<_>>()
                 );
                 (spec.entry.name.clone(), pretty(&page))

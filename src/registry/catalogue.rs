@@ -78,6 +78,11 @@ impl<'de> Deserialize<'de> for Route {
 #[serde(deny_unknown_fields)]
 pub struct Example {
     pub title: String,
+    /// Calls made first, in order, for a new customer of its own: the state the example needs
+    /// (a brand onboarded, an audit stored) is said here, so that no example depends on which
+    /// others ran before it, and adding a tool breaks no other tool's example.
+    #[serde(default)]
+    pub given: Vec<Given>,
     #[serde(deserialize_with = "json")]
     pub input: Value,
     /// A subset of the output: every field given here must be present with this value.
@@ -86,6 +91,15 @@ pub struct Example {
     /// Instead of an output: the `E_*` code the call answers (an example of a failure mode).
     #[serde(default)]
     pub expect_error: Option<String>,
+}
+
+/// One call an example needs made before it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Given {
+    pub tool: String,
+    #[serde(default = "empty_object", deserialize_with = "json")]
+    pub input: Value,
 }
 
 fn empty_object() -> Value {

@@ -108,7 +108,7 @@ pub enum RegistryError {
         route: String,
         message: String,
     },
-    #[error("tool {tool}: example {title:?} does not match the input schema: {message}")]
+    #[error("tool {tool}: example {title:?}: {message}")]
     Example {
         tool: String,
         title: String,
@@ -149,6 +149,34 @@ fn object(
             message: "must describe a JSON object".into(),
         }),
     }
+}
+
+/// Every call an example needs first names a tool of the registry and an input it accepts.
+fn check_givens(tools: &[ToolSpec], by_name: &HashMap<String, usize>) -> Result<(), RegistryError> {
+    for spec in tools {
+        for example in &spec.entry.examples {
+            for given in &example.given {
+                let refused = |message: String| RegistryError::Example {
+                    tool: spec.entry.name.clone(),
+                    title: example.title.clone(),
+                    message,
+                };
+                let Some(&index) = by_name.get(&given.tool) else {
+                    return Err(refused(format!("given: there is no tool {}", given.tool)));
+                };
+                tools[index]
+                    .input_validator
+                    .check(&given.input)
+                    .map_err(|e| {
+                        refused(format!(
+                            "given {}: does not match its input schema: {e}",
+                            given.tool
+                        ))
+                    })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Registry {
@@ -217,7 +245,7 @@ impl Registry {
                     .map_err(|e| RegistryError::Example {
                         tool: name.into(),
                         title: example.title.clone(),
-                        message: e.to_string(),
+                        message: format!("does not match the input schema: {e}"),
                     })?;
             }
             tools.push(ToolSpec {
@@ -233,11 +261,12 @@ impl Registry {
             return Err(RegistryError::MissingHandler(orphan));
         }
         tools.sort_by(|a, b| a.entry.name.cmp(&b.entry.name));
-        let by_name = tools
+        let by_name: HashMap<String, usize> = tools
             .iter()
             .enumerate()
             .map(|(i, t)| (t.entry.name.clone(), i))
             .collect();
+        check_givens(&tools, &by_name)?;
         let routes = Routes::build(&tools)?;
         Ok(Registry {
             tools,
