@@ -28,4 +28,4 @@ key="$(grep -o 'hcmo_live_[0-9a-f]*' "$work/stdout" | head -n 1)"
 [ -n "$base" ] && [ -n "$key" ] || { echo "heycmo did not start:"; cat "$work/stderr"; exit 1; }
 cd "$here"
 "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" run "$base/openapi.json" \
-    --header "Authorization: Bearer $key" --max-examples 20 --no-color "$@"
+    --header "Authorization: Bearer $key" --max-examples 10 --no-color "$@"

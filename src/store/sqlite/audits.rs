@@ -1,4 +1,5 @@
-//! Stored audit reports, per customer, kind and URL.
+//! The `audits` table: one row per stored report, its JSON in a column, read back newest first
+//! per customer, kind and URL.
 
 use super::Sqlite;
 use crate::store::{AuditRecord, AuditStore, StoreResult};

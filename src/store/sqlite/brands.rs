@@ -1,4 +1,5 @@
-//! Brand profiles: versioned per customer; the latest is the brand context every tool uses.
+//! The `brand_profiles` table: a row per version, the next version numbered inside the write
+//! transaction that inserts it; the customer's brand name is kept in step in `customers`.
 
 use super::{Sqlite, write_transaction};
 use crate::store::{BrandRecord, BrandStore, Millis, StoreResult};

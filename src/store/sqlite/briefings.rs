@@ -1,4 +1,5 @@
-//! Briefings (what `run_research` wrote) and the facts about a customer's pipeline they report.
+//! The `briefings` table, and the pipeline facts a briefing reports, counted with SQL over
+//! `content`, `posts` and `events` (`json_extract` on the events' payloads).
 
 use super::{Sqlite, events, write_transaction};
 use crate::store::{BriefingRecord, BriefingStore, Millis, NewEvent, PipelineFacts, StoreResult};

@@ -1,5 +1,5 @@
-//! Content items: the item itself is JSON (its shape is the content module's); state and format
-//! are columns to filter on. Every change commits with its `content.*` event.
+//! The `content` table: the item as JSON, with its state and format as indexed columns; a change
+//! and its event row are written in one write transaction.
 
 use super::{Sqlite, events, write_transaction};
 use crate::store::{

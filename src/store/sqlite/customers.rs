@@ -1,4 +1,5 @@
-//! Customers: the tenants every other record belongs to.
+//! The `customers` table; provisioning the local customer is an insert that does nothing when it
+//! exists (`ON CONFLICT DO NOTHING`), so two processes starting on one file create it once.
 
 use super::Sqlite;
 use crate::store::{Customer, CustomerStore, NewCustomer, StoreError, StoreResult};

@@ -1,6 +1,6 @@
-//! The job queue's rows. Claiming is one atomic statement that also takes back jobs whose
-//! worker's lease ran out; finishing a job checks the lease owner, so a worker that lost its
-//! lease cannot overwrite what the new owner did.
+//! The `jobs` table. A claim is one `UPDATE … RETURNING` over queued, failed and lease-expired
+//! rows (served by the `(state, run_at)` index); completion is an `UPDATE` guarded by the lease
+//! owner.
 
 use super::{Sqlite, write_transaction};
 use crate::store::{JobRecord, JobStore, Millis, NewJob, StoreError, StoreResult};

@@ -1,5 +1,6 @@
-//! API keys. Only a SHA-256 hash of each key is stored, with a short prefix for display, so a
-//! copy of the database does not hand out working keys.
+//! The `api_keys` table: the SHA-256 hash as the unique look-up column (`key_hash`), the prefix
+//! for display, the role and `revoked_at`; a customer and its first key go in one write
+//! transaction.
 
 use super::{Sqlite, customers, settings, write_transaction};
 use crate::store::{

@@ -1,8 +1,5 @@
-//! Cron schedules of workflows, per customer, and the customer's time zone they run in.
-//!
-//! Firing a schedule is a compare-and-set on its planned time that also queues the workflow's
-//! job (with an idempotency key naming that time), so two processes on one database, or a
-//! restart in the middle, fire each planned run once.
+//! The `schedules` table: one row per customer and workflow (an upsert), and the compare-and-set
+//! on `next_run_at` that inserts the workflow's job in the same write transaction.
 
 use super::{Sqlite, jobs, write_transaction};
 use crate::store::{

@@ -1,4 +1,4 @@
-//! Server-wide settings that must survive restarts, such as which customer is the local one.
+//! The `settings` table: a key-value row per setting, written with an upsert.
 
 use super::{Sqlite, write_transaction};
 use crate::store::{SettingStore, StoreResult};

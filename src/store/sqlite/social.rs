@@ -1,8 +1,5 @@
-//! Social channels (a customer's connected accounts) and the posts sent through them.
-//!
-//! Scheduling writes the posts, their publishing jobs and the content's transition in one
-//! transaction; a published post, the content's transition and its `content.published` event
-//! commit together too, so the pipeline's state and the event log never disagree.
+//! The `channels` and `posts` tables: a channel per customer and platform (an upsert, sealed
+//! credentials as sealed text), posts with their jobs, transitions and events in one write transaction.
 
 use super::content::change_in;
 use super::{Sqlite, events, jobs, write_transaction};

@@ -1,4 +1,4 @@
-//! Language-model token usage, summed per customer, day (UTC) and engine.
+//! The `llm_usage` table: one row per customer, UTC day and engine, summed by an upsert.
 
 use super::Sqlite;
 use crate::store::{Millis, StoreResult, UsageRecord, UsageStore};

@@ -1,8 +1,6 @@
-//! Webhook subscriptions, the fan-out of committed events into deliveries, and the delivery log.
-//!
-//! Fan-out reads the event log past a cursor and, in the same transaction, inserts each matching
-//! delivery, its job and the new cursor: a crash before the commit redoes the batch, one after it
-//! has every delivery queued, so no event is skipped and none is queued twice.
+//! The `webhooks` and `webhook_deliveries` tables. Fan-out selects the events past the stored
+//! cursor and inserts their deliveries (`ON CONFLICT (webhook_id, event_id) DO NOTHING`), jobs
+//! and the new cursor in one write transaction.
 
 use super::{Sqlite, events, jobs, settings, write_transaction};
 use crate::store::{
