@@ -375,38 +375,36 @@ async fn open(globals: &Globals, given: Option<String>) -> Result<(Arc<App>, Str
     let config = globals.config();
     let existed = config.db.exists();
     let store = App::store(&config)?;
-    let public_url = match given {
-        Some(url) => url,
-        None => store
-            .public_url()
-            .await?
-            .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()),
-    };
-    let registry = Registry::builtin().map_err(StartError::Registry)?;
-    let app = App::on_store(config, store, public_url.clone(), registry)?;
-    if !existed {
-        said_created(&app);
-    }
+    let public_url = url_in(&store, given).await?;
+    let app = on_store(config, store, public_url.clone(), existed)?;
     Ok((app, public_url))
 }
 
 /// Opens the app on `config`'s database for the HTTP server, which knows its own URL.
 fn open_config(config: Config, public_url: &str) -> Result<Arc<App>, CliError> {
     let existed = config.db.exists();
-    let app = App::open(config, public_url.to_owned())?;
-    if !existed {
-        said_created(&app);
-    }
-    Ok(app)
+    let store = App::store(&config)?;
+    on_store(config, store, public_url.to_owned(), existed)
 }
 
-/// Says on stderr that a command created a new database file: one run from another directory
-/// would otherwise act on an empty database and customer without a word.
-fn said_created(app: &App) {
-    eprintln!(
-        "heycmo: created a new database at {} (there was none); point at another with --db PATH or HEYCMO_DB",
-        absolute(&app.config.db).display()
-    );
+/// The app on `store`, saying on stderr when opening it created the database file (it had not
+/// `existed`): a command run from another directory would otherwise act on an empty database
+/// and customer without a word.
+fn on_store(
+    config: Config,
+    store: crate::store::Store,
+    public_url: String,
+    existed: bool,
+) -> Result<Arc<App>, CliError> {
+    let registry = Registry::builtin().map_err(StartError::Registry)?;
+    let app = App::on_store(config, store, public_url, registry)?;
+    if !existed {
+        eprintln!(
+            "heycmo: created a new database at {} (there was none); point at another with --db PATH or HEYCMO_DB",
+            absolute(&app.config.db).display()
+        );
+    }
+    Ok(app)
 }
 
 /// The public URL printed endpoints use: the one given, else the one the HTTP server on this
@@ -419,11 +417,18 @@ async fn recorded_url(globals: &Globals, given: Option<String>) -> Result<String
     if !globals.db.exists() {
         return Ok(DEFAULT_PUBLIC_URL.to_owned());
     }
-    let store = crate::store::Store::open(&globals.db)?;
-    Ok(store
-        .public_url()
-        .await?
-        .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()))
+    url_in(&crate::store::Store::open(&globals.db)?, None).await
+}
+
+/// `given`, else the public URL recorded in `store`, else the default.
+async fn url_in(store: &crate::store::Store, given: Option<String>) -> Result<String, CliError> {
+    Ok(match given {
+        Some(url) => url,
+        None => store
+            .public_url()
+            .await?
+            .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()),
+    })
 }
 
 /// `path` made absolute against the working directory, for messages and client snippets that

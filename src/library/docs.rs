@@ -72,11 +72,7 @@ impl Docs {
                         .map(|e| {
                             let mut example = json!({"title": e.title, "input": e.input});
                             if !e.given.is_empty() {
-                                example["given"] = e
-                                    .given
-                                    .iter()
-                                    .map(|g| json!({"tool": g.tool, "input": g.input}))
-                                    .collect();
+                                example["given"] = json!(e.given);
                             }
                             example
                         })

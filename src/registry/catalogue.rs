@@ -94,7 +94,7 @@ pub struct Example {
 }
 
 /// One call an example needs made before it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Given {
     pub tool: String,

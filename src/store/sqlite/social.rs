@@ -1,5 +1,6 @@
-//! The `channels` and `posts` tables: a channel per customer and platform (an upsert, sealed
-//! credentials as sealed text), posts with their jobs, transitions and events in one write transaction.
+//! The `channels` and `posts` tables: a channel per customer and platform (an upsert, its
+//! credentials sealed in a text column); posts go in with their jobs, the content's transition
+//! and events in one write transaction.
 
 use super::content::change_in;
 use super::{Sqlite, events, jobs, write_transaction};
