@@ -712,3 +712,91 @@ async fn an_unknown_notification_before_initialize_is_ignored() {
         assert!(answer["result"].is_object(), "{answer}");
     }
 }
+
+/// A plain 2026-07-28 `tools/call` is answered without rmcp's per-request service
+/// (`http::direct`): every answer must be the one rmcp gives. Each request is sent twice, as it
+/// is and with a quality value in `Accept`, which rmcp accepts the same way but which sends the
+/// request through rmcp; status, content type and body must agree (request ids aside).
+#[tokio::test]
+async fn stateless_calls_answered_directly_are_answered_as_rmcp_answers_them() {
+    let server = Server::start(&[]);
+    let meta = |capabilities: Value| {
+        json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1"},
+            "io.modelcontextprotocol/clientCapabilities": capabilities,
+        })
+    };
+    let send = |tool: &'static str, params: Value, accept: &'static str| {
+        let mut params = params;
+        params["name"] = json!(tool);
+        let body = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params});
+        client()
+            .post(server.url("/mcp"))
+            .bearer_auth(&server.key)
+            .header("accept", accept)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call")
+            .header("mcp-name", tool)
+            .json(&body)
+            .send()
+    };
+    // Request ids differ per request by design; everything else must not.
+    fn without_request_ids(text: &str) -> String {
+        let re = regex::Regex::new(r"\b[0-9a-f]{32}\b").unwrap();
+        re.replace_all(text, "<request id>").into_owned()
+    }
+    let sampling = meta(json!({"sampling": {}}));
+    let cases: Vec<(&str, &'static str, Value)> = vec![
+        (
+            "a result",
+            "get_account",
+            json!({"arguments": {}, "_meta": meta(json!({}))}),
+        ),
+        (
+            "invalid input, an isError result",
+            "list_events",
+            json!({"arguments": {"limit": "many"}, "_meta": meta(json!({}))}),
+        ),
+        (
+            "a capability the client did not declare, 400",
+            "ask_cmo",
+            json!({"arguments": {"question": "Who buys?", "engine": "sampling"}, "_meta": meta(json!({}))}),
+        ),
+        (
+            "input required, with a signed request state",
+            "ask_cmo",
+            json!({"arguments": {"question": "Who buys?", "engine": "sampling"}, "_meta": sampling}),
+        ),
+        (
+            "an altered request state, a JSON-RPC error",
+            "ask_cmo",
+            json!({"arguments": {"question": "Who buys?", "engine": "sampling"},
+                   "requestState": "forged", "_meta": meta(json!({"sampling": {}}))}),
+        ),
+    ];
+    for (case, tool, params) in cases {
+        let direct = send(tool, params.clone(), "application/json, text/event-stream")
+            .await
+            .unwrap();
+        let through_rmcp = send(tool, params, "application/json;q=1, text/event-stream")
+            .await
+            .unwrap();
+        assert_eq!(direct.status(), through_rmcp.status(), "{case}");
+        assert_eq!(
+            direct.headers()["content-type"],
+            through_rmcp.headers()["content-type"],
+            "{case}"
+        );
+        let (a, b) = (
+            direct.text().await.unwrap(),
+            through_rmcp.text().await.unwrap(),
+        );
+        let (a, b): (Value, Value) = (
+            serde_json::from_str(&without_request_ids(&a)).unwrap(),
+            serde_json::from_str(&without_request_ids(&b)).unwrap(),
+        );
+        assert_eq!(a, b, "{case}");
+        assert_eq!(a["id"], 7, "{case}: {a}");
+    }
+}

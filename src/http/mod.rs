@@ -7,6 +7,7 @@
 mod auth;
 mod body;
 pub mod connections;
+mod direct;
 mod live;
 pub mod origin;
 pub mod response;

@@ -22,13 +22,14 @@ use tokio_util::sync::CancellationToken;
 use crate::app::App;
 use crate::error::{Error, jsonrpc};
 use crate::http;
+use crate::http::direct;
 use crate::http::response::{self, Body};
 use crate::mcp::errors;
 use crate::mcp::server::{McpServer, Shared};
 use crate::mcp::sessions::{IDLE, Sessions};
 use crate::registry::Surface;
 
-const SESSION_HEADER: &str = "mcp-session-id";
+pub(super) const SESSION_HEADER: &str = "mcp-session-id";
 /// When a customer holds its maximum of sessions: idle ones expire within minutes, and a
 /// well-behaved client ends its own with DELETE.
 const SESSIONS_FULL_RETRY: Duration = Duration::from_secs(60);
@@ -36,6 +37,9 @@ const SESSIONS_FULL_RETRY: Duration = Duration::from_secs(60);
 /// The Streamable HTTP transport.
 pub struct Streamable {
     app: Arc<App>,
+    /// For the calls answered without rmcp's per-request service (`http::direct`).
+    shared: Arc<Shared>,
+    shutdown: CancellationToken,
     service: StreamableHttpService<McpServer, Sessions>,
     sessions: Arc<Sessions>,
     /// Session id to the customer that opened it.
@@ -53,15 +57,28 @@ impl Streamable {
             .with_max_request_body_bytes(app.config.max_body_bytes)
             .with_cancellation_token(shutdown.child_token());
         let sessions = Arc::new(Sessions::default());
+        let for_service = shared.clone();
         let service = StreamableHttpService::new(
-            move || Ok(McpServer::new(shared.clone(), Surface::McpStreamable, None)),
+            move || {
+                Ok(McpServer::new(
+                    for_service.clone(),
+                    Surface::McpStreamable,
+                    None,
+                ))
+            },
             sessions.clone(),
             config,
         );
         let owners: Arc<Mutex<HashMap<String, String>>> = Arc::default();
-        tokio::spawn(expire_sessions(sessions.clone(), owners.clone(), shutdown));
+        tokio::spawn(expire_sessions(
+            sessions.clone(),
+            owners.clone(),
+            shutdown.clone(),
+        ));
         Streamable {
             app: app.clone(),
+            shared,
+            shutdown,
             service,
             sessions,
             owners,
@@ -98,10 +115,14 @@ impl Streamable {
         let method = parts.method.clone();
         let request_id = http::request_id(&parts);
         http::strip_credentials(&mut parts);
-        parts.extensions.insert(principal);
         // Read here, within the same bound rmcp applies, so a body rmcp refuses can be judged
         // again for the JSON-RPC error it deserves.
         let bytes = http::read_body(body, self.app.config.max_body_bytes).await?;
+        if let Some(call) = direct::call(&self.shared, &parts, &bytes) {
+            let shared = self.shared.clone();
+            return direct::answer(shared, call, principal, request_id, &self.shutdown).await;
+        }
+        parts.extensions.insert(principal);
         let request = Request::from_parts(parts, Full::new(bytes.clone()));
         let response = self.service.handle(request).await;
         if response.status().is_client_error() || response.status().is_server_error() {

@@ -8,6 +8,8 @@
 //! stdio and legacy SSE authenticate once per session and pin the principal; Streamable HTTP
 //! authenticates every request and hands the principal over in the request's extensions.
 
+mod call;
+pub mod direct;
 pub mod errors;
 pub mod library;
 pub mod server;

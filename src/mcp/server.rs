@@ -11,18 +11,15 @@ use parking_lot::Mutex;
 
 use futures::future::BoxFuture;
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel,
-    LoggingMessageNotificationParam, PaginatedRequestParams, ProgressNotificationParam,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-    SetLevelRequestParams, Tool, ToolAnnotations,
+    CacheScope, CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse,
+    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListToolsResult, LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
+    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig, SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::model::{
-    CompleteRequestMethod, CompleteRequestParams, CompleteResult, CreateMessageRequest,
-    CreateMessageRequestParams, ElicitRequest, ElicitRequestParams, InputRequest, InputRequests,
-    InputRequiredResult, ListRootsRequest, ResourceContents, ResourceUpdatedNotificationParam,
-    SamplingMessage, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+    CompleteRequestMethod, CompleteRequestParams, CompleteResult, ResourceUpdatedNotificationParam,
+    SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
 };
 use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -30,6 +27,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use super::call::{self, ToolCall};
 use super::errors;
 use super::library::{self, Library, PromptOutcome};
 use super::state::StateSigner;
@@ -37,10 +35,8 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::changes::Change;
 use crate::error::Error;
-use crate::ratelimit::Bucket;
 use crate::registry::{
-    Ask, Capability, ClientLink, Content, Gathered, LogLevel, Outcome, Pending, Question, Registry,
-    RequestId, Sampling, Surface, new_request_id,
+    Ask, Capability, ClientLink, Gathered, LogLevel, Registry, RequestId, Surface, new_request_id,
 };
 
 /// How long a client may cache `tools/list`: the list only changes with a new binary.
@@ -81,7 +77,7 @@ pub struct Shared {
     /// The tools whose input schema maps parameters to `Mcp-Param-*` headers.
     header_tools: Vec<Tool>,
     /// Signs the request state of 2026-07-28 round trips.
-    states: StateSigner,
+    pub(super) states: StateSigner,
     pub library: Arc<dyn Library>,
 }
 
@@ -106,6 +102,11 @@ impl Shared {
             states: StateSigner::new(),
             library,
         })
+    }
+
+    /// Whether `tool` maps parameters to `Mcp-Param-*` headers (SEP-2243), which rmcp checks.
+    pub(super) fn maps_headers(&self, tool: &str) -> bool {
+        self.header_tools.iter().any(|t| t.name == tool)
     }
 }
 
@@ -204,51 +205,6 @@ impl McpServer {
         Ok((principal, request_id))
     }
 
-    /// The replies a 2026-07-28 request brings (SEP-2322): those of earlier rounds, from the
-    /// signed `requestState` issued for `subject`, and this round's `inputResponses`. `None` on
-    /// the handshake generation, where the client is asked directly instead.
-    fn rounds(
-        &self,
-        context: &RequestContext<RoleServer>,
-        subject: &str,
-        state: Option<&str>,
-        responses: Option<BTreeMap<String, Value>>,
-    ) -> Result<Option<BTreeMap<String, Value>>, McpError> {
-        if context
-            .protocol_version()
-            .is_none_or(|v| v.has_initialize())
-        {
-            return Ok(None);
-        }
-        let mut answered = match state {
-            Some(state) => self.shared.states.verify(subject, state).map_err(|e| {
-                let invalid = Error::InvalidInput {
-                    message: e.to_string(),
-                    pointer: "/requestState".into(),
-                };
-                errors::jsonrpc(&invalid, &new_request_id())
-            })?,
-            None => BTreeMap::new(),
-        };
-        answered.extend(responses.unwrap_or_default());
-        Ok(Some(answered))
-    }
-
-    /// The `InputRequiredResult` asking for `asks`, with the replies so far signed into the state.
-    fn input_required(
-        &self,
-        subject: &str,
-        asks: Vec<(String, Ask)>,
-        answered: &BTreeMap<String, Value>,
-    ) -> Result<InputRequiredResult, Error> {
-        let mut requests = InputRequests::new();
-        for (key, ask) in asks {
-            requests.insert(key, input_request(ask)?);
-        }
-        let state = self.shared.states.sign(subject, answered);
-        Ok(InputRequiredResult::new(Some(requests), Some(state)))
-    }
-
     fn link(
         &self,
         context: RequestContext<RoleServer>,
@@ -261,70 +217,33 @@ impl McpServer {
         }
     }
 
-    /// `tools/call`: the registry's call with the MCP request's principal, rate limit and
-    /// client link, and its result or error as MCP answers it.
+    /// `tools/call` through rmcp's service: the principal of the session or request, and this
+    /// request's peer for progress, logs and asks.
     async fn run_tool(
         &self,
-        request: CallToolRequestParams,
+        params: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let app = &self.shared.app;
-        let name = request.name.as_ref();
         let (principal, request_id) = self.principal(&context)?;
-        if app.registry.get(name).is_none() {
-            let unknown = Error::NotFound(format!("Unknown tool: {name}"));
-            return Err(errors::jsonrpc(&unknown, &request_id));
-        }
-        if let Err(error) = app.limiters.check(Bucket::Mcp, &principal.customer.id) {
-            return Err(errors::jsonrpc(&error, &request_id));
-        }
-        let rounds = self.rounds(
-            &context,
-            name,
-            request.request_state.as_deref(),
-            request.input_responses.clone(),
-        )?;
-        let cancel = context.ct.clone();
-        let client = self.link(context, rounds);
-        let ctx = app.context(
+        let call = ToolCall {
+            params,
             principal,
-            self.surface,
-            request_id.clone(),
-            cancel,
-            Some(Arc::new(client)),
-        );
-        let input = request
-            .arguments
-            .map(serde_json::Value::Object)
-            .unwrap_or_default();
-        let result = match app.registry.call(name, &ctx, input).await {
-            Ok(Outcome::Done(output)) => {
-                let mut result = CallToolResult::success(
-                    output.content.into_iter().map(content_block).collect(),
-                );
-                result.structured_content = Some(output.structured);
-                result
-            }
-            Ok(Outcome::NeedsInput(Pending { asks, answered })) => {
-                return match self.input_required(name, asks, &answered) {
-                    Ok(result) => Ok(CallToolResponse::InputRequired(result)),
-                    Err(error) => Ok(errors::tool_result(&error, &request_id).into()),
-                };
-            }
-            // Nobody reads this (the client cancelled or left); rmcp sends nothing for a
-            // cancelled request.
-            Ok(Outcome::Cancelled) => {
-                CallToolResult::error(vec![ContentBlock::text("Request cancelled")])
-            }
-            Err(Error::MissingCapability(capability)) => {
-                let required =
-                    serde_json::from_value(json!({ capability: {} })).unwrap_or_default();
-                return Err(McpError::missing_required_client_capability(required));
-            }
-            Err(error) => errors::tool_result(&error, &request_id),
+            request_id,
+            surface: self.surface,
+            cancel: context.ct.clone(),
+            per_request: per_request(&context),
         };
-        Ok(result.into())
+        self.shared
+            .call_tool(call, |rounds| Arc::new(self.link(context, rounds)))
+            .await
     }
+}
+
+/// Whether a request is of the 2026-07-28 generation, which brings its replies with it.
+fn per_request(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .protocol_version()
+        .is_some_and(|v| !v.has_initialize())
 }
 
 /// Forwards to one listener the changes of `customer`'s records whose resource URI `wanted`
@@ -439,23 +358,7 @@ impl ClientLink for PeerLink {
             match &self.rounds {
                 // 2026-07-28: no requests to the client; answer from this round's replies or
                 // end the call with what is still missing.
-                Some(answered) => {
-                    if asks.iter().all(|(key, _)| answered.contains_key(key)) {
-                        return Ok(Gathered::Replies(
-                            asks.iter()
-                                .map(|(key, _)| (key.clone(), answered[key].clone()))
-                                .collect(),
-                        ));
-                    }
-                    let missing = asks
-                        .into_iter()
-                        .filter(|(key, _)| !answered.contains_key(key))
-                        .collect();
-                    Ok(Gathered::Pending(Pending {
-                        asks: missing,
-                        answered: answered.clone(),
-                    }))
-                }
+                Some(answered) => Ok(call::gather_from(answered, asks)),
                 None => {
                     let mut replies = BTreeMap::new();
                     for (key, ask) in asks {
@@ -468,13 +371,7 @@ impl ClientLink for PeerLink {
     }
 
     fn supports(&self, capability: Capability) -> bool {
-        self.context
-            .client_capabilities()
-            .is_some_and(|caps| match capability {
-                Capability::Sampling => caps.sampling.is_some(),
-                Capability::Elicitation => caps.elicitation.is_some(),
-                Capability::Roots => caps.roots.is_some(),
-            })
+        call::declares(self.context.client_capabilities().as_ref(), capability)
     }
 }
 
@@ -483,7 +380,7 @@ impl PeerLink {
     async fn ask_live(&self, ask: Ask) -> Result<Value, Error> {
         let reply = match ask {
             Ask::Sample(sampling) => {
-                let request = sampling_params(sampling);
+                let request = call::sampling_params(sampling);
                 serde_json::to_value(
                     self.context
                         .peer
@@ -493,7 +390,7 @@ impl PeerLink {
                 )
             }
             Ask::Elicit(question) => {
-                let request = elicit_params(question)?;
+                let request = call::elicit_params(question)?;
                 serde_json::to_value(
                     self.context
                         .peer
@@ -514,64 +411,11 @@ impl PeerLink {
     }
 }
 
-fn sampling_params(sampling: Sampling) -> CreateMessageRequestParams {
-    let params = CreateMessageRequestParams::new(
-        vec![SamplingMessage::user_text(sampling.prompt)],
-        sampling.max_tokens,
-    );
-    match sampling.system {
-        Some(system) => params.with_system_prompt(system),
-        None => params,
-    }
-}
-
-fn elicit_params(question: Question) -> Result<ElicitRequestParams, Error> {
-    let schema = serde_json::from_value(question.schema).map_err(|e| {
-        Error::Internal(format!(
-            "not an elicitation schema (an object of primitive fields): {e}"
-        ))
-    })?;
-    Ok(ElicitRequestParams::FormElicitationParams {
-        meta: None,
-        message: question.message,
-        requested_schema: schema,
-    })
-}
-
-/// An ask as the 2026-07-28 `inputRequests` entry the client will fulfil.
-fn input_request(ask: Ask) -> Result<InputRequest, Error> {
-    Ok(match ask {
-        Ask::Sample(sampling) => {
-            InputRequest::CreateMessage(CreateMessageRequest::new(sampling_params(sampling)))
-        }
-        Ask::Elicit(question) => {
-            InputRequest::Elicitation(ElicitRequest::new(elicit_params(question)?))
-        }
-        Ask::ListRoots => InputRequest::ListRoots(ListRootsRequest {
-            method: Default::default(),
-            extensions: Default::default(),
-        }),
-    })
-}
-
 /// A request to the client that failed: it lacks the capability, refused, or went away.
 fn client_refused(error: rmcp::service::ServiceError) -> Error {
     Error::Unsupported(format!(
         "The MCP client did not answer the request: {error}"
     ))
-}
-
-fn content_block(content: Content) -> ContentBlock {
-    match content {
-        Content::Text(text) => ContentBlock::text(text),
-        Content::Image { data, mime_type } => ContentBlock::image(data, mime_type),
-        Content::Audio { data, mime_type } => ContentBlock::audio(data, mime_type),
-        Content::Resource {
-            uri,
-            mime_type,
-            text,
-        } => ContentBlock::resource(ResourceContents::text(text, uri).with_mime_type(mime_type)),
-    }
 }
 
 impl ServerHandler for McpServer {
@@ -663,8 +507,8 @@ impl ServerHandler for McpServer {
         let arguments = request.arguments.unwrap_or_default();
         // Prompt states are signed for `prompt:<name>`, so a tool's state cannot be replayed here.
         let subject = format!("prompt:{}", request.name);
-        let rounds = self.rounds(
-            &context,
+        let rounds = self.shared.rounds(
+            per_request(&context),
             &subject,
             request.request_state.as_deref(),
             request.input_responses,
@@ -682,6 +526,7 @@ impl ServerHandler for McpServer {
                 PromptOutcome::Complete(result) => return Ok(result.into()),
                 PromptOutcome::NeedInput(asks) if inline => {
                     return self
+                        .shared
                         .input_required(&subject, asks, &answered)
                         .map(GetPromptResponse::InputRequired)
                         .map_err(|e| McpError::invalid_params(e.to_string(), None));

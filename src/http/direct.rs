@@ -1,0 +1,153 @@
+//! The HTTP side of [`crate::mcp::direct`]: which `POST /mcp` requests are answered without
+//! rmcp's per-request service, and the reply's framing.
+//!
+//! A request qualifies only when rmcp would accept it and answer it with one JSON reply, so
+//! none of rmcp's refusals has to be repeated here: no session, `Accept` naming both media
+//! types, a JSON body, and the 2026-07-28 headers (SEP-2243) that say exactly what the body
+//! says (`MCP-Protocol-Version`, `Mcp-Method: tools/call`, `Mcp-Name` in plain text), each
+//! given once. Anything else, however small the difference, is rmcp's to answer.
+
+use std::sync::Arc;
+
+use ::http::request::Parts;
+use ::http::{HeaderMap, Method, Response, StatusCode, header};
+use rmcp::model::ClientJsonRpcMessage;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::Principal;
+use crate::error::Error;
+use crate::http::response::{self, Body};
+use crate::mcp::direct::{self, DirectCall};
+use crate::mcp::server::Shared;
+
+const JSON: &str = "application/json";
+const EVENT_STREAM: &str = "text/event-stream";
+
+/// The call in this request, when it is one answered directly.
+pub fn call(shared: &Shared, parts: &Parts, body: &[u8]) -> Option<DirectCall> {
+    let headers = &parts.headers;
+    let qualifies = parts.method == Method::POST
+        && !headers.contains_key(super::streamable::SESSION_HEADER)
+        && only(headers, "mcp-protocol-version") == Some(direct::VERSION)
+        && only(headers, "mcp-method") == Some("tools/call")
+        && accepts_both(headers)
+        && only(headers, header::CONTENT_TYPE.as_str())
+            .is_some_and(|v| essence(v).eq_ignore_ascii_case(JSON));
+    if !qualifies {
+        return None;
+    }
+    let name = only(headers, "mcp-name")?;
+    let message: ClientJsonRpcMessage = serde_json::from_slice(body).ok()?;
+    shared
+        .direct_call(message)
+        .filter(|call| call.tool() == name)
+}
+
+/// Runs the call in a task of its own, as rmcp runs a handler: a client that goes away cancels
+/// it (the call sees its cancellation and stops cleanly) instead of dropping it half-way, and
+/// so does the server's shutdown.
+pub async fn answer(
+    shared: Arc<Shared>,
+    call: DirectCall,
+    principal: Principal,
+    request_id: String,
+    shutdown: &CancellationToken,
+) -> Result<Response<Body>, Error> {
+    let cancel = CancellationToken::new();
+    let gone = cancel.clone().drop_guard();
+    let task = tokio::spawn(shared.answer_directly(call, principal, request_id, cancel));
+    let message = tokio::select! {
+        joined = task => joined.map_err(|e| Error::Internal(format!("the tool call failed: {e}")))?,
+        () = shutdown.cancelled() => {
+            return Err(Error::Internal("the server is shutting down".into()));
+        }
+    };
+    gone.disarm();
+    let status = StatusCode::from_u16(direct::http_status(&message))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let body = serde_json::to_vec(&message)
+        .map_err(|e| Error::Internal(format!("serializing the reply: {e}")))?;
+    Ok(response::with_body(status, JSON, body))
+}
+
+/// The value of a header given exactly once, as text.
+fn only<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    values
+        .next()
+        .is_none()
+        .then(|| value.to_str().ok())
+        .flatten()
+}
+
+/// `Accept` lists both media types, without parameters: a quality value (which could exclude
+/// one) or a quoted string is left to rmcp's parser.
+fn accepts_both(headers: &HeaderMap) -> bool {
+    let mut json = false;
+    let mut sse = false;
+    for value in headers.get_all(header::ACCEPT) {
+        let Ok(value) = value.to_str() else {
+            return false;
+        };
+        if value.contains([';', '"']) {
+            return false;
+        }
+        for range in value.split(',').map(str::trim) {
+            json |= range.eq_ignore_ascii_case(JSON);
+            sse |= range.eq_ignore_ascii_case(EVENT_STREAM);
+        }
+    }
+    json && sse
+}
+
+fn essence(content_type: &str) -> &str {
+    content_type
+        .split_once(';')
+        .map_or(content_type, |(essence, _)| essence)
+        .trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                ::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn accept_must_name_both_types_plainly() {
+        let both = headers(&[("accept", "application/json, text/event-stream")]);
+        assert!(accepts_both(&both));
+        let split = headers(&[
+            ("accept", "application/json"),
+            ("accept", "text/event-stream"),
+        ]);
+        assert!(accepts_both(&split));
+        assert!(!accepts_both(&headers(&[("accept", "application/json")])));
+        // A weight could exclude a type: rmcp judges it.
+        let weighted = headers(&[("accept", "application/json, text/event-stream;q=0")]);
+        assert!(!accepts_both(&weighted));
+        assert!(!accepts_both(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_header_given_twice_is_not_read() {
+        let twice = headers(&[("mcp-method", "tools/call"), ("mcp-method", "tools/call")]);
+        assert_eq!(only(&twice, "mcp-method"), None);
+        let once = headers(&[("mcp-method", "tools/call")]);
+        assert_eq!(only(&once, "mcp-method"), Some("tools/call"));
+        assert_eq!(
+            essence("Application/JSON; charset=utf-8"),
+            "Application/JSON"
+        );
+    }
+}
