@@ -18,6 +18,7 @@ use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::response::{self, Body};
 use crate::mcp::direct::{self, DirectCall};
+use crate::mcp::errors;
 use crate::mcp::server::Shared;
 
 const JSON: &str = "application/json";
@@ -45,29 +46,44 @@ pub fn call(shared: &Shared, parts: &Parts, body: &[u8]) -> Option<DirectCall> {
 
 /// Runs the call in a task of its own, as rmcp runs a handler: a client that goes away cancels
 /// it (the call sees its cancellation and stops cleanly) instead of dropping it half-way, and
-/// so does the server's shutdown.
+/// so does the server's shutdown. A call that cannot be answered (a panic in the tool, the
+/// shutdown) gets the JSON-RPC error a refusal of rmcp's gets.
 pub async fn answer(
     shared: Arc<Shared>,
     call: DirectCall,
     principal: Principal,
     request_id: String,
     shutdown: &CancellationToken,
-) -> Result<Response<Body>, Error> {
+) -> Response<Body> {
     let cancel = CancellationToken::new();
     let gone = cancel.clone().drop_guard();
-    let task = tokio::spawn(shared.answer_directly(call, principal, request_id, cancel));
-    let message = tokio::select! {
-        joined = task => joined.map_err(|e| Error::Internal(format!("the tool call failed: {e}")))?,
-        () = shutdown.cancelled() => {
-            return Err(Error::Internal("the server is shutting down".into()));
-        }
+    let task = tokio::spawn(shared.answer_directly(call, principal, request_id.clone(), cancel));
+    let answered = tokio::select! {
+        joined = task => joined.map_err(|e| Error::Internal(format!("the tool call failed: {e}"))),
+        () = shutdown.cancelled() => Err(Error::Internal("the server is shutting down".into())),
+    };
+    let message = match answered {
+        Ok(message) => message,
+        Err(error) => return failure(&error, &request_id),
     };
     gone.disarm();
-    let status = StatusCode::from_u16(direct::http_status(&message))
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let body = serde_json::to_vec(&message)
-        .map_err(|e| Error::Internal(format!("serializing the reply: {e}")))?;
-    Ok(response::with_body(status, JSON, body))
+    let status = StatusCode::from_u16(direct::http_status(&message)).unwrap_or(StatusCode::OK);
+    match serde_json::to_vec(&message) {
+        Ok(body) => response::with_body(status, JSON, body),
+        Err(e) => failure(
+            &Error::Internal(format!("serializing the reply: {e}")),
+            &request_id,
+        ),
+    }
+}
+
+/// A call that got no reply, as the JSON-RPC error of a message whose id is not known here.
+fn failure(error: &Error, request_id: &str) -> Response<Body> {
+    let error = errors::jsonrpc(error, request_id);
+    response::json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &errors::response_body(&error),
+    )
 }
 
 /// The value of a header given exactly once, as text.

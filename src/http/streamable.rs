@@ -120,7 +120,7 @@ impl Streamable {
         let bytes = http::read_body(body, self.app.config.max_body_bytes).await?;
         if let Some(call) = direct::call(&self.shared, &parts, &bytes) {
             let shared = self.shared.clone();
-            return direct::answer(shared, call, principal, request_id, &self.shutdown).await;
+            return Ok(direct::answer(shared, call, principal, request_id, &self.shutdown).await);
         }
         parts.extensions.insert(principal);
         let request = Request::from_parts(parts, Full::new(bytes.clone()));
