@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use ::http::request::Parts;
 use ::http::{HeaderMap, Method, Response, StatusCode, header};
-use rmcp::model::ClientJsonRpcMessage;
+use rmcp::model::{ClientJsonRpcMessage, ErrorCode, ServerJsonRpcMessage};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Principal;
@@ -29,7 +29,7 @@ pub fn call(shared: &Shared, parts: &Parts, body: &[u8]) -> Option<DirectCall> {
     let headers = &parts.headers;
     let qualifies = parts.method == Method::POST
         && !headers.contains_key(super::streamable::SESSION_HEADER)
-        && only(headers, "mcp-protocol-version") == Some(direct::VERSION)
+        && only(headers, "mcp-protocol-version") == Some(direct::VERSION.as_str())
         && only(headers, "mcp-method") == Some("tools/call")
         && accepts_both(headers)
         && only(headers, header::CONTENT_TYPE.as_str())
@@ -67,13 +67,30 @@ pub async fn answer(
         Err(error) => return failure(&error, &request_id),
     };
     gone.disarm();
-    let status = StatusCode::from_u16(direct::http_status(&message)).unwrap_or(StatusCode::OK);
+    let status = http_status(&message);
     match serde_json::to_vec(&message) {
         Ok(body) => response::with_body(status, JSON, body),
         Err(e) => failure(
             &Error::Internal(format!("serializing the reply: {e}")),
             &request_id,
         ),
+    }
+}
+
+/// The HTTP status of a reply sent directly, by the rule rmcp applies to the 2026-07-28
+/// generation: errors about the request's protocol terms are 400, an unknown method 404, the
+/// rest travel in a 200. (rmcp also answers 400 for invalid params when the required metadata
+/// is malformed, which never comes here.)
+fn http_status(message: &ServerJsonRpcMessage) -> StatusCode {
+    let ServerJsonRpcMessage::Error(error) = message else {
+        return StatusCode::OK;
+    };
+    match error.error.code {
+        ErrorCode::UNSUPPORTED_PROTOCOL_VERSION
+        | ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY
+        | ErrorCode::HEADER_MISMATCH => StatusCode::BAD_REQUEST,
+        ErrorCode::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
+        _ => StatusCode::OK,
     }
 }
 

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use rmcp::model::{
-    CallToolRequestParams, ClientCapabilities, ClientJsonRpcMessage, ClientRequest, ErrorCode,
-    GetMeta, JsonRpcRequest, ProtocolVersion, RequestId, ServerJsonRpcMessage, ServerResult,
+    CallToolRequestParams, ClientCapabilities, ClientJsonRpcMessage, ClientRequest, GetMeta,
+    JsonRpcRequest, ProtocolVersion, RequestId, ServerJsonRpcMessage, ServerResult,
 };
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -29,7 +29,7 @@ use crate::error::Error;
 use crate::registry::{Ask, Capability, ClientLink, Gathered, LogLevel, Surface};
 
 /// The one protocol version answered here: the first without `initialize`.
-pub const VERSION: &str = "2026-07-28";
+pub const VERSION: ProtocolVersion = ProtocolVersion::V_2026_07_28;
 
 /// A `tools/call` this module answers.
 pub struct DirectCall {
@@ -59,13 +59,11 @@ impl Shared {
         let ClientRequest::CallToolRequest(request) = request else {
             return None;
         };
-        let version = ProtocolVersion::V_2026_07_28;
-        let eligible = meta.protocol_version().as_ref() == Some(&version)
-            && version.as_str() == VERSION
-            && meta.missing_required_keys(&version).is_empty()
+        let eligible = meta.protocol_version() == Some(VERSION)
+            && meta.missing_required_keys(&VERSION).is_empty()
             && meta.get_progress_token().is_none()
             && self.app.registry.get(&request.params.name).is_some()
-            && !self.maps_headers(&request.params.name);
+            && self.header_tool(&request.params.name).is_none();
         let capabilities = meta.client_capabilities();
         eligible.then_some(DirectCall {
             id,
@@ -110,23 +108,6 @@ impl Shared {
             }
             Err(error) => ServerJsonRpcMessage::error(error, Some(id)),
         }
-    }
-}
-
-/// The HTTP status of a reply sent directly, by the rule rmcp applies to the 2026-07-28
-/// generation: errors about the request's protocol terms are 400, an unknown method 404, the
-/// rest travel in a 200. (rmcp also answers 400 for invalid params when the required metadata
-/// is malformed, which never comes here.)
-pub fn http_status(message: &ServerJsonRpcMessage) -> u16 {
-    let ServerJsonRpcMessage::Error(error) = message else {
-        return 200;
-    };
-    match error.error.code {
-        ErrorCode::UNSUPPORTED_PROTOCOL_VERSION
-        | ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY
-        | ErrorCode::HEADER_MISMATCH => 400,
-        ErrorCode::METHOD_NOT_FOUND => 404,
-        _ => 200,
     }
 }
 

@@ -104,9 +104,9 @@ impl Shared {
         })
     }
 
-    /// Whether `tool` maps parameters to `Mcp-Param-*` headers (SEP-2243), which rmcp checks.
-    pub(super) fn maps_headers(&self, tool: &str) -> bool {
-        self.header_tools.iter().any(|t| t.name == tool)
+    /// `tool`, when it maps parameters to `Mcp-Param-*` headers (SEP-2243), which rmcp checks.
+    pub(super) fn header_tool(&self, tool: &str) -> Option<&Tool> {
+        self.header_tools.iter().find(|t| t.name == tool)
     }
 }
 
@@ -656,11 +656,7 @@ impl ServerHandler for McpServer {
     /// `x-mcp-header` annotations of its input schema; tools without any have nothing to check,
     /// and answering `None` for them spares a clone on every request.
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.shared
-            .header_tools
-            .iter()
-            .find(|tool| tool.name == name)
-            .cloned()
+        self.shared.header_tool(name).cloned()
     }
 
     async fn set_level(
