@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use ::http::request::Parts;
 use ::http::{HeaderMap, Method, Response, StatusCode, header};
-use rmcp::model::{ClientJsonRpcMessage, ErrorCode, ServerJsonRpcMessage};
+use rmcp::model::{ErrorCode, ServerJsonRpcMessage};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::response::{self, Body};
-use crate::mcp::direct::{self, DirectCall};
+use crate::mcp::direct::{self, DirectCall, Envelope};
 use crate::mcp::errors;
 use crate::mcp::server::Shared;
 
@@ -38,7 +38,7 @@ pub fn call(shared: &Shared, parts: &Parts, body: &[u8]) -> Option<DirectCall> {
         return None;
     }
     let name = only(headers, "mcp-name")?;
-    let message: ClientJsonRpcMessage = serde_json::from_slice(body).ok()?;
+    let message: Envelope = serde_json::from_slice(body).ok()?;
     shared
         .direct_call(message)
         .filter(|call| call.tool() == name)
