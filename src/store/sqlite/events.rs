@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use std::thread;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, Row};
 
@@ -25,8 +25,8 @@ use tokio::sync::mpsc;
 const MAX_BATCH: usize = 1024;
 
 /// How long the writer lets events gather after the first one of a batch. Nobody waits on it
-/// (see [`EventWriter::flush`] for who does), so this trades nothing but a few milliseconds of
-/// visibility for far fewer, larger commits.
+/// (a flush ends it, see [`EventWriter::flush`]), so this trades nothing but a few milliseconds
+/// of visibility for far fewer, larger commits.
 const LINGER: Duration = Duration::from_millis(5);
 
 /// Events waiting in memory before `append` makes callers wait (backpressure).
@@ -79,12 +79,15 @@ fn execute(conn: &Connection, sql: &str, events: &[NewEvent]) -> Result<(), rusq
     Ok(())
 }
 
-fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Op>) {
+/// Commits what `queue` brings, in batches that gather for up to `linger` unless a flush is
+/// waiting. The pause is a park that [`EventWriter::flush`] cuts short; a wake-up with nothing
+/// to do (a stale unpark, a spurious one) just parks again until the deadline.
+fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Op>, linger: Duration) {
     let mut events = Vec::with_capacity(MAX_BATCH);
     let mut waiting = Vec::new();
     while let Some(first) = queue.blocking_recv() {
         let mut next = Some(first);
-        let mut lingered = false;
+        let mut deadline = None;
         loop {
             match next.take() {
                 Some(Op::Append(event)) => events.push(event),
@@ -96,10 +99,14 @@ fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Op>) {
             }
             match queue.try_recv() {
                 Ok(op) => next = Some(op),
-                // Let a burst gather once, unless someone is waiting for the commit.
-                Err(_) if !lingered && waiting.is_empty() => {
-                    lingered = true;
-                    thread::sleep(LINGER);
+                // Let a burst gather, unless someone is waiting for the commit.
+                Err(_) if waiting.is_empty() => {
+                    let deadline = *deadline.get_or_insert_with(|| Instant::now() + linger);
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    thread::park_timeout(left);
                 }
                 Err(_) => break,
             }
@@ -219,14 +226,17 @@ impl EventStore for Sqlite {
     fn event_writer(&self) -> StoreResult<EventWriter> {
         let conn = self.dedicated_connection()?;
         let (queue, receiver) = mpsc::channel(QUEUE);
-        thread::Builder::new()
+        let committer = thread::Builder::new()
             .name("heycmo-events".into())
             .spawn(move || {
                 yield_to_requests();
-                writer_loop(conn, receiver)
+                writer_loop(conn, receiver, LINGER)
             })
             .map_err(|e| StoreError::Corrupt(format!("cannot start the event writer: {e}")))?;
-        Ok(EventWriter { queue })
+        Ok(EventWriter {
+            queue,
+            committer: committer.thread().clone(),
+        })
     }
 
     async fn events(&self, customer_id: &str, query: EventQuery) -> StoreResult<Vec<EventRecord>> {
@@ -343,5 +353,43 @@ mod tests {
         let (_dir, conn) = log();
         let (events, _) = of_kind(&conn, "content.created");
         assert_eq!(events[0].data, serde_json::json!({"n": 36}));
+    }
+
+    /// A batch left to gather for an hour still commits at once when a reader flushes: the
+    /// flush wakes the writer. (Without the wake-up this test would wait out the hour; the
+    /// minute allowed it is only there to fail rather than hang.)
+    #[tokio::test]
+    async fn a_flush_ends_the_pause_in_which_a_batch_gathers() {
+        let (dir, conn) = log();
+        let store = Sqlite::open(&dir.path().join("events.db")).unwrap();
+        let writer_conn = store.dedicated_connection().unwrap();
+        writer_conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        let committer =
+            thread::spawn(move || writer_loop(writer_conn, receiver, Duration::from_secs(3600)));
+        let writer = EventWriter {
+            queue,
+            committer: committer.thread().clone(),
+        };
+        let event = NewEvent::new("cus_d", "content.created", &json_n(1), 5000);
+        writer.append(event).await.unwrap();
+        // Give the writer time to take the event and start its pause, so the flush does not
+        // simply arrive with the event (which would pass with or without the wake-up).
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::timeout(Duration::from_secs(60), writer.flush())
+            .await
+            .expect("the flush woke the writer")
+            .unwrap();
+        let written = page(
+            &conn,
+            "cus_d",
+            EventQuery {
+                limit: 10,
+                ..EventQuery::default()
+            },
+        );
+        assert_eq!(written.unwrap().len(), 1);
+        drop(writer);
+        committer.join().unwrap();
     }
 }
