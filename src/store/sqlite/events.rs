@@ -363,7 +363,9 @@ mod tests {
         let (dir, conn) = log();
         let store = Sqlite::open(&dir.path().join("events.db")).unwrap();
         let writer_conn = store.dedicated_connection().unwrap();
-        writer_conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        writer_conn
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .unwrap();
         let (queue, receiver) = mpsc::channel(QUEUE);
         let committer =
             thread::spawn(move || writer_loop(writer_conn, receiver, Duration::from_secs(3600)));
