@@ -52,6 +52,8 @@ pub struct App {
     pub events: EventWriter,
     /// Fetches other sites, behind the SSRF guard.
     pub fetcher: Fetcher,
+    /// `/live`'s fetcher: guarded whatever the tools may reach ([`Config::live_fetch`]).
+    pub live_fetcher: Fetcher,
     /// The server's own language model, when one is configured.
     pub llm: Option<Arc<dyn Llm>>,
     /// Changes to customers' records, for MCP resource subscribers on every transport.
@@ -116,6 +118,7 @@ impl App {
     ) -> Result<Arc<App>, StartError> {
         let events = store.event_writer().map_err(StartError::EventWriter)?;
         let fetcher = Fetcher::new(config.fetch(&public_url))?;
+        let live_fetcher = Fetcher::new(config.live_fetch(&public_url))?;
         let llm = config.llm.engine().map_err(StartError::Llm)?;
         let vault = config.vault()?;
         let changes = crate::changes::channel();
@@ -156,6 +159,7 @@ impl App {
         let jobs = Jobs::new(store.clone(), clock.clone(), config.jobs.clone(), handlers);
         Ok(Arc::new(App {
             fetcher,
+            live_fetcher,
             llm,
             changes,
             limiters: Limiters::new(config.limits),

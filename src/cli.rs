@@ -53,6 +53,16 @@ pub struct Globals {
         value_delimiter = ','
     )]
     pub allow_fetch_networks: Vec<ipnet::IpNet>,
+    /// Private networks the keyless `/live` page may audit (CIDR, comma-separated). Neither
+    /// --allow-private-fetch nor --allow-fetch-network reaches `/live`: anyone can call it, so
+    /// what it may fetch is opened on its own.
+    #[arg(
+        long = "allow-live-network",
+        global = true,
+        env = "HEYCMO_ALLOW_LIVE_NETWORKS",
+        value_delimiter = ','
+    )]
+    pub allow_live_networks: Vec<ipnet::IpNet>,
     /// Seconds a fetch of another site may take, redirects included.
     #[arg(
         long,
@@ -150,6 +160,7 @@ impl Globals {
             db: self.db.clone(),
             allow_private_fetch: self.allow_private_fetch,
             allowed_fetch_networks: self.allow_fetch_networks.clone(),
+            allowed_live_networks: self.allow_live_networks.clone(),
             fetch_timeout: std::time::Duration::from_secs(self.fetch_timeout_seconds.max(1)),
             fetch_max_bytes: self.fetch_max_bytes,
             llm: crate::llm::LlmConfig {

@@ -30,6 +30,8 @@ pub struct Config {
     pub allow_private_fetch: bool,
     /// Private networks fetches may reach with the guard on.
     pub allowed_fetch_networks: Vec<ipnet::IpNet>,
+    /// Private networks the keyless `/live` may reach; the two settings above never apply to it.
+    pub allowed_live_networks: Vec<ipnet::IpNet>,
     /// Deadline of one fetch of another site, redirects included.
     pub fetch_timeout: Duration,
     /// Largest body fetched from another site, before and after decompression.
@@ -68,6 +70,7 @@ impl Default for Config {
             key_cache_ttl: Duration::from_secs(10),
             allow_private_fetch: false,
             allowed_fetch_networks: Vec::new(),
+            allowed_live_networks: Vec::new(),
             fetch_timeout: Duration::from_secs(15),
             fetch_max_bytes: 5 * 1024 * 1024,
             llm: crate::llm::LlmConfig::default(),
@@ -93,6 +96,17 @@ impl Config {
             max_bytes: self.fetch_max_bytes,
             allowed_networks: self.allowed_fetch_networks.clone(),
             ..crate::web::FetchConfig::new(public_url)
+        }
+    }
+
+    /// The settings of `/live`'s fetcher: the tools' limits, with the guard always on and only
+    /// the networks opened for `/live` itself. It needs no key, so it must never let an
+    /// anonymous visitor probe the operator's private network.
+    pub fn live_fetch(&self, public_url: &str) -> crate::web::FetchConfig {
+        crate::web::FetchConfig {
+            allow_private: false,
+            allowed_networks: self.allowed_live_networks.clone(),
+            ..self.fetch(public_url)
         }
     }
 

@@ -22,6 +22,7 @@ pub mod knowledge;
 pub mod library;
 pub mod llm;
 pub mod mcp;
+pub mod pages;
 pub mod ratelimit;
 pub mod registry;
 pub mod research;

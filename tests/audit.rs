@@ -401,21 +401,37 @@ fn events(body: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// `GET` of `path` asking for the event stream, as `EventSource` and stream readers do.
+async fn stream(server: &Server, path: &str) -> reqwest::Response {
+    client()
+        .get(server.url(path))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The one `error` event a stream that could not start carries.
+async fn stream_error(server: &Server, path: &str) -> Value {
+    let response = stream(server, path).await;
+    assert_eq!(response.status(), 200);
+    let events = events(&response.text().await.unwrap());
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (name, data) = &events[0];
+    assert_eq!(name, "error");
+    assert!(data["requestId"].as_str().is_some_and(|id| !id.is_empty()));
+    data.clone()
+}
+
 #[tokio::test]
 async fn live_streams_every_check_without_a_key() {
     let site = site::serve("good").await;
-    let server = Server::start(&["--allow-fetch-network", SITE_NETWORK, "--rate-preauth", "3"]);
-    let response = client()
-        .get(server.url(&format!("/live?url={}", site.url("/"))))
-        .send()
-        .await
-        .unwrap();
+    let server = Server::start(&["--allow-live-network", SITE_NETWORK, "--rate-preauth", "3"]);
+    let response = stream(&server, &format!("/live?url={}", site.url("/"))).await;
     assert_eq!(response.status(), 200);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream")
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/event-stream; charset=utf-8"
     );
     let events = events(&response.text().await.unwrap());
     assert_eq!(events.first().unwrap().0, "start");
@@ -435,25 +451,18 @@ async fn live_streams_every_check_without_a_key() {
     assert!(findings.iter().any(|f| f["id"] == "cro.primary-cta"));
     assert_eq!(summary["cro"]["scores"]["overall"], 100);
 
-    // Refused before any stream starts, in the error format.
-    let refused = client()
-        .get(server.url("/live?url=http://10.0.0.1/"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 400);
-    let body: Value = refused.json().await.unwrap();
-    assert_eq!(body["code"], "E_URL_REFUSED");
-    let missing = client().get(server.url("/live")).send().await.unwrap();
-    assert_eq!(missing.status(), 400);
-    // Three requests per minute from this address were allowed; the fourth is not.
-    let limited = client()
-        .get(server.url("/live?url=example.com"))
-        .send()
-        .await
-        .unwrap();
+    // A refused URL and a missing one end the stream with an error event, in the error format.
+    let refused = stream_error(&server, "/live?url=http://10.0.0.1/").await;
+    assert_eq!(refused["code"], "E_URL_REFUSED");
+    let missing = stream_error(&server, "/live").await;
+    assert_eq!(missing["code"], "E_BAD_REQUEST");
+    // Three streams per minute from this address were allowed; the fourth is not.
+    let limited = stream(&server, "/live?url=example.com").await;
     assert_eq!(limited.status(), 429);
     assert!(limited.headers().contains_key("retry-after"));
+    // The page is not a stream and is not counted.
+    let page = client().get(server.url("/live")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
     // Nothing was stored: /live has no customer.
     let (_, events) = {
         let response = client()
@@ -471,14 +480,91 @@ async fn live_streams_every_check_without_a_key() {
 }
 
 #[tokio::test]
-async fn a_site_that_cannot_be_reached_ends_the_live_stream_with_an_error() {
-    let server = Server::start(&["--allow-fetch-network", SITE_NETWORK]);
-    // Nothing listens on 127.0.0.2:9.
+async fn live_keeps_its_guard_when_the_tools_may_fetch_private_networks() {
+    let site = site::serve("good").await;
+    let server = Server::start(&[
+        "--allow-private-fetch",
+        "--allow-fetch-network",
+        SITE_NETWORK,
+    ]);
+    // The tools reach the fixture site...
+    let (status, body) = post(&server, "/api/scan", json!({"url": site.url("/")})).await;
+    assert_eq!(status, 200, "{body}");
+    // ...an anonymous visitor of /live does not, by name or by address.
+    let refused = stream_error(&server, &format!("/live?url={}", site.url("/"))).await;
+    assert_eq!(refused["code"], "E_URL_REFUSED", "{refused}");
+    let refused = stream_error(&server, "/live?url=http://localhost:9/").await;
+    assert_eq!(refused["code"], "E_URL_REFUSED", "{refused}");
+}
+
+#[tokio::test]
+async fn a_browser_gets_the_live_page_under_a_strict_policy() {
+    let server = Server::start(&[]);
     let response = client()
-        .get(server.url("/live?url=http://127.0.0.2:9/"))
+        .get(server.url("/live?url=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
         .send()
         .await
         .unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert!(csp.contains("script-src 'sha256-"), "{csp}");
+    assert!(!csp.contains("unsafe"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<form"), "{html}");
+    // The URL comes back in the form, escaped; no external asset is referenced.
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_live_page_draws_the_streamed_findings_in_a_real_browser() {
+    let site = site::serve("bad").await;
+    let server = Server::start(&["--allow-live-network", SITE_NETWORK]);
+    let page = server.url(&format!("/live?url={}", site.url("/")));
+    let dom = tokio::task::spawn_blocking(move || common::browser::rendered_dom(&page, 20_000))
+        .await
+        .unwrap();
+    // The inline script ran under the page's policy, read the stream and drew it: scores,
+    // then failures with their fixes, first among them the most severe.
+    assert!(dom.contains("Audited "), "{dom}");
+    let scores = dom.find("id=\"scores\"").unwrap();
+    assert!(!dom[scores..scores + 40].contains("hidden"), "{dom}");
+    assert!(
+        dom.contains("class=\"sev-critical\"") || dom.contains("class=\"sev-high\""),
+        "{dom}"
+    );
+    assert!(dom.contains("Fix: "), "{dom}");
+    let dashes = dom.matches("—").count() + dom.matches("…").count();
+    assert!(
+        dashes > 0 && !dom.contains("â€"),
+        "the page decodes as UTF-8: {dom}"
+    );
+}
+
+#[tokio::test]
+async fn the_live_page_shows_a_refused_url_as_a_readable_error() {
+    let server = Server::start(&[]);
+    let page = server.url("/live?url=http://10.0.0.1/");
+    let dom = tokio::task::spawn_blocking(move || common::browser::rendered_dom(&page, 10_000))
+        .await
+        .unwrap();
+    assert!(dom.contains("class=\"error\""), "{dom}");
+    assert!(dom.contains("(E_URL_REFUSED)"), "{dom}");
+}
+
+#[tokio::test]
+async fn a_site_that_cannot_be_reached_ends_the_live_stream_with_an_error() {
+    let server = Server::start(&["--allow-live-network", SITE_NETWORK]);
+    // Nothing listens on 127.0.0.2:9.
+    let response = stream(&server, "/live?url=http://127.0.0.2:9/").await;
     assert_eq!(response.status(), 200);
     let events = events(&response.text().await.unwrap());
     let (name, data) = events.last().unwrap();

@@ -273,13 +273,16 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
         "audits",
         none.clone(),
         ok(
-            "An event stream: `start`, one `finding` per check as it completes, then `summary` (or `error`)",
+            "With `Accept: text/event-stream`, the stream: `start`, one `finding` per check as it completes, then `summary`, or `error` (a missing or refused URL too). Otherwise the page that draws that stream",
             "text/event-stream",
             sse_event_schema(),
         ),
     );
-    live["parameters"] =
-        json!([{"name": "url", "in": "query", "required": true, "schema": {"type": "string"}}]);
+    live["responses"]["200"]["content"]["text/html"] = json!({"schema": {"type": "string"}});
+    live["parameters"] = json!([
+        {"name": "url", "in": "query", "required": false, "description": "The page to audit; the stream answers an `error` event without it, the page a form", "schema": {"type": "string"}},
+        {"name": "Accept", "in": "header", "required": false, "description": "`text/event-stream` for the stream; anything else gets the page", "schema": {"type": "string"}}
+    ]);
     put("/live", "get", live);
 
     let mut sse = simple(

@@ -67,6 +67,45 @@ where
     response
 }
 
+/// Adds `charset=utf-8` to a `text/*` content type that names no charset, whoever built the
+/// response (rmcp's transport included): without it a browser decodes the body as
+/// windows-1252 and every dash becomes "â€”".
+pub fn declare_charset(headers: &mut http::HeaderMap) {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return;
+    };
+    let Ok(media) = value.to_str() else {
+        return;
+    };
+    let lower = media.to_ascii_lowercase();
+    if lower.starts_with("text/")
+        && !lower.contains("charset=")
+        && let Ok(value) = HeaderValue::from_str(&format!("{media}; charset=utf-8"))
+    {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+}
+
+/// A server-rendered page, under its Content-Security-Policy; never cached, never framed,
+/// never sniffed as something else.
+pub fn page(page: crate::pages::Page) -> Response<Body> {
+    let mut response = with_body(StatusCode::OK, "text/html; charset=utf-8", page.html);
+    let headers = response.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&page.csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// `value` as JSON.
 pub fn json(status: StatusCode, value: &impl Serialize) -> Response<Body> {
     json_as(status, "application/json", value)
@@ -111,7 +150,34 @@ pub fn error(error: &Error, request_id: &str) -> Response<Body> {
 
 #[cfg(test)]
 mod tests {
-    use super::sse_event;
+    use super::{declare_charset, sse_event};
+    use http::{HeaderMap, HeaderValue, header};
+
+    fn declared(content_type: &'static str) -> String {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        declare_charset(&mut headers);
+        headers[header::CONTENT_TYPE].to_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn text_types_declare_utf_8_once() {
+        assert_eq!(
+            declared("text/event-stream"),
+            "text/event-stream; charset=utf-8"
+        );
+        assert_eq!(declared("text/html"), "text/html; charset=utf-8");
+        assert_eq!(
+            declared("text/plain; charset=utf-8"),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(
+            declared("Text/Plain; Charset=UTF-8"),
+            "Text/Plain; Charset=UTF-8"
+        );
+        // JSON is UTF-8 by definition and takes no charset parameter.
+        assert_eq!(declared("application/json"), "application/json");
+    }
 
     fn text(name: &str, data: &str) -> String {
         let frame = sse_event(name, data).into_data().expect("a data frame");

@@ -101,6 +101,7 @@ impl Router {
         if let Ok(value) = HeaderValue::from_str(&id) {
             response.headers_mut().insert("x-request-id", value);
         }
+        response::declare_charset(response.headers_mut());
         span.in_scope(|| {
             tracing::info!(
                 status = response.status().as_u16(),

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod platforms;
 pub mod receiver;
 pub mod site;
@@ -264,7 +265,10 @@ impl SseClient {
             "{}",
             response.text().await.unwrap_or_default()
         );
-        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/event-stream; charset=utf-8"
+        );
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let reader = tokio::spawn(async move {
             let mut body = response.bytes_stream();
