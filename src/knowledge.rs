@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{Finding, Report};
+use crate::audit::{AuditKind, Finding, Report};
 use crate::brand::BrandProfile;
 use crate::content::ContentItem;
+use crate::content::brief::{Fact, Grounding};
 use crate::error::Error;
 use crate::store::Store;
 
@@ -63,7 +64,14 @@ impl Knowledge {
 
     /// "3 draft, 1 approved": items per state, in lifecycle order.
     fn pipeline(&self) -> String {
-        let states = ["draft", "approved", "rejected", "scheduled", "published"];
+        let states = [
+            "brief",
+            "draft",
+            "approved",
+            "rejected",
+            "scheduled",
+            "published",
+        ];
         let counts: Vec<String> = states
             .iter()
             .filter_map(|s| {
@@ -119,6 +127,134 @@ impl Knowledge {
             });
         }
         sources
+    }
+
+    /// The audits of the brand's own pages: its host (with or without `www.`), answered 2xx,
+    /// and a page rather than a file (a sitemap, a feed). Without a brand profile, every audit
+    /// that answered 2xx. Others may be stored — a competitor, a 404 — but are not the brand's
+    /// problems or proof.
+    pub fn own_audits(&self) -> impl Iterator<Item = &Report> {
+        let host = |url: &str| {
+            url::Url::parse(url).ok().and_then(|u| {
+                u.host_str()
+                    .map(|h| h.trim_start_matches("www.").to_owned())
+            })
+        };
+        let brand_host = self.brand.as_ref().and_then(|b| host(&b.final_url));
+        self.audits.iter().filter(move |audit| {
+            let page = url::Url::parse(&audit.final_url).is_ok_and(|u| {
+                let path = u.path().to_ascii_lowercase();
+                ![".xml", ".txt", ".json", ".pdf", ".rss", ".atom", ".csv"]
+                    .iter()
+                    .any(|ext| path.ends_with(ext))
+            });
+            (200..300).contains(&audit.status)
+                && page
+                && (brand_host.is_none() || host(&audit.final_url) == brand_host)
+        })
+    }
+
+    /// What the records give a writer, each statement with the record it comes from.
+    pub fn grounding(&self) -> Grounding {
+        let mut grounding = Grounding::default();
+        if let Some(brand) = &self.brand {
+            let id = Knowledge::brand_id(brand);
+            let from = |field: &str| format!("{id}: {field}");
+            grounding.brand_name = brand.name.clone();
+            grounding.audience = brand
+                .audience
+                .iter()
+                .map(|a| Fact::new(a, from("audience")))
+                .collect();
+            let offer = [
+                ("value proposition", &brand.value_proposition),
+                ("tagline", &brand.tagline),
+                ("description", &brand.description),
+            ];
+            let mut seen = BTreeSet::new();
+            for (field, text) in offer {
+                if let Some(text) = text
+                    && seen.insert(text.to_lowercase())
+                {
+                    grounding.offer.push(Fact::new(text, from(field)));
+                }
+            }
+            for page in &brand.pricing_pages {
+                grounding.offer.push(Fact::new(
+                    format!("Pricing page: {page}"),
+                    from("pricing pages"),
+                ));
+            }
+            for page in &brand.product_pages {
+                grounding.offer.push(Fact::new(
+                    format!("Product page: {page}"),
+                    from("product pages"),
+                ));
+            }
+            if let Some(name) = &brand.name {
+                grounding
+                    .facts
+                    .push(Fact::new(format!("The brand is {name}"), from("name")));
+            }
+            grounding.facts.push(Fact::new(
+                format!("Website: {}", brand.final_url),
+                from("url"),
+            ));
+            for email in &brand.contact.emails {
+                grounding.facts.push(Fact::new(
+                    format!("Contact email: {email}"),
+                    from("contact"),
+                ));
+            }
+            for phone in &brand.contact.phones {
+                grounding
+                    .facts
+                    .push(Fact::new(format!("Phone: {phone}"), from("contact")));
+            }
+            let phrases: Vec<&str> = brand
+                .key_phrases
+                .iter()
+                .take(8)
+                .map(|k| k.phrase.as_str())
+                .collect();
+            if !phrases.is_empty() {
+                grounding.facts.push(Fact::new(
+                    format!("Terms the brand's pages use: {}", phrases.join(", ")),
+                    from("key phrases"),
+                ));
+            }
+            grounding.voice = Some((
+                brand.voice.clone(),
+                format!(
+                    "{id}: voice, measured on {} words of {} pages",
+                    brand.voice.words_analyzed,
+                    brand.pages.len()
+                ),
+            ));
+            grounding.calls_to_action = brand.calls_to_action.clone();
+        }
+        const PROOF: [&str; 4] = [
+            "cro.social-proof",
+            "cro.testimonials",
+            "cro.customer-logos",
+            "cro.review-markup",
+        ];
+        let mut seen = BTreeSet::new();
+        for audit in self.own_audits().filter(|a| a.kind == AuditKind::Cro) {
+            for finding in audit.findings.iter().filter(|f| f.passed) {
+                if PROOF.contains(&finding.id.as_str()) && seen.insert(finding.evidence.clone()) {
+                    grounding.proof.push(Fact::new(
+                        format!("{} ({})", finding.evidence, audit.final_url),
+                        format!(
+                            "audit {}: {}",
+                            audit.audit_id.as_deref().unwrap_or(""),
+                            finding.id
+                        ),
+                    ));
+                }
+            }
+        }
+        grounding
     }
 
     /// The context block a model reads, each item under its citable id.

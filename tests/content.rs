@@ -1,6 +1,7 @@
-//! The content lifecycle over REST against the real binary: drafting (offline here; the model
-//! engines are in tests/llm.rs), the on-page checks, transitions and their events, conflicts
-//! naming the current state, and one customer's content hidden from another.
+//! The content lifecycle over REST against the real binary: with no model here, the writing
+//! brief and the caller's submit_draft (the model engines are in tests/llm.rs), the checks,
+//! transitions and their events, conflicts naming the current state, and one customer's
+//! content hidden from another.
 
 mod common;
 
@@ -21,15 +22,84 @@ async fn a_draft_moves_through_review_and_every_step_is_an_event() {
     )
     .await;
     assert_eq!(status, 200, "{item}");
-    assert_eq!(item["state"], "draft");
+    assert_eq!(item["state"], "brief");
     assert_eq!(
         item["engine"], "offline",
         "no model configured and REST offers no sampling"
     );
     assert_eq!(item["revision"], 1);
-    assert_eq!(item["slug"], "trail-maintenance-a-practical-guide");
-    assert!(item["body"].as_str().unwrap().contains("## Step by step"));
-    assert_eq!(item["outline"][0], "Why trail maintenance matters");
+    assert_eq!(item["body"], "", "nothing offline is presented as copy");
+    assert!(item["seo"].is_null());
+    let brief = &item["brief"];
+    assert!(
+        brief["task"]
+            .as_str()
+            .unwrap()
+            .contains("\"trail maintenance\""),
+        "{brief}"
+    );
+    assert_eq!(
+        brief["length"],
+        json!({"unit": "words", "target": 900, "min": 630, "max": 1170})
+    );
+    assert_eq!(brief["keywords"], json!(["trail maintenance"]));
+    let held: Vec<&str> = brief["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        held.contains(&"content.keyword-in-title") && held.contains(&"content.length"),
+        "{held:?}"
+    );
+    let id = item["id"].as_str().unwrap().to_owned();
+    assert!(brief["nextStep"].as_str().unwrap().contains(&id));
+    let base = format!("/api/content/{customer}/{id}");
+
+    // A brief is not approvable, nor edited: its text comes through submit_draft.
+    for (method, path, body) in [
+        (Method::POST, format!("{base}/approve"), None),
+        (Method::PATCH, base.clone(), Some(json!({"title": "New"}))),
+    ] {
+        let (status, refused) = call(&server, &key, method, &path, body).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (409, Some("E_CONFLICT"))
+        );
+        let message = refused["error"].as_str().unwrap();
+        assert!(
+            message.contains("is brief") && message.contains("submit_draft"),
+            "{message}"
+        );
+    }
+
+    // The caller's text is checked against the brief: a keyword in the title, but 12 words
+    // for a target of 900.
+    let (status, item) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("{base}/draft"),
+        Some(json!({
+            "title": "Trail maintenance: a season plan",
+            "metaDescription": "When to clear, drain and repair a trail through the year.",
+            "body": "Trail maintenance starts when the snow melts.\n\n## Drainage\n\nClear every drain first."
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(
+        (
+            item["state"].as_str(),
+            item["engine"].as_str(),
+            item["revision"].as_u64()
+        ),
+        (Some("draft"), Some("client"), Some(2))
+    );
+    assert_eq!(item["slug"], "trail-maintenance-a-season-plan");
+    assert_eq!(item["outline"], json!(["Drainage"]));
+    assert_eq!(item["brief"], *brief, "the brief stays with the item");
     let findings = item["seo"]["findings"].as_array().unwrap();
     let passed = |id: &str| {
         findings
@@ -39,10 +109,21 @@ async fn a_draft_moves_through_review_and_every_step_is_an_event() {
     };
     assert_eq!(passed("content.keyword-in-title"), Some(json!(true)));
     assert_eq!(passed("seo.h1"), Some(json!(true)));
-    // The offline draft is far shorter than 900 words, and the check says so.
     assert_eq!(passed("content.length"), Some(json!(false)));
-    let id = item["id"].as_str().unwrap().to_owned();
-    let base = format!("/api/content/{customer}/{id}");
+    let blank = json!({"title": " ", "body": "text"});
+    let (status, refused) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("{base}/draft"),
+        Some(blank),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("E_BAD_REQUEST")),
+        "{refused}"
+    );
 
     let (status, approved) = call(
         &server,
@@ -55,7 +136,7 @@ async fn a_draft_moves_through_review_and_every_step_is_an_event() {
     assert_eq!(status, 200, "{approved}");
     assert_eq!(
         (approved["state"].as_str(), approved["revision"].as_u64()),
-        (Some("approved"), Some(2))
+        (Some("approved"), Some(3))
     );
     let (status, again) = call(
         &server,
@@ -104,7 +185,7 @@ async fn a_draft_moves_through_review_and_every_step_is_an_event() {
     .await;
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["state"], "draft");
-    assert_eq!(edited["revision"], 4);
+    assert_eq!(edited["revision"], 5);
     assert_eq!(edited["slug"], "trail-maintenance-in-spring");
     assert_eq!(edited["outline"], json!(["Tools"]));
     assert!(edited.get("rejectionReason").is_none());
@@ -131,11 +212,13 @@ async fn a_draft_moves_through_review_and_every_step_is_an_event() {
             "content.updated",
             "content.rejected",
             "content.approved",
+            "content.updated",
             "content.created"
         ]
     );
     assert_eq!(events["events"][1]["data"]["reason"], "Too generic");
-    assert_eq!(events["events"][3]["data"]["contentId"], id.as_str());
+    assert_eq!(events["events"][4]["data"]["contentId"], id.as_str());
+    assert_eq!(events["events"][4]["data"]["state"], "brief");
 
     let (_, listed) = call(
         &server,
@@ -192,8 +275,34 @@ async fn lead_magnets_come_with_landing_copy_and_bad_input_is_refused() {
     .await;
     assert_eq!(status, 200, "{quiz}");
     assert_eq!(quiz["leadMagnet"], "quiz");
-    assert_eq!(quiz["landingCopy"]["callToAction"], "Download the quiz");
-    assert!(quiz["body"].as_str().unwrap().contains("## Your score"));
+    assert_eq!(quiz["state"], "brief");
+    // A quiz is what a template does well: its skeleton comes with the brief, as a skeleton.
+    let skeleton = quiz["brief"]["skeleton"].as_str().unwrap();
+    assert!(
+        skeleton.contains("## Your score") && skeleton.contains("[Question]"),
+        "{skeleton}"
+    );
+    assert!(
+        quiz["brief"]["constraints"]
+            .to_string()
+            .contains("landingCopy")
+    );
+    let id = quiz["id"].as_str().unwrap();
+    let (status, written) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}/{id}/draft"),
+        Some(json!({
+            "title": "Are you ready for the trail?",
+            "body": "# Trail readiness quiz\n\n## Questions\n\n1. Do you carry water?",
+            "landingCopy": {"headline": "Ready for the trail?", "subheadline": "Ten questions.", "bullets": ["Water", "Boots"], "callToAction": "Take the quiz"}
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{written}");
+    assert_eq!(written["landingCopy"]["callToAction"], "Take the quiz");
+    assert_eq!(written["engine"], "client");
     let (status, bad) = call(
         &server,
         &key,
@@ -260,15 +369,7 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
     let posts = common::receiver::Receiver::start(|_| common::receiver::Answer::status(200)).await;
     let server = Server::start(&["--allow-fetch-network", common::site::SITE_NETWORK]);
     let (key, customer) = (server.key.clone(), server.customer_id.clone());
-    let (_, item) = call(
-        &server,
-        &key,
-        Method::POST,
-        &format!("/api/content/{customer}"),
-        Some(json!({"topic": "spring trails", "format": "email"})),
-    )
-    .await;
-    let id = item["id"].as_str().unwrap().to_owned();
+    let id = common::draft(&server, "spring trails").await;
     let uri = format!("heycmo://content/{id}");
 
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
@@ -451,5 +552,104 @@ async fn on_the_2026_generation_subscribers_listen_for_changes() {
         }
         other => panic!("unexpected {other:?}"),
     }
+    client.cancel().await.unwrap();
+}
+
+/// One tool call over MCP: its structured result and its text.
+async fn call_tool(
+    client: &rmcp::service::RunningService<rmcp::RoleClient, ()>,
+    name: &'static str,
+    arguments: serde_json::Value,
+) -> (serde_json::Value, String) {
+    let mut params = rmcp::model::CallToolRequestParams::new(name);
+    params.arguments = arguments.as_object().cloned();
+    let result = client.call_tool(params).await.unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    let text = result.content[0].as_text().unwrap().text.clone();
+    (result.structured_content.unwrap(), text)
+}
+
+#[tokio::test]
+async fn a_client_without_sampling_writes_from_the_brief_and_heycmo_checks_it() {
+    use rmcp::ServiceExt;
+
+    let server = Server::start(&[]);
+    // rmcp's client with no capabilities: no sampling, as most desktop clients today.
+    let client = ()
+        .serve(common::mcp_transport(
+            server.url("/mcp"),
+            server.key.clone(),
+        ))
+        .await
+        .unwrap();
+    let (item, text) = call_tool(
+        &client,
+        "run_content_creation",
+        json!({"topic": "trail running in the rain", "format": "blog", "keywords": ["trail running"], "length": 120}),
+    )
+    .await;
+    assert_eq!(
+        (item["state"].as_str(), item["engine"].as_str()),
+        (Some("brief"), Some("offline"))
+    );
+    assert!(text.contains("NOTHING IS WRITTEN YET"), "{text}");
+    assert!(
+        text.contains("## Checks the draft will be held to"),
+        "{text}"
+    );
+    assert!(text.contains("submit_draft"), "{text}");
+    let id = item["id"].as_str().unwrap().to_owned();
+
+    // A first text: too short and without the keyword in its title; the answer says so.
+    let (first, text) = call_tool(
+        &client,
+        "submit_draft",
+        json!({"contentId": id, "title": "Running when it pours", "body": "Wet trails need care."}),
+    )
+    .await;
+    assert_eq!(
+        (first["state"].as_str(), first["engine"].as_str()),
+        (Some("draft"), Some("client"))
+    );
+    let failed: Vec<&str> = first["seo"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["passed"] == false)
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(failed.contains(&"content.keyword-in-title"), "{failed:?}");
+    assert!(failed.contains(&"content.length"), "{failed:?}");
+    assert!(text.contains("CHECKS FAILED"), "{text}");
+    assert!(text.contains("Put the main keyword in the title"), "{text}");
+
+    // The revision fixes them: keyword in title and opening, about 120 words.
+    let paragraph = "Trail running in wet weather asks for shorter strides, shoes with deep lugs and a \
+                     jacket that breathes. Start slower than usual and watch roots and rocks.";
+    let body = format!(
+        "{paragraph}\n\n## Shoes\n\n{paragraph}\n\n## Pace\n\n{paragraph}\n\n## After the run\n\n{paragraph}"
+    );
+    let (second, text) = call_tool(
+        &client,
+        "submit_draft",
+        json!({
+            "contentId": id,
+            "title": "Trail running in the rain: a practical guide",
+            "metaDescription": "How to keep trail running when it rains: shoes that grip, a safer pace, and what to do after a wet run.",
+            "body": body
+        }),
+    )
+    .await;
+    assert_eq!(second["revision"], 3);
+    let still: Vec<&serde_json::Value> = second["seo"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["passed"] == false)
+        .collect();
+    assert!(still.is_empty(), "{still:?}");
+    assert!(text.contains("Checks: all"), "{text}");
+    let (approved, _) = call_tool(&client, "approve_content", json!({"contentId": id})).await;
+    assert_eq!(approved["state"], "approved");
     client.cancel().await.unwrap();
 }

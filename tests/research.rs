@@ -216,13 +216,7 @@ async fn a_briefing_reports_site_pipeline_and_events_and_announces_itself() {
     )
     .await;
     assert_eq!(status, 200, "{hook}");
-    let (status, _) = post(
-        &server,
-        &format!("/api/content/{customer}"),
-        json!({"topic": "trail shoes", "format": "social", "engine": "offline"}),
-    )
-    .await;
-    assert_eq!(status, 200);
+    common::draft(&server, "trail shoes").await;
     let (status, _) = post(
         &server,
         &format!("/api/connections/{customer}"),

@@ -379,13 +379,7 @@ async fn scheduled_content_goes_out_on_every_platform_in_its_wire_format() {
 async fn only_approved_content_fitting_connected_channels_is_queued() {
     let w = world().await;
     let server = &w.server;
-    let (_, draft) = post(
-        server,
-        &format!("/api/content/{}", server.customer_id),
-        json!({"topic": "boots", "format": "social", "engine": "offline"}),
-    )
-    .await;
-    let draft = draft["id"].as_str().unwrap();
+    let draft = &common::draft(server, "boots").await;
     let path = format!("/api/content/{}/{draft}/schedule", server.customer_id);
     let (status, body) = post(
         server,

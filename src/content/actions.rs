@@ -2,6 +2,7 @@
 //! lifecycle, each announcing the changed item to whoever watches it.
 
 use super::ContentItem;
+use super::brief::Grounding;
 use super::lifecycle::{self, Action};
 use super::writer::Brief;
 use crate::changes::Record;
@@ -9,11 +10,13 @@ use crate::error::Error;
 use crate::llm::{self, EngineChoice};
 use crate::registry::ToolContext;
 
-/// Drafts `brief` for the caller with the engine it chose, and announces the new item.
+/// Drafts `brief` for the caller with the engine it chose (or, with none, stores its writing
+/// brief), grounded in what the records say, and announces the new item.
 pub async fn draft(
     ctx: &ToolContext,
     brief: &Brief,
     choice: EngineChoice,
+    grounding: &Grounding,
 ) -> Result<ContentItem, Error> {
     let customer = &ctx.principal.customer.id;
     let brand = crate::brand::latest(&ctx.store, customer).await?;
@@ -24,6 +27,7 @@ pub async fn draft(
         engine.as_deref(),
         brief,
         brand.as_ref(),
+        grounding,
         ctx.clock.now_millis(),
     )
     .await?;
@@ -35,7 +39,7 @@ pub async fn draft(
 pub async fn change(ctx: &ToolContext, id: &str, action: Action) -> Result<ContentItem, Error> {
     let customer = &ctx.principal.customer.id;
     let brand = match action {
-        Action::Edit(_) => crate::brand::latest(&ctx.store, customer).await?,
+        Action::Edit(_) | Action::Submit(_) => crate::brand::latest(&ctx.store, customer).await?,
         _ => None,
     };
     let item = lifecycle::apply(

@@ -37,6 +37,11 @@ const LENGTH: Check = Category::Seo.check(
     Severity::Low,
     "The length is within 30 % of the target",
 );
+const POST_LENGTH: Check = Category::Seo.check(
+    "content.post-length",
+    Severity::High,
+    "The post fits the strictest channel's limit",
+);
 
 /// The page a draft would be: its title and description in the head, its body as HTML.
 pub fn render(title: &str, meta_description: &str, body_markdown: &str, language: &str) -> String {
@@ -128,6 +133,42 @@ pub fn check(
     findings.sort_by_key(|f| (f.passed, std::cmp::Reverse(f.severity.weight())));
     let score = Scores::of(&findings).overall;
     Some((findings, score))
+}
+
+/// Checks a social post's text against the strictest limit of the channels it may go to.
+/// Characters are counted as written; each platform's own count is applied again when the
+/// post is queued.
+pub fn post(body: &str, max_chars: u32) -> (Vec<Finding>, u32) {
+    let text = super::plain_text(body);
+    let length = text.chars().count();
+    let findings = vec![POST_LENGTH.judge(
+        !text.is_empty() && length <= max_chars as usize,
+        format!("{length} characters for a limit of {max_chars}"),
+        format!("Shorten the post to at most {max_chars} characters, links included."),
+    )];
+    let score = Scores::of(&findings).overall;
+    (findings, score)
+}
+
+impl super::ContentItem {
+    /// Measures the text and runs the checks its format faces, replacing earlier results: the
+    /// on-page checks for pages, the length for a post with a known limit, none for email.
+    pub fn run_checks(&mut self, target_words: u32, max_chars: Option<u32>, language: &str) {
+        self.readability = readability(&self.body, language);
+        let checked = match (self.format, max_chars) {
+            (Format::Social, Some(max)) => Some(post(&self.body, max)),
+            _ => check(
+                self.format,
+                &self.title,
+                &self.meta_description,
+                &self.body,
+                &self.keywords,
+                target_words,
+                language,
+            ),
+        };
+        self.seo = checked.map(|(findings, score)| super::ContentSeo { score, findings });
+    }
 }
 
 /// Readability of the body's visible text.

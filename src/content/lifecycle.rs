@@ -3,8 +3,9 @@
 
 use serde_json::{Value, json};
 
+use super::brief::Grounding;
 use super::writer::{self, Brief};
-use super::{ContentItem, State, check};
+use super::{ContentItem, LandingCopy, State};
 use crate::brand::BrandProfile;
 use crate::clock::rfc3339;
 use crate::error::Error;
@@ -16,8 +17,22 @@ use crate::store::{
 #[derive(Debug, Clone)]
 pub enum Action {
     Approve,
-    Reject { reason: String },
+    Reject {
+        reason: String,
+    },
     Edit(Edits),
+    /// The caller's own text for the item, written from its brief or revised after the checks.
+    Submit(Submission),
+}
+
+/// A piece the caller wrote; `None` keeps the current value.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub title: String,
+    pub body: String,
+    pub meta_description: Option<String>,
+    pub landing_copy: Option<LandingCopy>,
+    pub keywords: Option<Vec<String>>,
 }
 
 /// Fields an edit may change; `None` keeps the current value.
@@ -33,8 +48,9 @@ impl Action {
     fn allowed_from(&self) -> &'static [State] {
         match self {
             Action::Approve => &[State::Draft],
-            Action::Reject { .. } => &[State::Draft, State::Approved],
+            Action::Reject { .. } => &[State::Brief, State::Draft, State::Approved],
             Action::Edit(_) => &[State::Draft, State::Rejected],
+            Action::Submit(_) => &[State::Brief, State::Draft, State::Rejected],
         }
     }
 
@@ -43,6 +59,17 @@ impl Action {
             Action::Approve => "approved",
             Action::Reject { .. } => "rejected",
             Action::Edit(_) => "edited",
+            Action::Submit(_) => "submitted",
+        }
+    }
+
+    /// What to do instead, for an item in `state` this action does not apply to.
+    fn hint(&self, state: State) -> &'static str {
+        match (self, state) {
+            (Action::Approve | Action::Edit(_), State::Brief) => {
+                " (nothing is written yet: hand in its text with submit_draft first)"
+            }
+            _ => "",
         }
     }
 }
@@ -126,11 +153,12 @@ pub async fn apply(
                     let allowed: Vec<&str> =
                         action.allowed_from().iter().map(|s| s.as_str()).collect();
                     return Err(StoreError::Conflict(format!(
-                        "Content {} is {}; only {} content can be {}",
+                        "Content {} is {}; only {} content can be {}{}",
                         item.id,
                         item.state.as_str(),
                         allowed.join(" or "),
-                        action.verb()
+                        action.verb(),
+                        action.hint(item.state)
                     )));
                 }
                 item.revision += 1;
@@ -146,7 +174,13 @@ pub async fn apply(
                         ("content.rejected", Some(reason))
                     }
                     Action::Edit(edits) => {
-                        edit(&mut item, edits, brand.as_ref());
+                        edit(&mut item, edits);
+                        redraft(&mut item, brand.as_ref());
+                        ("content.updated", None)
+                    }
+                    Action::Submit(submission) => {
+                        submit(&mut item, submission);
+                        redraft(&mut item, brand.as_ref());
                         ("content.updated", None)
                     }
                 };
@@ -167,68 +201,97 @@ pub async fn apply(
     Ok(decode(&row)?)
 }
 
-/// An edit puts the item back to draft and checks it again.
-fn edit(item: &mut ContentItem, edits: Edits, brand: Option<&BrandProfile>) {
+fn set_body(item: &mut ContentItem, body: String) {
+    item.outline = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(str::to_owned)
+        .collect();
+    item.body = body;
+}
+
+fn set_title(item: &mut ContentItem, title: String) {
+    item.slug = super::slug(&title);
+    item.title = title;
+}
+
+fn edit(item: &mut ContentItem, edits: Edits) {
     if let Some(title) = edits.title {
-        item.slug = super::slug(&title);
-        item.title = title;
+        set_title(item, title);
     }
     if let Some(meta) = edits.meta_description {
         item.meta_description = meta;
     }
     if let Some(body) = edits.body {
-        item.outline = body
-            .lines()
-            .filter_map(|l| l.strip_prefix("## "))
-            .map(str::to_owned)
-            .collect();
-        item.body = body;
+        set_body(item, body);
     }
     if let Some(keywords) = edits.keywords {
         item.keywords = keywords;
     }
-    item.state = State::Draft;
-    item.rejection_reason = None;
-    let language = brand
-        .and_then(|b| b.languages.primary.clone())
-        .unwrap_or_else(|| "en".into());
-    let words = item.body.split_whitespace().count() as u32;
-    item.readability = check::readability(&item.body, &language);
-    item.seo = check::check(
-        item.format,
-        &item.title,
-        &item.meta_description,
-        &item.body,
-        &item.keywords,
-        words.max(1),
-        &language,
-    )
-    .map(|(findings, score)| super::ContentSeo { score, findings });
 }
 
-/// Drafts, checks and stores a new item.
+/// The caller wrote it: from now on the text is theirs.
+fn submit(item: &mut ContentItem, submission: Submission) {
+    set_title(item, submission.title);
+    set_body(item, submission.body);
+    if let Some(meta) = submission.meta_description {
+        item.meta_description = meta;
+    }
+    if submission.landing_copy.is_some() {
+        item.landing_copy = submission.landing_copy;
+    }
+    if let Some(keywords) = submission.keywords {
+        item.keywords = keywords;
+    }
+    item.engine = "client".into();
+    item.usage = None;
+}
+
+/// A changed text is a draft again, checked again: against its brief's length and limit when
+/// it has one, else against its own length.
+fn redraft(item: &mut ContentItem, brand: Option<&BrandProfile>) {
+    item.state = State::Draft;
+    item.rejection_reason = None;
+    let language = super::language(brand);
+    let (target, max_chars) = match &item.brief {
+        Some(brief) if brief.length.unit == "characters" => {
+            (brief.length.target, Some(brief.length.max))
+        }
+        Some(brief) => (brief.length.target, None),
+        None => (item.body.split_whitespace().count() as u32, None),
+    };
+    item.run_checks(target.max(1), max_chars, language);
+}
+
+/// Drafts, checks and stores a new item; without an engine, stores its writing brief.
 pub async fn draft(
     store: &Store,
     customer: &str,
     engine: Option<&dyn crate::llm::Llm>,
     brief: &Brief,
     brand: Option<&BrandProfile>,
+    grounding: &Grounding,
     at: Millis,
 ) -> Result<ContentItem, Error> {
-    let (draft, engine, usage) = writer::write(engine, brief, brand).await?;
-    if let Some(usage) = usage {
-        store
-            .record_usage(
-                customer,
-                at,
-                &engine,
-                usage.input_tokens,
-                usage.output_tokens,
-            )
-            .await?;
-    }
     let id = format!("cnt_{}", crate::auth::random_hex(8));
-    let item = writer::finish(id, brief, draft, engine, usage, brand, rfc3339(at));
+    let item = match engine {
+        Some(engine) => {
+            let (draft, engine, usage) = writer::write(engine, brief, brand, grounding).await?;
+            if let Some(usage) = usage {
+                store
+                    .record_usage(
+                        customer,
+                        at,
+                        &engine,
+                        usage.input_tokens,
+                        usage.output_tokens,
+                    )
+                    .await?;
+            }
+            writer::finish(id, brief, draft, engine, usage, brand, rfc3339(at))
+        }
+        None => writer::briefed(id, brief, grounding, super::language(brand), rfc3339(at)),
+    };
     create(store, customer, &item, at).await?;
     Ok(item)
 }

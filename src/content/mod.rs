@@ -1,10 +1,11 @@
-//! Content items and their lifecycle: draft → approved | rejected; rejected → draft by editing;
-//! approved → scheduled → published (publishing comes with the job engine).
+//! Content items and their lifecycle: brief → draft (the caller's `submit_draft`, when no
+//! model wrote it); draft → approved | rejected; rejected → draft by editing or submitting;
+//! approved → scheduled → published.
 
 pub mod actions;
+pub mod brief;
 pub mod check;
 pub mod lifecycle;
-pub mod offline;
 mod render;
 pub mod writer;
 
@@ -79,6 +80,8 @@ impl LeadMagnetKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
+    /// No model wrote it: a writing brief waits for the caller's text (`submit_draft`).
+    Brief,
     Draft,
     Approved,
     Rejected,
@@ -89,6 +92,7 @@ pub enum State {
 impl State {
     pub fn as_str(self) -> &'static str {
         match self {
+            State::Brief => "brief",
             State::Draft => "draft",
             State::Approved => "approved",
             State::Rejected => "rejected",
@@ -137,9 +141,15 @@ pub struct ContentItem {
     pub landing_copy: Option<LandingCopy>,
     pub keywords: Vec<String>,
     pub readability: Voice,
-    /// On-page SEO checks, for pages (blog, landing, lead magnet); `null` for social and email.
+    /// The checks the text faced: on-page SEO for pages (blog, landing, lead magnet), the
+    /// strictest channel's limit for a social post; `null` for email and for a brief.
     pub seo: Option<ContentSeo>,
-    /// `offline`, or the engine and model that wrote it.
+    /// What to write, when no model wrote it: the item is in the `brief` state until the
+    /// caller's `submit_draft`, and keeps its brief afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brief: Option<brief::WritingBrief>,
+    /// Who wrote it: `offline` (a brief, nothing written yet), `client` (the caller, through
+    /// `submit_draft`), or the engine and model that wrote it.
     pub engine: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
@@ -149,6 +159,13 @@ pub struct ContentItem {
     pub revision: u32,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// The language a brand's pieces are written and checked in: its pages' primary language.
+pub fn language(brand: Option<&crate::brand::BrandProfile>) -> &str {
+    brand
+        .and_then(|b| b.languages.primary.as_deref())
+        .unwrap_or("en")
 }
 
 /// Markdown as the plain text a social network shows: paragraphs and lines kept, markup dropped,

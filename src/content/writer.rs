@@ -1,12 +1,11 @@
-//! Drafting a piece: with a model (the brief and the brand voice in the prompt, a JSON answer
-//! read leniently) or offline, then finished the same way: slug, keywords, readability and the
-//! on-page checks.
+//! Drafting a piece: with a model (the brief, the brand voice and the stored facts in the
+//! prompt, a JSON answer read leniently), finished with slug, keywords, readability and the
+//! checks; or, without one, the writing brief the caller writes from ([`briefed`]).
 
 use serde_json::Value;
 
-use super::{
-    ContentItem, ContentSeo, Format, LandingCopy, LeadMagnetKind, State, check, offline, slug,
-};
+use super::brief::{self, Grounding, PlatformLimit};
+use super::{ContentItem, Format, LandingCopy, LeadMagnetKind, State, check, slug};
 use crate::audit::finding::clip;
 use crate::brand::{BrandProfile, keywords};
 use crate::llm::{self, Completion, Llm, LlmError, Message, Usage};
@@ -19,6 +18,8 @@ pub struct Brief {
     pub topic: String,
     pub keywords: Vec<String>,
     pub words: u32,
+    /// For a social post: the limits of the channels it may go to.
+    pub platform_limits: Vec<PlatformLimit>,
 }
 
 /// Trimmed, non-empty keywords.
@@ -44,7 +45,7 @@ const ROLE: &str = "You are the brand's content writer. Write in the brand's voi
 accurately: never invent facts, prices, statistics or customer names that are not in the brief or \
 the brand profile.";
 
-fn instructions(brief: &Brief) -> String {
+fn instructions(brief: &Brief, grounding: &Grounding) -> String {
     let what = match (brief.format, brief.lead_magnet) {
         (Format::Blog, _) => "a blog post with an introduction and ## sections".to_owned(),
         (Format::Social, _) => {
@@ -64,8 +65,21 @@ fn instructions(brief: &Brief) -> String {
     } else {
         ""
     };
+    let facts: Vec<String> = grounding
+        .audience
+        .iter()
+        .chain(&grounding.offer)
+        .chain(&grounding.proof)
+        .chain(&grounding.facts)
+        .map(|f| format!("- {}", f.text))
+        .collect();
+    let facts = if facts.is_empty() {
+        String::new()
+    } else {
+        format!("Facts you may use (and no others):\n{}\n", facts.join("\n"))
+    };
     format!(
-        "Write {what} about: {}.\nKeywords to use naturally: {}.\nLength: about {} words.\n\
+        "Write {what} about: {}.\nKeywords to use naturally: {}.\nLength: about {} words.\n{facts}\
          Answer with one JSON object and nothing else: {{\"title\": \"...\", \"metaDescription\": \"at most 155 characters\", \
          \"outline\": [\"section headings\"], \"body\": \"the piece in Markdown\"{landing}}}",
         brief.topic,
@@ -78,18 +92,16 @@ fn instructions(brief: &Brief) -> String {
     )
 }
 
-/// Writes the draft: with `engine`, or offline when there is none.
+/// Writes the draft with `engine`.
 pub async fn write(
-    engine: Option<&dyn Llm>,
+    engine: &dyn Llm,
     brief: &Brief,
     brand: Option<&BrandProfile>,
+    grounding: &Grounding,
 ) -> Result<(Draft, String, Option<Usage>), LlmError> {
-    let Some(engine) = engine else {
-        return Ok((offline::write(brief, brand), "offline".into(), None));
-    };
     let completion = Completion {
         system: llm::prompt::system_prompt(ROLE, brand),
-        messages: vec![Message::user(instructions(brief))],
+        messages: vec![Message::user(instructions(brief, grounding))],
         max_tokens: (brief.words * 2 + 600).min(8000),
         temperature: Some(0.7),
     };
@@ -162,13 +174,11 @@ pub fn finish(
     brand: Option<&BrandProfile>,
     now: String,
 ) -> ContentItem {
-    let language = brand
-        .and_then(|b| b.languages.primary.clone())
-        .unwrap_or_else(|| "en".into());
+    let language = super::language(brand);
     let keywords = if brief.keywords.is_empty() {
         std::iter::once(brief.topic.to_lowercase())
             .chain(
-                keywords::extract(&[draft.body.as_str()], &language, 4)
+                keywords::extract(&[draft.body.as_str()], language, 4)
                     .into_iter()
                     .map(|k| k.phrase),
             )
@@ -176,37 +186,70 @@ pub fn finish(
     } else {
         brief.keywords.clone()
     };
-    let seo = check::check(
-        brief.format,
-        &draft.title,
-        &draft.meta_description,
-        &draft.body,
-        &keywords,
-        brief.words,
-        &language,
-    )
-    .map(|(findings, score)| ContentSeo { score, findings });
-    ContentItem {
+    let mut item = ContentItem {
         id,
         format: brief.format,
         lead_magnet: brief.lead_magnet,
         state: State::Draft,
         topic: brief.topic.clone(),
         slug: slug(&draft.title),
-        readability: check::readability(&draft.body, &language),
+        readability: check::readability("", language),
         title: draft.title,
         meta_description: draft.meta_description,
         outline: draft.outline,
         body: draft.body,
         landing_copy: draft.landing_copy,
         keywords,
-        seo,
+        seo: None,
+        brief: None,
         engine,
         usage,
         rejection_reason: None,
         revision: 1,
         created_at: now.clone(),
         updated_at: now,
+    };
+    item.run_checks(brief.words, max_chars(brief), language);
+    item
+}
+
+/// A social post's strictest limit, in characters.
+fn max_chars(brief: &Brief) -> Option<u32> {
+    (brief.format == Format::Social).then(|| brief::length(brief).max)
+}
+
+/// The stored item of a piece no model wrote: in the `brief` state, with the writing brief
+/// and no text, waiting for the caller's `submit_draft`.
+pub fn briefed(
+    id: String,
+    brief: &Brief,
+    grounding: &Grounding,
+    language: &str,
+    now: String,
+) -> ContentItem {
+    let writing = brief::build(&id, brief, grounding, language);
+    ContentItem {
+        format: brief.format,
+        lead_magnet: brief.lead_magnet,
+        state: State::Brief,
+        topic: brief.topic.clone(),
+        title: brief.topic.clone(),
+        slug: slug(&brief.topic),
+        meta_description: String::new(),
+        outline: writing.outline.clone(),
+        body: String::new(),
+        landing_copy: None,
+        keywords: writing.keywords.clone(),
+        readability: check::readability("", language),
+        seo: None,
+        brief: Some(writing),
+        engine: "offline".into(),
+        usage: None,
+        rejection_reason: None,
+        revision: 1,
+        created_at: now.clone(),
+        updated_at: now,
+        id,
     }
 }
 
@@ -221,6 +264,7 @@ mod tests {
             topic: "trail running shoes".into(),
             keywords: vec!["trail running shoes".into()],
             words: 600,
+            platform_limits: Vec::new(),
         }
     }
 
@@ -240,43 +284,67 @@ mod tests {
     }
 
     #[test]
-    fn offline_drafts_are_deterministic_and_checked() {
-        let b = brief(Format::Blog);
-        let one = finish(
+    fn without_a_model_the_item_is_a_brief_with_no_text() {
+        let grounding = Grounding {
+            brand_name: Some("Trailbrew".into()),
+            audience: vec![brief::Fact::new("mountain guides", "brand-v1: audience")],
+            calls_to_action: vec!["Order a bag".into()],
+            ..Default::default()
+        };
+        let item = briefed(
             "c".into(),
-            &b,
-            offline::write(&b, None),
-            "offline".into(),
-            None,
-            None,
+            &brief(Format::Blog),
+            &grounding,
+            "en",
             "t".into(),
         );
-        let two = finish(
-            "c".into(),
-            &b,
-            offline::write(&b, None),
-            "offline".into(),
-            None,
-            None,
-            "t".into(),
+        assert_eq!(item.state, State::Brief);
+        assert!(item.body.is_empty());
+        let writing = item.brief.unwrap();
+        assert!(
+            writing.task.contains("\"trail running shoes\""),
+            "{}",
+            writing.task
         );
-        assert_eq!(one, two);
-        let seo = one.seo.unwrap();
-        let passed = |id: &str| seo.findings.iter().find(|f| f.id == id).map(|f| f.passed);
-        assert_eq!(passed("seo.title"), Some(true));
-        assert_eq!(passed("content.keyword-in-title"), Some(true));
-        assert_eq!(passed("content.keyword-early"), Some(true));
-        assert_eq!(passed("seo.h1"), Some(true));
-        let social = finish(
-            "s".into(),
-            &brief(Format::Social),
-            offline::write(&brief(Format::Social), None),
-            "offline".into(),
-            None,
-            None,
-            "t".into(),
+        assert!(
+            writing.angle.contains("mountain guides"),
+            "{}",
+            writing.angle
         );
-        assert!(social.body.chars().count() <= 280, "{}", social.body);
-        assert!(social.seo.is_none());
+        assert!(writing.next_step.contains("submit_draft"));
+        assert!(writing.next_step.contains("\"c\""));
+        assert!(writing.outline.iter().any(|s| s.contains("Order a bag")));
+        assert_eq!((writing.length.min, writing.length.max), (420, 780));
+        let held: Vec<&str> = writing.checks.iter().map(|c| c.id.as_str()).collect();
+        assert!(held.contains(&"seo.title"), "{held:?}");
+        assert!(held.contains(&"content.keyword-in-title"), "{held:?}");
+    }
+
+    #[test]
+    fn a_post_brief_is_held_to_its_strictest_channel() {
+        let mut post = brief(Format::Social);
+        post.platform_limits = vec![
+            PlatformLimit {
+                platform: "mastodon".into(),
+                max: 500,
+                unit: "characters".into(),
+            },
+            PlatformLimit {
+                platform: "x".into(),
+                max: 280,
+                unit: "characters".into(),
+            },
+        ];
+        let item = briefed("s".into(), &post, &Grounding::default(), "en", "t".into());
+        let writing = item.brief.unwrap();
+        assert_eq!(writing.length.unit, "characters");
+        assert_eq!(writing.length.max, 280);
+        assert!(
+            writing
+                .constraints
+                .iter()
+                .any(|c| c.starts_with("x: at most 280"))
+        );
+        assert_eq!(writing.checks[0].id, "content.post-length");
     }
 }

@@ -7,6 +7,7 @@ use crate::content::actions;
 use crate::content::writer::{Brief, clean_keywords};
 use crate::content::{ContentItem, Format, LeadMagnetKind};
 use crate::error::Error;
+use crate::knowledge::Knowledge;
 use crate::llm::EngineChoice;
 use crate::registry::{Tool, ToolContext};
 
@@ -18,7 +19,8 @@ pub struct Input {
     pub kind: LeadMagnetKind,
     #[schemars(length(max = 10))]
     pub keywords: Option<Vec<String>>,
-    /// Who writes: `auto`, `sampling`, `server` or `offline`.
+    /// Who writes: `auto` (the client's model, else the server's, else a writing brief for
+    /// you), `sampling`, `server` or `offline` (the brief).
     #[serde(default)]
     pub engine: EngineChoice,
 }
@@ -36,8 +38,10 @@ impl Tool for GenerateLeadMagnet {
             topic: input.topic.trim().to_owned(),
             keywords: clean_keywords(input.keywords.unwrap_or_default()),
             words: Format::LeadMagnet.default_words(),
+            platform_limits: Vec::new(),
         };
-        actions::draft(ctx, &brief, input.engine).await
+        let knowledge = Knowledge::load(&ctx.store, &ctx.principal.customer.id).await?;
+        actions::draft(ctx, &brief, input.engine, &knowledge.grounding()).await
     }
 
     fn render(&self, item: &ContentItem) -> String {

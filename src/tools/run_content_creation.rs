@@ -1,14 +1,18 @@
-//! `run_content_creation`: a draft in the brand's voice, checked before it is returned.
+//! `run_content_creation`: a draft in the brand's voice, checked before it is returned; or, with
+//! no model to write it, the writing brief the caller writes from.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::content::actions;
+use crate::content::brief::PlatformLimit;
 use crate::content::writer::{Brief, clean_keywords};
 use crate::content::{ContentItem, Format};
 use crate::error::Error;
+use crate::knowledge::Knowledge;
 use crate::llm::EngineChoice;
 use crate::registry::{Tool, ToolContext};
+use crate::social::{Platform, length};
 
 /// The formats this tool writes (lead magnets have their own tool).
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
@@ -33,8 +37,8 @@ pub struct Input {
     /// Target length in words (default by format: blog 900, social 45, email 180, landing 350).
     #[schemars(range(min = 20, max = 5000))]
     pub length: Option<u32>,
-    /// Who writes: `auto` (the client's model, else the server's, else offline), `sampling`,
-    /// `server` or `offline`.
+    /// Who writes: `auto` (the client's model, else the server's, else a writing brief for
+    /// you), `sampling`, `server` or `offline` (the brief).
     #[serde(default)]
     pub engine: EngineChoice,
 }
@@ -52,14 +56,32 @@ impl Tool for RunContentCreation {
             Kind::Email => Format::Email,
             Kind::Landing => Format::Landing,
         };
+        // A post may go to any network: its brief names each one's limit.
+        let platform_limits = match format {
+            Format::Social => Platform::ALL
+                .into_iter()
+                .filter(|p| *p != Platform::Webhook)
+                .map(|platform| {
+                    let (max, unit) = length::limit(platform);
+                    PlatformLimit {
+                        platform: platform.as_str().to_owned(),
+                        max: max as u32,
+                        unit: unit.to_owned(),
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let brief = Brief {
             format,
             lead_magnet: None,
             topic: input.topic.trim().to_owned(),
             keywords: clean_keywords(input.keywords.unwrap_or_default()),
             words: input.length.unwrap_or_else(|| format.default_words()),
+            platform_limits,
         };
-        actions::draft(ctx, &brief, input.engine).await
+        let knowledge = Knowledge::load(&ctx.store, &ctx.principal.customer.id).await?;
+        actions::draft(ctx, &brief, input.engine, &knowledge.grounding()).await
     }
 
     fn render(&self, item: &ContentItem) -> String {

@@ -197,7 +197,8 @@ pub async fn post(
     call(server, &server.key, reqwest::Method::POST, path, Some(body)).await
 }
 
-/// Writes an offline social draft on `topic` with the server's own key; answers its id.
+/// A social draft on `topic` with the server's own key, written as a client without a model
+/// would: the brief, then the text handed in with submit_draft. Answers its id.
 pub async fn draft(server: &Server, topic: &str) -> String {
     let (status, item) = post(
         server,
@@ -206,7 +207,16 @@ pub async fn draft(server: &Server, topic: &str) -> String {
     )
     .await;
     assert_eq!(status, 200, "{item}");
-    item["id"].as_str().unwrap().to_owned()
+    let id = item["id"].as_str().unwrap().to_owned();
+    let (status, item) = post(
+        server,
+        &format!("/api/content/{}/{id}/draft", server.customer_id),
+        serde_json::json!({"title": topic, "body": format!("{topic}: what our customers ask us most, answered in one post. #{}", topic.split_whitespace().next().unwrap_or("news"))}),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["state"], "draft");
+    id
 }
 
 /// The built-in tools' names, in the order every listing gives them.

@@ -241,6 +241,24 @@ const STEPS: &[&str] = &[
     DROP INDEX events_customer_type;
     CREATE INDEX events_customer_type ON events(customer_id, type, id) WHERE type <> 'tool.called';
     "#,
+    // 12: content may be a `brief` (no model wrote it; the caller's submit_draft will). A CHECK
+    // cannot be altered in SQLite, so the table is rebuilt; nothing references it.
+    r#"
+    CREATE TABLE content_new (
+        id           TEXT PRIMARY KEY,
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        format       TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('brief', 'draft', 'approved', 'rejected', 'scheduled', 'published')),
+        item         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO content_new SELECT * FROM content;
+    DROP TABLE content;
+    ALTER TABLE content_new RENAME TO content;
+    CREATE INDEX content_by_state ON content(customer_id, state, updated_at);
+    CREATE INDEX content_by_time ON content(customer_id, updated_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {
@@ -252,6 +270,36 @@ pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_survives_the_rebuild_that_admits_briefs() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let up_to = |n: usize| Migrations::new(STEPS[..n].iter().map(|sql| M::up(sql)).collect());
+        up_to(11).to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (id, email, plan, status, created_at) VALUES ('cus_a', 'a@example.com', 'p', 'active', 1);
+             INSERT INTO content VALUES ('cnt_a', 'cus_a', 'blog', 'approved', '{}', 1, 2);",
+        )
+        .unwrap();
+        let brief = "INSERT INTO content VALUES ('cnt_b', 'cus_a', 'blog', 'brief', '{}', 1, 2)";
+        assert!(conn.execute(brief, []).is_err());
+        up_to(STEPS.len()).to_latest(&mut conn).unwrap();
+        let kept: String = conn
+            .query_row("SELECT state FROM content WHERE id = 'cnt_a'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kept, "approved");
+        conn.execute(brief, []).unwrap();
+        assert!(
+            conn.execute(
+                "INSERT INTO content VALUES ('cnt_c', 'cus_a', 'blog', 'lost', '{}', 1, 2)",
+                []
+            )
+            .is_err()
+        );
+    }
 
     #[test]
     fn migrations_are_valid() {
