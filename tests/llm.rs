@@ -360,6 +360,76 @@ async fn without_a_model_the_answer_is_offline_labelled_and_deterministic() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_answers_route_the_question_to_the_records_that_answer_it() {
+    let (server, site) = onboarded(&[]).await;
+    let other = site::serve("bad").await;
+    // The brand's home page, and three audits that are not its problems: another site, a 404
+    // and a sitemap.
+    for url in [
+        site.url("/"),
+        other.url("/"),
+        site.url("/missing.html"),
+        site.url("/sitemap.xml"),
+    ] {
+        for path in ["/api/scan", "/api/tools/cro_audit"] {
+            let (status, body) = post(&server, path, json!({"url": url})).await;
+            assert_eq!(status, 200, "{path} {url}: {body}");
+        }
+    }
+    let ask = |question: &'static str| {
+        let server = &server;
+        async move {
+            let (status, out) = post(
+                server,
+                "/api/tools/ask_cmo",
+                json!({"question": question, "engine": "offline"}),
+            )
+            .await;
+            assert_eq!(status, 200, "{out}");
+            assert_eq!(out["engine"], "offline");
+            assert!(
+                out["brief"].as_str().unwrap().contains("[brand-v1]"),
+                "{out}"
+            );
+            out["answer"].as_str().unwrap().to_owned()
+        }
+    };
+    let audience = ask("Who is our target audience?").await;
+    let pricing = ask("How clear is our pricing?").await;
+    let competitors = ask("How do we compare with competitors?").await;
+    let fixes = ask("What should we fix first for SEO?").await;
+    let weather = ask("What will the weather be in Oslo tomorrow?").await;
+    let answers = [&audience, &pricing, &competitors, &fixes, &weather];
+    for (i, a) in answers.iter().enumerate() {
+        for b in &answers[i + 1..] {
+            assert_ne!(a, b, "two questions, one answer");
+        }
+    }
+    assert!(audience.contains("\nAudience:\n"), "{audience}");
+    assert!(!audience.contains("What to fix"), "{audience}");
+    assert!(
+        pricing.contains("Pricing page: ") && pricing.contains("/pricing.html"),
+        "{pricing}"
+    );
+    assert!(competitors.contains(&other.url("/")), "{competitors}");
+    assert!(competitors.contains("another site"), "{competitors}");
+    assert!(
+        weather.contains("Nothing stored answers this question"),
+        "{weather}"
+    );
+    // The brand's problems come from its own pages only.
+    assert!(fixes.contains("Search and AI visibility"), "{fixes}");
+    for foreign in [
+        other.url("/"),
+        site.url("/missing.html"),
+        site.url("/sitemap.xml"),
+    ] {
+        assert!(!fixes.contains(&foreign), "{foreign} in {fixes}");
+    }
+    assert!(fixes.contains(&site.url("/")), "{fixes}");
+}
+
 /// A client whose model answers every sampling request, recording the system prompts it got.
 #[derive(Clone, Default)]
 struct Model(Arc<Mutex<Vec<String>>>);

@@ -15,7 +15,8 @@ pub struct Input {
     #[schemars(length(min = 1, max = 4000))]
     pub question: String,
     /// Who writes the answer: `auto` (the client's model when it offers sampling, else the
-    /// server's, else offline), `sampling`, `server` or `offline`.
+    /// server's, else offline: the stored records that answer the question, and a brief to
+    /// reason over), `sampling`, `server` or `offline`.
     #[serde(default)]
     pub engine: EngineChoice,
 }
@@ -29,6 +30,10 @@ pub struct Output {
     pub engine: String,
     /// The stored records the answer was given (brand profile, audits).
     pub sources: Vec<Source>,
+    /// Offline only: everything stored, each item under its citable id, for the calling agent
+    /// to reason over itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brief: Option<String>,
     /// Tokens used, when the engine reports them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
@@ -54,6 +59,7 @@ impl Tool for AskCmo {
                 answer: knowledge.offline_answer(&input.question),
                 engine: "offline".into(),
                 sources,
+                brief: Some(knowledge.context()),
                 usage: None,
             });
         };
@@ -84,6 +90,7 @@ impl Tool for AskCmo {
             answer: completed.text,
             engine: completed.engine,
             sources,
+            brief: None,
             usage,
         })
     }

@@ -1,20 +1,24 @@
 //! What heycmo knows about a customer, gathered for a question: the latest brand profile, the
 //! latest audits and the content pipeline, each citable by id.
 
+mod answer;
+
 use std::collections::BTreeSet;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{AuditKind, Finding, Report};
+use crate::audit::{AuditKind, Report};
 use crate::brand::BrandProfile;
 use crate::content::ContentItem;
 use crate::content::brief::{Fact, Grounding};
 use crate::error::Error;
 use crate::store::Store;
 
-/// Audits read for context.
-const AUDITS: u32 = 4;
+/// Stored audits read, newest first, before each page keeps only its latest of a kind.
+const AUDITS_READ: u32 = 60;
+/// Audits kept for context: the latest of each page and kind.
+const AUDITS: usize = 12;
 /// Failed findings quoted per audit.
 const FINDINGS: usize = 6;
 /// Content items read for the pipeline.
@@ -33,6 +37,14 @@ pub struct Source {
     pub title: String,
 }
 
+/// See [`Knowledge::whose`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    Own,
+    Other,
+    NotAPage,
+}
+
 pub struct Knowledge {
     pub brand: Option<BrandProfile>,
     pub audits: Vec<Report>,
@@ -43,11 +55,14 @@ pub struct Knowledge {
 impl Knowledge {
     pub async fn load(store: &Store, customer: &str) -> Result<Knowledge, Error> {
         let brand = crate::brand::latest(store, customer).await?;
+        let mut seen = BTreeSet::new();
         let audits = store
-            .audits(customer, None, None, AUDITS)
+            .audits(customer, None, None, AUDITS_READ)
             .await?
             .into_iter()
             .filter_map(|r| serde_json::from_str::<Report>(&r.report).ok())
+            .filter(|r| seen.insert((r.final_url.clone(), r.kind.as_str())))
+            .take(AUDITS)
             .collect();
         let content = store
             .list_content(customer, None, None, CONTENT)
@@ -129,29 +144,36 @@ impl Knowledge {
         sources
     }
 
-    /// The audits of the brand's own pages: its host (with or without `www.`), answered 2xx,
-    /// and a page rather than a file (a sitemap, a feed). Without a brand profile, every audit
-    /// that answered 2xx. Others may be stored — a competitor, a 404 — but are not the brand's
-    /// problems or proof.
-    pub fn own_audits(&self) -> impl Iterator<Item = &Report> {
-        let host = |url: &str| {
+    /// Whose page an audit judged: the brand's own site (its host with or without `www.`, and
+    /// port), another site, or no page at all (an error status, or a file such as a sitemap or a
+    /// feed). Without a brand profile every page counts as the brand's.
+    pub fn whose(&self, audit: &Report) -> Whose {
+        let site = |url: &str| {
             url::Url::parse(url).ok().and_then(|u| {
-                u.host_str()
-                    .map(|h| h.trim_start_matches("www.").to_owned())
+                let host = u.host_str()?.trim_start_matches("www.").to_owned();
+                Some((host, u.port_or_known_default()))
             })
         };
-        let brand_host = self.brand.as_ref().and_then(|b| host(&b.final_url));
-        self.audits.iter().filter(move |audit| {
-            let page = url::Url::parse(&audit.final_url).is_ok_and(|u| {
-                let path = u.path().to_ascii_lowercase();
-                ![".xml", ".txt", ".json", ".pdf", ".rss", ".atom", ".csv"]
-                    .iter()
-                    .any(|ext| path.ends_with(ext))
-            });
-            (200..300).contains(&audit.status)
-                && page
-                && (brand_host.is_none() || host(&audit.final_url) == brand_host)
-        })
+        let file = url::Url::parse(&audit.final_url).is_ok_and(|u| {
+            let path = u.path().to_ascii_lowercase();
+            [".xml", ".txt", ".json", ".pdf", ".rss", ".atom", ".csv"]
+                .iter()
+                .any(|ext| path.ends_with(ext))
+        });
+        if !(200..300).contains(&audit.status) || file {
+            return Whose::NotAPage;
+        }
+        match &self.brand {
+            Some(brand) if site(&brand.final_url) != site(&audit.final_url) => Whose::Other,
+            _ => Whose::Own,
+        }
+    }
+
+    /// The audits of the brand's own pages: the only ones that are its problems or its proof.
+    pub fn own_audits(&self) -> impl Iterator<Item = &Report> {
+        self.audits
+            .iter()
+            .filter(|audit| self.whose(audit) == Whose::Own)
     }
 
     /// What the records give a writer, each statement with the record it comes from.
@@ -270,9 +292,20 @@ impl Knowledge {
             ));
         }
         for audit in &self.audits {
+            let id = audit.audit_id.as_deref().unwrap_or("");
+            if self.whose(audit) != Whose::Own {
+                // Another site, an error page or a file: not the brand's problems.
+                text.push_str(&format!(
+                    "[{id}] {} audit of {} (status {}), not one of the brand's own pages: {}/100.\n",
+                    audit.kind.as_str().to_uppercase(),
+                    audit.final_url,
+                    audit.status,
+                    audit.scores.overall
+                ));
+                continue;
+            }
             text.push_str(&format!(
-                "[{}] {} audit of {} on {}: {}/100.\n",
-                audit.audit_id.as_deref().unwrap_or(""),
+                "[{id}] {} audit of {} on {}: {}/100.\n",
                 audit.kind.as_str().to_uppercase(),
                 audit.url,
                 audit.fetched_at,
@@ -305,85 +338,4 @@ impl Knowledge {
         }
         text
     }
-
-    /// An answer assembled from the stored data alone, deterministic, and saying so.
-    pub fn offline_answer(&self, question: &str) -> String {
-        if self.brand.is_none() && self.audits.is_empty() && self.content.is_empty() {
-            return "No language model is available for this answer, and nothing is stored for this \
-                    customer yet. Run analyze_brand_url on the brand's website and ai_seo_audit or \
-                    cro_audit on its key pages; answers then draw on what they found."
-                .into();
-        }
-        let mut text = String::from(
-            "No language model is available for this answer, so it is assembled from the stored \
-             brand profile and audits, not written by a model.\n",
-        );
-        if let Some(brand) = &self.brand {
-            text.push_str(&format!(
-                "\nBrand: {}{}. Voice: {} (reading ease {:.0}).\n",
-                brand.name.as_deref().unwrap_or("(no name)"),
-                brand
-                    .tagline
-                    .as_deref()
-                    .map(|t| format!(" — {t}"))
-                    .unwrap_or_default(),
-                brand.voice.tone,
-                brand.voice.reading_ease
-            ));
-        }
-        if !self.content.is_empty() {
-            text.push_str(&format!("\nContent pipeline: {}.\n", self.pipeline()));
-        }
-        let wanted = words(question);
-        let mut ranked: Vec<(usize, u32, &Finding, &Report)> = self
-            .audits
-            .iter()
-            .flat_map(|a| a.findings.iter().filter(|f| !f.passed).map(move |f| (f, a)))
-            .map(|(f, a)| {
-                let text = format!(
-                    "{} {} {} {}",
-                    f.id,
-                    f.title,
-                    f.evidence,
-                    f.fix.as_deref().unwrap_or("")
-                );
-                (
-                    words(&text).intersection(&wanted).count(),
-                    f.severity.weight(),
-                    f,
-                    a,
-                )
-            })
-            .collect();
-        // Most relevant to the question first, then the most severe; stable for equal ranks.
-        ranked.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)));
-        let mut seen = BTreeSet::new();
-        let top: Vec<_> = ranked
-            .into_iter()
-            .filter(|(_, _, f, _)| seen.insert(f.id.clone()))
-            .take(5)
-            .collect();
-        if !top.is_empty() {
-            text.push_str("\nWhat to fix first, from the latest audits:\n");
-            for (_, _, f, audit) in top {
-                text.push_str(&format!(
-                    "- [{}] {} ({}): {}. Fix: {}\n",
-                    audit.audit_id.as_deref().unwrap_or(""),
-                    f.title,
-                    audit.url,
-                    f.evidence,
-                    f.fix.as_deref().unwrap_or("")
-                ));
-            }
-        }
-        text
-    }
-}
-
-/// Lower-cased words of four letters or more.
-fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4)
-        .map(str::to_lowercase)
-        .collect()
 }
