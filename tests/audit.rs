@@ -634,3 +634,47 @@ async fn over_mcp_each_check_is_reported_as_progress() {
     );
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn files_and_error_pages_are_not_audited_as_pages() {
+    let site = site::serve("good").await;
+    let server = start();
+    for (path, tool, status, failing) in [
+        ("/sitemap.xml", "/api/scan", 200, "http.html"),
+        ("/missing.html", "/api/scan", 404, "http.status"),
+        ("/sitemap.xml", "/api/tools/cro_audit", 200, "http.html"),
+    ] {
+        let (code, report) = post(&server, tool, json!({"url": site.url(path)})).await;
+        assert_eq!(code, 200, "{report}");
+        assert_eq!(report["status"], status);
+        let reason = report["notAudited"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{report}"));
+        assert!(reason.contains(&site.url(path)), "{reason}");
+        let ids: BTreeSet<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.iter().all(|id| id.starts_with("http.")),
+            "{path}: {ids:?}"
+        );
+        assert!(
+            ids.contains("http.robots") && ids.contains("http.x-robots-tag"),
+            "{ids:?}"
+        );
+        let failed = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == failing)
+            .unwrap();
+        assert_eq!(failed["passed"], false, "{path}: {failed}");
+    }
+    // A page is still audited as one.
+    let (_, page) = post(&server, "/api/scan", json!({"url": site.url("/")})).await;
+    assert!(page.get("notAudited").is_none());
+    assert!(page["findings"].as_array().unwrap().len() > 20);
+}

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::finding::{Category, Check, Finding, Severity};
+use super::wording::{self, is_action_led, starts_with_action};
 use crate::web::Fetched;
 use crate::web::html::Page;
 
@@ -84,39 +85,6 @@ const WEIGHT: Check = Category::Conversion.check(
     "Page is light enough to load fast",
 );
 
-/// Verbs that open a good call to action.
-const ACTION_VERBS: &[&str] = &[
-    "get",
-    "start",
-    "try",
-    "book",
-    "buy",
-    "sign",
-    "join",
-    "request",
-    "download",
-    "schedule",
-    "contact",
-    "subscribe",
-    "shop",
-    "order",
-    "claim",
-    "create",
-    "talk",
-    "see",
-    "apply",
-    "register",
-    "reserve",
-    "add",
-    "upgrade",
-    "explore",
-    "discover",
-    "build",
-    "launch",
-    "watch",
-];
-/// Wording that says nothing about the outcome.
-const GENERIC_CTAS: &[&str] = &["submit", "click here", "click", "go", "send", "ok", "enter"];
 /// How far down (characters of visible text) the first call to action may sit.
 const EARLY_CHARS: usize = 1500;
 const MAX_FIELDS: usize = 5;
@@ -133,19 +101,9 @@ const GENERIC_HEADLINES: &[&str] = &[
     "index",
 ];
 
-static SOCIAL_PROOF_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d[\d,.]*\s*(k|m|\+)?\+?\s*(happy\s+)?(customers|users|teams|companies|businesses|clients|downloads|installs|reviews|members|subscribers|brands))|(rated\s+\d(\.\d)?)|(\d(\.\d)?\s*(/\s*5|out of 5|stars?))|★")
-        .expect("valid regex")
-});
 static PRICE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([$€£¥]\s?\d+)|(\d+([.,]\d+)?\s?(USD|EUR|GBP|€))|(/\s?(mo|month|year|yr)\b)")
         .expect("valid regex")
-});
-static TESTIMONIAL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)testimonial|what (our )?(customers|clients|users) (say|think)|case stud|loved by|reviews?\b").expect("valid regex")
-});
-static LOGOS_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)trusted by|as seen (in|on)|featured in|used by|our (customers|clients|partners)|backed by").expect("valid regex")
 });
 
 /// A call to action: its text and how far down it sits.
@@ -178,20 +136,6 @@ fn ctas(page: &Page) -> Vec<Cta> {
         .collect();
     all.sort_by_key(|c| c.offset);
     all
-}
-
-/// Opens with an action verb and is not one of the generic labels.
-fn is_action_led(text: &str) -> bool {
-    starts_with_action(text) && !GENERIC_CTAS.contains(&text.trim().to_lowercase().as_str())
-}
-
-fn starts_with_action(text: &str) -> bool {
-    text.split_whitespace().next().is_some_and(|w| {
-        ACTION_VERBS.contains(
-            &w.to_lowercase()
-                .trim_matches(|c: char| !c.is_alphanumeric()),
-        )
-    })
 }
 
 pub fn checks(page: &Page, response: &Fetched) -> Vec<Finding> {
@@ -245,9 +189,7 @@ pub fn checks(page: &Page, response: &Fetched) -> Vec<Finding> {
     }
     findings.extend(headline(page));
     let text = &page.text;
-    let testimonial = TESTIMONIAL_RE
-        .find(text)
-        .map(|m| m.as_str().to_owned())
+    let testimonial = wording::testimonial(text)
         .or_else(|| (page.blockquotes > 0).then(|| "a <blockquote>".to_owned()));
     findings.push(TESTIMONIALS.judge(
         testimonial.is_some(),
@@ -256,7 +198,12 @@ pub fn checks(page: &Page, response: &Fetched) -> Vec<Finding> {
         }),
         "Quote two or three named customers with their role and result.",
     ));
-    let logos = LOGOS_RE.find(text).map(|m| m.as_str().to_owned());
+    let images: Vec<(Option<&str>, &str)> = page
+        .images
+        .iter()
+        .map(|i| (i.alt.as_deref(), i.src.as_str()))
+        .collect();
+    let logos = wording::logos(text, &images);
     findings.push(LOGOS.judge(
         logos.is_some(),
         logos.map_or("no \"trusted by\" or press section".to_owned(), |t| {
@@ -331,7 +278,7 @@ pub fn checks(page: &Page, response: &Fetched) -> Vec<Finding> {
         },
         "Show prices or link a pricing page from the main navigation; hidden pricing drives visitors away.",
     ));
-    let proof = SOCIAL_PROOF_RE.find(text).map(|m| m.as_str().to_owned());
+    let proof = wording::traction(text);
     findings.push(SOCIAL_PROOF.judge(
         proof.is_some(),
         proof.map_or("no customer counts or ratings".to_owned(), |p| {
@@ -385,4 +332,69 @@ fn headline(page: &Page) -> Vec<Finding> {
         "Follow the headline with one sentence on how it works and why it is better.",
     ));
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(html: &str, id: &str) -> Finding {
+        let page = Page::parse(None, html);
+        let response = Fetched {
+            url: url::Url::parse("https://shop.example/").expect("valid literal URL"),
+            status: 200,
+            headers: Default::default(),
+            body: bytes::Bytes::from(html.to_owned()),
+            wire_bytes: 0,
+            encoding: None,
+            ttfb: Default::default(),
+            elapsed: Default::default(),
+            redirects: Vec::new(),
+        };
+        checks(&page, &response)
+            .into_iter()
+            .find(|f| f.id == id)
+            .expect("the check ran")
+    }
+
+    #[test]
+    fn traction_in_the_business_s_own_words_is_social_proof() {
+        for (html, evidence) in [
+            (
+                "<h1>Ovens for bakers</h1><p>Baking for 850 bakeries since spring.</p>",
+                "850 bakeries",
+            ),
+            (
+                "<h1>Paketdienst</h1><p>3 Millionen Pakete versendet</p>",
+                "3 Millionen Pakete versendet",
+            ),
+        ] {
+            let found = finding(html, "cro.social-proof");
+            assert!(found.passed, "{html}: {found:?}");
+            assert!(found.evidence.contains(evidence), "{found:?}");
+        }
+        let none = finding(
+            "<h1>Ovens</h1><p>Set up in 5 minutes.</p>",
+            "cro.social-proof",
+        );
+        assert!(!none.passed);
+    }
+
+    #[test]
+    fn german_and_french_calls_to_action_count_as_action_led() {
+        let found = finding(
+            "<h1>Brot</h1><a class=\"button\" href=\"/shop\">Jetzt bestellen</a>",
+            "cro.primary-cta",
+        );
+        assert!(found.passed, "{found:?}");
+        let found = finding(
+            "<h1>Pain</h1><button>Réservez une table</button><button>Envoyer</button>",
+            "cro.cta-wording",
+        );
+        assert!(
+            !found.passed && found.evidence.contains("Envoyer"),
+            "{found:?}"
+        );
+        assert!(!found.evidence.contains("Réservez"), "{found:?}");
+    }
 }

@@ -11,8 +11,10 @@ pub mod finding;
 pub mod geo;
 pub mod performance;
 mod render;
+mod response;
 mod run;
 pub mod seo;
+mod wording;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -80,6 +82,10 @@ pub struct Report {
     pub ai_crawlers: Option<BTreeMap<String, bool>>,
     /// Milliseconds, end to end (page, robots.txt, llms.txt, sitemap and links).
     pub duration_ms: u64,
+    /// Set when the URL is not an HTML page (an error status, a sitemap, a feed, …): why, and
+    /// that only its status, headers and robots.txt were checked, not the page checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_audited: Option<String>,
     /// What changed since the previous audit of the same URL, if there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
@@ -166,6 +172,19 @@ pub async fn seo(fetcher: &Fetcher, url: &Url, progress: Progress) -> Result<Rep
     let started = Instant::now();
     let fetched_at = chrono::Utc::now();
     let (response, page) = fetch_page(fetcher, url).await?;
+    if let Some(report) = if_not_a_page(
+        fetcher,
+        AuditKind::Seo,
+        url,
+        &response,
+        &progress,
+        fetched_at,
+        started,
+    )
+    .await
+    {
+        return Ok(report);
+    }
     let mut findings = Vec::new();
     let site = &response.url;
 
@@ -235,6 +254,19 @@ pub async fn cro(fetcher: &Fetcher, url: &Url, progress: Progress) -> Result<Rep
     let started = Instant::now();
     let fetched_at = chrono::Utc::now();
     let (response, page) = fetch_page(fetcher, url).await?;
+    if let Some(report) = if_not_a_page(
+        fetcher,
+        AuditKind::Cro,
+        url,
+        &response,
+        &progress,
+        fetched_at,
+        started,
+    )
+    .await
+    {
+        return Ok(report);
+    }
     let findings = conversion::checks(&page, &response);
     progress.emit(&findings);
     Ok(report(
@@ -273,8 +305,29 @@ fn report(
         findings,
         ai_crawlers,
         duration_ms: started.elapsed().as_millis() as u64,
+        not_audited: None,
         changes: None,
     }
+}
+
+/// The report of a response that is not a page, when it is not one: its status, headers and
+/// robots.txt judged, and why nothing else was.
+async fn if_not_a_page(
+    fetcher: &Fetcher,
+    kind: AuditKind,
+    url: &Url,
+    response: &Fetched,
+    progress: &Progress,
+    fetched_at: chrono::DateTime<chrono::Utc>,
+    started: Instant,
+) -> Option<Report> {
+    let reason = response::not_a_page(response)?;
+    let robots = fetch_robots(fetcher, &response.url).await;
+    let findings = response::checks(response, robots.as_ref());
+    progress.emit(&findings);
+    let mut report = report(kind, url, response, fetched_at, findings, None, started);
+    report.not_audited = Some(reason);
+    Some(report)
 }
 
 /// The site's robots.txt; `None` when it could not be fetched at all.

@@ -30,6 +30,9 @@ impl Report {
             report.passed,
             report.failed
         );
+        if let Some(reason) = &report.not_audited {
+            text.push_str(&format!("\nNOT AUDITED AS A PAGE: {reason}."));
+        }
         if let Some(changes) = &report.changes {
             text.push_str(&format!(
                 "\nSince the previous audit: {:+} overall; newly failing: {}; fixed: {}.",

@@ -114,6 +114,9 @@ async fn watch(fetcher: Fetcher, url: url::Url, sender: Sender<Frame<Bytes>>, re
                     "passed": report.passed,
                     "failed": report.failed,
                 });
+                if let Some(reason) = report.not_audited {
+                    summary["notAudited"] = json!(reason);
+                }
             }
             summary["durationMs"] = json!(started.elapsed().as_millis() as u64);
             sse_event("summary", &summary.to_string())

@@ -160,7 +160,7 @@ impl Knowledge {
                 .iter()
                 .any(|ext| path.ends_with(ext))
         });
-        if !(200..300).contains(&audit.status) || file {
+        if !(200..300).contains(&audit.status) || file || audit.not_audited.is_some() {
             return Whose::NotAPage;
         }
         match &self.brand {

@@ -75,7 +75,9 @@
       });
     });
     show('scores');
-    status.textContent = 'Audited ' + (summary.finalUrl || summary.url) + ' in ' + (summary.durationMs / 1000).toFixed(1) + ' s.';
+    status.textContent = summary.notAudited
+      ? 'Not audited as a page: ' + summary.notAudited + '.'
+      : 'Audited ' + (summary.finalUrl || summary.url) + ' in ' + (summary.durationMs / 1000).toFixed(1) + ' s.';
   });
   // A server-sent `error` event carries the error body; the browser's own `error` event (a
   // refused or dropped connection) carries none.
