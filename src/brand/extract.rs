@@ -19,8 +19,9 @@ static RGB: LazyLock<Regex> = LazyLock::new(|| {
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").expect("valid regex")
 });
+/// A cue that names who a site serves, and the words after it (up to four, within the clause).
 static AUDIENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:for|built for|made for|designed for|loved by|trusted by)\s+((?:[a-z][a-z-]+\s+){0,2}[a-z][a-z-]+s)\b").expect("valid regex")
+    Regex::new(r"(?i)\b(?:for|built for|made for|designed for|loved by|trusted by|used by|für|pour(?: les| des)?|conçu pour|para(?: los| las)?|pensado para)\s+(\p{L}[\p{L}-]*(?:[ \t]+\p{L}[\p{L}-]*){0,3})").expect("valid regex")
 });
 
 /// Plural words that follow "for" without naming an audience.
@@ -42,6 +43,127 @@ const NOT_PEOPLE: &[&str] = &[
     "results",
     "orders",
     "returns",
+    "terms",
+    "conditions",
+    "prices",
+    "instructions",
+    "directions",
+];
+
+/// Words that end a noun phrase: prepositions, conjunctions, pronouns, determiners and the
+/// commonest verbs, in the languages the extractor reads. (A full stop-word list would also
+/// cut "small teams" at "small".)
+const FUNCTION_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "who",
+    "that",
+    "which",
+    "whose",
+    "where",
+    "when",
+    "with",
+    "without",
+    "in",
+    "on",
+    "at",
+    "by",
+    "to",
+    "from",
+    "of",
+    "across",
+    "around",
+    "near",
+    "like",
+    "as",
+    "than",
+    "into",
+    "over",
+    "under",
+    "everywhere",
+    "worldwide",
+    "since",
+    "is",
+    "are",
+    "can",
+    "will",
+    "your",
+    "you",
+    "our",
+    "we",
+    "free",
+    "all",
+    "every",
+    "any",
+    "more",
+    "und",
+    "oder",
+    "die",
+    "der",
+    "das",
+    "den",
+    "dem",
+    "ein",
+    "eine",
+    "im",
+    "am",
+    "mit",
+    "ohne",
+    "von",
+    "aus",
+    "bei",
+    "zu",
+    "zum",
+    "zur",
+    "auf",
+    "wie",
+    "sie",
+    "ihr",
+    "ihre",
+    "du",
+    "dich",
+    "uns",
+    "alle",
+    "jeden",
+    "mehr",
+    "et",
+    "ou",
+    "qui",
+    "que",
+    "de",
+    "des",
+    "les",
+    "le",
+    "la",
+    "en",
+    "dans",
+    "avec",
+    "sans",
+    "sur",
+    "pour",
+    "vous",
+    "votre",
+    "vos",
+    "nous",
+    "tous",
+    "y",
+    "o",
+    "con",
+    "sin",
+    "del",
+    "los",
+    "las",
+    "el",
+    "su",
+    "sus",
+    "usted",
+    "todos",
+    "nuestro",
+    "nuestros",
 ];
 
 /// Title separators between a page name and the brand.
@@ -266,8 +388,8 @@ pub fn pages_about(pages: &[&Page], words: &[&str]) -> Vec<String> {
     found
 }
 
-/// Who the brand speaks to: "for small teams", "trusted by hikers", ...
-pub fn audience(pages: &[&Page]) -> Vec<String> {
+/// Who the brand speaks to: "for small teams", "trusted by hikers", "für Bäckereien", ...
+pub fn audience(pages: &[&Page], language: &str) -> Vec<String> {
     let mut found = Vec::new();
     for page in pages {
         let lead: Vec<&str> = page
@@ -280,10 +402,7 @@ pub fn audience(pages: &[&Page]) -> Vec<String> {
             .collect();
         for text in lead {
             for c in AUDIENCE.captures_iter(text) {
-                let cue = c[1].to_lowercase();
-                // "for ten years", "for two weeks": durations, not people.
-                let last = cue.rsplit(' ').next().unwrap_or("");
-                if !NOT_PEOPLE.contains(&last) {
+                if let Some(cue) = noun_phrase(&c[1], language) {
                     push_unique(&mut found, cue);
                 }
             }
@@ -293,8 +412,80 @@ pub fn audience(pages: &[&Page]) -> Vec<String> {
     found
 }
 
+/// The noun phrase at the start of `words`: cut at the first stop word ("mountain guides
+/// across the Alps" → "mountain guides"), then back to the last plural noun; `None` when
+/// there is none, or it names no people ("for ten years").
+fn noun_phrase(words: &str, language: &str) -> Option<String> {
+    let mut kept: Vec<&str> = Vec::new();
+    for word in words.split_whitespace() {
+        if FUNCTION_WORDS.contains(&word.to_lowercase().as_str()) {
+            break;
+        }
+        kept.push(word);
+    }
+    let german = language.starts_with("de");
+    // German nouns are capitalised and their plurals end in many ways; elsewhere a plural
+    // ends in s (or x in French).
+    let plural = |w: &str| {
+        let lower = w.to_lowercase();
+        if german {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && ["en", "er", "e", "n", "s"]
+                    .iter()
+                    .any(|e| lower.ends_with(e))
+        } else {
+            lower.chars().count() > 2 && (lower.ends_with('s') || lower.ends_with('x'))
+        }
+    };
+    while kept.last().is_some_and(|w| !plural(w)) {
+        kept.pop();
+    }
+    let last = kept.last()?.to_lowercase();
+    if NOT_PEOPLE.contains(&last.as_str()) {
+        return None;
+    }
+    Some(kept.join(" ").to_lowercase())
+}
+
 fn push_unique(list: &mut Vec<String>, value: String) {
     if !value.is_empty() && !list.contains(&value) {
         list.push(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audience_of(html: &str, language: &str) -> Vec<String> {
+        audience(&[&Page::parse(None, html)], language)
+    }
+
+    #[test]
+    fn audience_cues_end_on_a_noun_phrase() {
+        assert_eq!(
+            audience_of(
+                "<p>Coffee kits for mountain guides across the Alps.</p>",
+                "en"
+            ),
+            ["mountain guides"]
+        );
+        assert_eq!(
+            audience_of(
+                "<p>Built for small teams who ship, trusted by 40 clinics.</p>",
+                "en"
+            ),
+            ["small teams"]
+        );
+        assert!(audience_of("<p>Boots made for ten years of hikes.</p>", "en").is_empty());
+        assert!(audience_of("<p>Sign up for free today.</p>", "en").is_empty());
+        assert_eq!(
+            audience_of("<p>Software für kleine Bäckereien in Bayern.</p>", "de"),
+            ["kleine bäckereien"]
+        );
+        assert_eq!(
+            audience_of("<p>Un logiciel pour les restaurants de quartier.</p>", "fr"),
+            ["restaurants"]
+        );
     }
 }

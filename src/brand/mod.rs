@@ -7,7 +7,7 @@ pub mod keywords;
 mod render;
 pub mod voice;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures::StreamExt;
 use schemars::JsonSchema;
@@ -20,7 +20,7 @@ pub use voice::Voice;
 use crate::audit::{self, OUR_AGENT};
 use crate::web::html::Page;
 use crate::web::sitemap;
-use crate::web::{FetchError, Fetcher};
+use crate::web::{FetchError, Fetched, Fetcher};
 
 /// Pages read by default besides the home page, and at most.
 pub const DEFAULT_PAGES: usize = 5;
@@ -42,14 +42,20 @@ const PRIORITY: &[&str] = &[
     "blog",
 ];
 
-/// One page that was read.
+/// One page that was fetched for the profile: read, or skipped and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageRead {
     pub url: String,
+    /// 0 when no answer came.
     pub status: u16,
     pub title: Option<String>,
     pub words: usize,
+    /// Why the page was not read: an error status, not HTML, a duplicate of a page already
+    /// read (its canonical or a URL variant), or a failed fetch. Skipped pages add nothing to
+    /// the profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -173,48 +179,132 @@ pub async fn analyze(
             .await,
         );
     }
-    candidates
-        .retain(|u| u != &response.url && robots.as_ref().is_none_or(|r| r.allows(OUR_AGENT, u)));
-    candidates.dedup();
+    // Each page once: the home page and every URL variant of a page already queued are
+    // dropped before anything is fetched.
+    // Each key, with the URL of the page read under it.
+    let mut seen: HashMap<String, String> = keys_of(&response.url, &home)
+        .into_iter()
+        .chain([page_key(url)])
+        .map(|key| (key, response.url.to_string()))
+        .collect();
+    let mut queued = HashSet::new();
+    candidates.retain(|u| {
+        let key = page_key(u);
+        !seen.contains_key(&key)
+            && queued.insert(key)
+            && robots.as_ref().is_none_or(|r| r.allows(OUR_AGENT, u))
+    });
     candidates.truncate(extra);
-    let others: Vec<(PageRead, Option<Page>)> = futures::stream::iter(candidates)
+    let fetched: Vec<(Url, Fetch)> = futures::stream::iter(candidates)
         .map(|u| async move {
-            match audit::fetch_page(fetcher, &u).await {
-                Ok((r, p)) if r.is_success() && r.is_html() => {
-                    (read(&r.url, r.status, &p), Some(p))
-                }
-                Ok((r, _)) => (
-                    PageRead {
-                        url: r.url.to_string(),
-                        status: r.status,
-                        title: None,
-                        words: 0,
-                    },
-                    None,
-                ),
-                Err(_) => (
-                    PageRead {
-                        url: u.to_string(),
-                        status: 0,
-                        title: None,
-                        words: 0,
-                    },
-                    None,
-                ),
-            }
+            let result = audit::fetch_page(fetcher, &u).await;
+            (u, result)
         })
         .buffered(CONCURRENCY)
         .collect()
         .await;
     let mut pages_read = vec![read(&response.url, response.status, &home)];
     let mut pages: Vec<&Page> = vec![&home];
-    for (read, page) in &others {
-        pages_read.push(read.clone());
-        if let Some(page) = page {
-            pages.push(page);
-        }
+    for (asked, result) in &fetched {
+        let skipped = |url: &Url, status: u16, why: String| PageRead {
+            url: url.to_string(),
+            status,
+            title: None,
+            words: 0,
+            skipped: Some(why),
+        };
+        let entry = match result {
+            Err(error) => skipped(asked, 0, format!("not fetched: {error}")),
+            Ok((r, _)) if !r.is_success() => {
+                skipped(&r.url, r.status, format!("HTTP {}", r.status))
+            }
+            Ok((r, _)) if !r.is_html() => skipped(
+                &r.url,
+                r.status,
+                format!(
+                    "not HTML ({})",
+                    r.header("content-type").unwrap_or("no content type")
+                ),
+            ),
+            Ok((r, page)) => {
+                let keys = keys_of(&r.url, page);
+                if let Some(known) = keys.iter().find_map(|k| seen.get(k)) {
+                    skipped(
+                        &r.url,
+                        r.status,
+                        format!("the same page as {known}, already read"),
+                    )
+                } else {
+                    seen.extend(keys.into_iter().map(|k| (k, r.url.to_string())));
+                    pages.push(page);
+                    read(&r.url, r.status, page)
+                }
+            }
+        };
+        pages_read.push(entry);
     }
     Ok(profile(url, &response.url, analyzed_at, &pages, pages_read))
+}
+
+/// One candidate page's fetch.
+type Fetch = Result<(Fetched, Page), FetchError>;
+
+/// What tells two URLs of one page apart from two pages: host (without `www.`), port and path,
+/// without query, fragment, trailing slash or index file.
+fn page_key(url: &Url) -> String {
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .trim_start_matches("www.")
+        .to_owned();
+    let mut path = url.path().to_owned();
+    for index in ["index.html", "index.htm", "index.php"] {
+        if let Some(stripped) = path.strip_suffix(index) {
+            path = stripped.to_owned();
+        }
+    }
+    let path = path.trim_end_matches('/');
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}{path}"),
+        None => format!("{host}{path}"),
+    }
+}
+
+/// The keys a fetched page is known by: where it came from and its canonical URL.
+fn keys_of(url: &Url, page: &Page) -> Vec<String> {
+    let mut keys = vec![page_key(url)];
+    if let Some(canonical) = page
+        .link_tags("canonical")
+        .next()
+        .and_then(|l| url.join(&l.href).ok())
+    {
+        keys.push(page_key(&canonical));
+    }
+    keys
+}
+
+/// A page's text without the lines that are only its navigation ("Shop Brew guide About"):
+/// menus are the same on every page and would pass for the brand's key phrases.
+fn without_navigation(page: &Page) -> String {
+    let mut labels: Vec<&str> = page
+        .links
+        .iter()
+        .filter(|l| l.in_nav && !l.text.trim().is_empty())
+        .map(|l| l.text.trim())
+        .collect();
+    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    page.text
+        .lines()
+        .filter(|line| {
+            let mut rest = line.to_string();
+            for label in &labels {
+                rest = rest.replace(label, " ");
+            }
+            labels.is_empty() || rest.chars().any(char::is_alphanumeric)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn read(url: &Url, status: u16, page: &Page) -> PageRead {
@@ -223,6 +313,7 @@ fn read(url: &Url, status: u16, page: &Page) -> PageRead {
         status,
         title: page.titles.first().cloned(),
         words: page.word_count(),
+        skipped: None,
     }
 }
 
@@ -280,6 +371,8 @@ fn profile(
         None => (None, None),
     };
     let texts: Vec<&str> = pages.iter().map(|p| p.text.as_str()).collect();
+    let content: Vec<String> = pages.iter().map(|p| without_navigation(p)).collect();
+    let content: Vec<&str> = content.iter().map(String::as_str).collect();
     let all_text = texts.join("\n");
     let (theme, palette) = extract::colors(pages, 8);
     let (emails, phones, contact_pages) = extract::contacts(pages);
@@ -302,8 +395,8 @@ fn profile(
             .or(home.meta("og:description"))
             .map(str::to_owned),
         logo,
-        key_phrases: keywords::extract(&texts, &language, 15),
-        audience: extract::audience(pages),
+        key_phrases: keywords::extract(&content, &language, 15),
+        audience: extract::audience(pages, &language),
         voice: voice::measure(&all_text, &language),
         colors: Colors { theme, palette },
         social: extract::social(pages),
