@@ -151,7 +151,7 @@ pub async fn fetch_page(fetcher: &Fetcher, url: &Url) -> Result<(Fetched, Page),
 async fn parse(response: &Fetched) -> Page {
     let url = response.url.clone();
     let html = response.text();
-    let html_like = response.is_html() || response.header("content-type").is_none();
+    let html_like = response.is_html_like();
     tokio::task::spawn_blocking(move || {
         if html_like {
             Page::parse(Some(&url), &html)

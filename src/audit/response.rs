@@ -35,7 +35,7 @@ pub fn not_a_page(response: &Fetched) -> Option<String> {
             response.url, response.status
         ));
     }
-    if !(response.is_html() || response.header("content-type").is_none()) {
+    if !response.is_html_like() {
         return Some(format!(
             "{} is {kind}, not an HTML page: only its status, headers and robots.txt were checked",
             response.url

@@ -5,28 +5,29 @@ use super::ContentItem;
 use super::brief::Grounding;
 use super::lifecycle::{self, Action};
 use super::writer::Brief;
+use crate::brand::BrandProfile;
 use crate::changes::Record;
 use crate::error::Error;
 use crate::llm::{self, EngineChoice};
 use crate::registry::ToolContext;
 
 /// Drafts `brief` for the caller with the engine it chose (or, with none, stores its writing
-/// brief), grounded in what the records say, and announces the new item.
+/// brief), in `brand`'s voice and grounded in what the records say, and announces the new item.
 pub async fn draft(
     ctx: &ToolContext,
     brief: &Brief,
     choice: EngineChoice,
+    brand: Option<&BrandProfile>,
     grounding: &Grounding,
 ) -> Result<ContentItem, Error> {
     let customer = &ctx.principal.customer.id;
-    let brand = crate::brand::latest(&ctx.store, customer).await?;
     let engine = llm::choose(choice, ctx, "draft").await?;
     let item = lifecycle::draft(
         &ctx.store,
         customer,
         engine.as_deref(),
         brief,
-        brand.as_ref(),
+        brand,
         grounding,
         ctx.clock.now_millis(),
     )

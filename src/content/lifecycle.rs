@@ -201,47 +201,36 @@ pub async fn apply(
     Ok(decode(&row)?)
 }
 
-fn set_body(item: &mut ContentItem, body: String) {
-    item.outline = body
-        .lines()
-        .filter_map(|l| l.strip_prefix("## "))
-        .map(str::to_owned)
-        .collect();
-    item.body = body;
-}
-
-fn set_title(item: &mut ContentItem, title: String) {
-    item.slug = super::slug(&title);
-    item.title = title;
-}
-
 fn edit(item: &mut ContentItem, edits: Edits) {
     if let Some(title) = edits.title {
-        set_title(item, title);
+        item.slug = super::slug(&title);
+        item.title = title;
     }
     if let Some(meta) = edits.meta_description {
         item.meta_description = meta;
     }
     if let Some(body) = edits.body {
-        set_body(item, body);
+        item.outline = super::outline(&body);
+        item.body = body;
     }
     if let Some(keywords) = edits.keywords {
         item.keywords = keywords;
     }
 }
 
-/// The caller wrote it: from now on the text is theirs.
+/// The caller wrote it: an edit of every text field, and from now on the text is theirs.
 fn submit(item: &mut ContentItem, submission: Submission) {
-    set_title(item, submission.title);
-    set_body(item, submission.body);
-    if let Some(meta) = submission.meta_description {
-        item.meta_description = meta;
-    }
+    edit(
+        item,
+        Edits {
+            title: Some(submission.title),
+            meta_description: submission.meta_description,
+            body: Some(submission.body),
+            keywords: submission.keywords,
+        },
+    );
     if submission.landing_copy.is_some() {
         item.landing_copy = submission.landing_copy;
-    }
-    if let Some(keywords) = submission.keywords {
-        item.keywords = keywords;
     }
     item.engine = "client".into();
     item.usage = None;

@@ -161,6 +161,14 @@ pub struct ContentItem {
     pub updated_at: String,
 }
 
+/// The section headings (`## …`) of a Markdown body, in order.
+pub fn outline(body: &str) -> Vec<String> {
+    body.lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The language a brand's pieces are written and checked in: its pages' primary language.
 pub fn language(brand: Option<&crate::brand::BrandProfile>) -> &str {
     brand

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::brief::{self, Grounding, PlatformLimit};
-use super::{ContentItem, Format, LandingCopy, LeadMagnetKind, State, check, slug};
+use super::{ContentItem, Format, LandingCopy, LeadMagnetKind, State, check, outline, slug};
 use crate::audit::finding::clip;
 use crate::brand::{BrandProfile, keywords};
 use crate::llm::{self, Completion, Llm, LlmError, Message, Usage};
@@ -130,11 +130,7 @@ pub fn read_answer(text: &str, brief: &Brief) -> Draft {
                     .unwrap_or(""),
                 155,
             ),
-            outline: text
-                .lines()
-                .filter_map(|l| l.strip_prefix("## "))
-                .map(str::to_owned)
-                .collect(),
+            outline: outline(text),
             body: text.trim().to_owned(),
             title,
             landing_copy: None,
@@ -147,11 +143,7 @@ pub fn read_answer(text: &str, brief: &Brief) -> Draft {
             .iter()
             .filter_map(|i| i.as_str().map(str::to_owned))
             .collect(),
-        None => body
-            .lines()
-            .filter_map(|l| l.strip_prefix("## "))
-            .map(str::to_owned)
-            .collect(),
+        None => outline(&body),
     };
     Draft {
         title: Some(string("title"))

@@ -53,7 +53,21 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
+    /// Everything: the site's records and the content pipeline.
     pub async fn load(store: &Store, customer: &str) -> Result<Knowledge, Error> {
+        let mut knowledge = Knowledge::load_site(store, customer).await?;
+        knowledge.content = store
+            .list_content(customer, None, None, CONTENT)
+            .await?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str::<ContentItem>(&r.item).ok())
+            .collect();
+        Ok(knowledge)
+    }
+
+    /// The site's records only (brand profile and audits): what a writing brief is grounded
+    /// in, without reading the pipeline.
+    pub async fn load_site(store: &Store, customer: &str) -> Result<Knowledge, Error> {
         let brand = crate::brand::latest(store, customer).await?;
         let mut seen = BTreeSet::new();
         let audits = store
@@ -64,16 +78,10 @@ impl Knowledge {
             .filter(|r| seen.insert((r.final_url.clone(), r.kind.as_str())))
             .take(AUDITS)
             .collect();
-        let content = store
-            .list_content(customer, None, None, CONTENT)
-            .await?
-            .into_iter()
-            .filter_map(|r| serde_json::from_str::<ContentItem>(&r.item).ok())
-            .collect();
         Ok(Knowledge {
             brand,
             audits,
-            content,
+            content: Vec::new(),
         })
     }
 

@@ -40,8 +40,9 @@ impl Tool for GenerateLeadMagnet {
             words: Format::LeadMagnet.default_words(),
             platform_limits: Vec::new(),
         };
-        let knowledge = Knowledge::load(&ctx.store, &ctx.principal.customer.id).await?;
-        actions::draft(ctx, &brief, input.engine, &knowledge.grounding()).await
+        let site = Knowledge::load_site(&ctx.store, &ctx.principal.customer.id).await?;
+        let grounding = site.grounding();
+        actions::draft(ctx, &brief, input.engine, site.brand.as_ref(), &grounding).await
     }
 
     fn render(&self, item: &ContentItem) -> String {

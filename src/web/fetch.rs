@@ -123,6 +123,12 @@ impl Fetched {
         })
     }
 
+    /// Whether the body is to be read as a page: HTML, or untyped (many servers send pages
+    /// without a content type).
+    pub fn is_html_like(&self) -> bool {
+        self.is_html() || self.header("content-type").is_none()
+    }
+
     /// The body as text; invalid UTF-8 is replaced rather than refused.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
