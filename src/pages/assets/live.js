@@ -66,12 +66,16 @@
     source.close();
     var summary = JSON.parse(event.data);
     var names = { seo: 'SEO & GEO', cro: 'Conversion' };
+    var labels = { seo: 'SEO', geo: 'GEO (AI answers)', performance: 'Performance', accessibility: 'Accessibility', conversion: 'Conversion' };
     Object.keys(names).forEach(function (kind) {
       var report = summary[kind];
       if (!report) return;
       addScore(names[kind], report.scores.overall, report.failed + ' to fix, ' + report.passed + ' passed');
-      Object.keys(report.scores.categories).forEach(function (category) {
-        addScore(category, report.scores.categories[category]);
+      var categories = Object.keys(report.scores.categories);
+      // A report of one category (conversion) already shows it as its overall score.
+      if (categories.length < 2) return;
+      categories.forEach(function (category) {
+        addScore(labels[category] || category, report.scores.categories[category]);
       });
     });
     show('scores');
