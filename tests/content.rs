@@ -7,7 +7,7 @@ mod common;
 
 use common::{Server, call};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_draft_moves_through_review_and_every_step_is_an_event() {
@@ -652,4 +652,73 @@ async fn a_client_without_sampling_writes_from_the_brief_and_heycmo_checks_it() 
     let (approved, _) = call_tool(&client, "approve_content", json!({"contentId": id})).await;
     assert_eq!(approved["state"], "approved");
     client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_email_is_held_to_its_subject_preview_and_call_to_action() {
+    let server = Server::start(&[]);
+    let (key, customer) = (server.key.clone(), server.customer_id.clone());
+    let (status, item) = call(
+        &server,
+        &key,
+        Method::POST,
+        &format!("/api/content/{customer}"),
+        Some(json!({"topic": "the autumn roast", "format": "email", "length": 40})),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    let held: Vec<&str> = item["brief"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "email.subject-length",
+        "email.subject-tone",
+        "email.preview-text",
+        "email.call-to-action",
+        "content.length",
+    ] {
+        assert!(held.contains(&id), "{held:?}");
+    }
+    let draft = format!(
+        "/api/content/{customer}/{}/draft",
+        item["id"].as_str().unwrap()
+    );
+    let failing = |findings: &Value| -> Vec<String> {
+        findings["seo"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["passed"] == false)
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let body = "The autumn roast is in: a washed coffee from 1,800 metres, roasted on Tuesday \
+                and packed the same day, with notes of plum and cocoa that hold up in a hut \
+                kettle.\n\n[Order a bag](https://trailbrew.example/shop)";
+    let (status, shouted) = call(
+        &server,
+        &key,
+        Method::POST,
+        &draft,
+        Some(json!({"title": "FREE ROAST TODAY!!!", "body": body})),
+    )
+    .await;
+    assert_eq!(status, 200, "{shouted}");
+    assert_eq!(
+        failing(&shouted),
+        ["email.subject-tone", "email.preview-text"]
+    );
+    let (status, fixed) = call(
+        &server,
+        &key,
+        Method::POST,
+        &draft,
+        Some(json!({"title": "The autumn roast is in", "metaDescription": "Plum and cocoa, from 1,800 metres.", "body": body})),
+    )
+    .await;
+    assert_eq!(status, 200, "{fixed}");
+    assert!(failing(&fixed).is_empty(), "{fixed}");
 }

@@ -73,6 +73,14 @@ fn every_entry_has_a_handler_and_every_handler_an_entry() {
                 .contains("2020-12"),
             "schemas are JSON Schema 2020-12"
         );
+        // Output schemas compile when first used; each must compile, and refuse a non-object.
+        let refused = spec.check_output(&json!(null)).unwrap_err();
+        assert_eq!(
+            refused.code(),
+            "E_INVALID_INPUT",
+            "{}: {refused:?}",
+            spec.name()
+        );
     }
 }
 

@@ -658,3 +658,57 @@ async fn a_cancelled_post_never_goes_out() {
     .await;
     assert_eq!(log["events"][0]["data"]["contentId"], json!(other));
 }
+
+#[tokio::test]
+async fn a_post_brief_holds_the_limits_of_the_networks_it_is_for() {
+    let mastodon = platforms::mastodon().await;
+    let server = start_server(&[]);
+    let path = format!("/api/content/{}", server.customer_id);
+    let limits = |item: &Value| -> Vec<(String, u64)> {
+        item["brief"]["platformLimits"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{item}"))
+            .iter()
+            .map(|l| {
+                (
+                    l["platform"].as_str().unwrap().to_owned(),
+                    l["max"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let topic = json!({"topic": "autumn roast", "format": "social"});
+    // Nothing connected: the brief names every network.
+    let (status, item) = post(&server, &path, topic.clone()).await;
+    assert_eq!(status, 200, "{item}");
+    let names: Vec<String> = limits(&item).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(names, ["mastodon", "bluesky", "linkedin", "x"]);
+    assert_eq!(item["brief"]["length"]["max"], 280, "the strictest, X");
+
+    // Only Mastodon connected: only its limit holds.
+    let body =
+        json!({"platform": "mastodon", "instanceUrl": mastodon.base(), "accessToken": GOOD_TOKEN});
+    let (status, channel) = connect(&server, body).await;
+    assert_eq!(status, 200, "{channel}");
+    let (status, item) = post(&server, &path, topic.clone()).await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(limits(&item), [("mastodon".to_owned(), 500)]);
+    assert_eq!(item["brief"]["length"]["max"], 500);
+
+    // Named networks win over the connected ones.
+    let named =
+        json!({"topic": "autumn roast", "format": "social", "platforms": ["bluesky", "x", "x"]});
+    let (status, item) = post(&server, &path, named).await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(
+        limits(&item),
+        [("bluesky".to_owned(), 300), ("x".to_owned(), 280)]
+    );
+    let unknown = json!({"topic": "autumn roast", "format": "social", "platforms": ["myspace"]});
+    let (status, refused) = post(&server, &path, unknown).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("E_INVALID_INPUT")),
+        "{refused}"
+    );
+}

@@ -112,6 +112,9 @@ pub struct WritingBrief {
     pub length: Length,
     /// Rules of the format (and, for social, of each platform).
     pub constraints: Vec<String>,
+    /// For a post: the networks it is for, each with its limit; the strictest is `length.max`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platform_limits: Vec<PlatformLimit>,
     /// The checks `submit_draft` runs on the text.
     pub checks: Vec<HeldTo>,
     /// A structure to fill, for the formats a template serves well; never finished copy.
@@ -159,6 +162,7 @@ pub fn build(id: &str, brief: &Brief, grounding: &Grounding, language: &str) -> 
         voice: voice_guide(grounding),
         outline: outline(brief, topic, brand, &cta),
         constraints: constraints(brief, &keywords[0], &cta),
+        platform_limits: brief.platform_limits.clone(),
         checks: held_to(brief, &keywords, language),
         skeleton: skeleton(brief, topic),
         next_step: format!(
@@ -379,8 +383,19 @@ fn constraints(brief: &Brief, keyword: &str, cta: &str) -> Vec<String> {
             }
         }
         Format::Email => {
-            rules.push("The title is the subject line: under 60 characters, no clickbait.".into());
-            rules.push(format!("One call to action ({cta}), as a link."));
+            rules.push(
+                "The title is the subject line: at most 60 characters (about 40 show on a \
+                 phone), in sentence case, no clickbait."
+                    .into(),
+            );
+            rules.push(
+                "metaDescription is the preview text clients show next to the subject: at most \
+                 140 characters."
+                    .into(),
+            );
+            rules.push(format!(
+                "One call to action ({cta}), as a Markdown link to one page."
+            ));
         }
         Format::LeadMagnet => rules.push(
             "Also write landingCopy: a headline, a subheadline, three to five bullets and a \

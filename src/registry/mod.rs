@@ -11,7 +11,7 @@ pub mod schema;
 pub mod tool;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -56,7 +56,9 @@ pub struct ToolSpec {
     pub input_schema: Arc<Map<String, Value>>,
     pub output_schema: Arc<Map<String, Value>>,
     input_validator: Validator,
-    output_validator: Validator,
+    /// Compiled when first needed: only the example tests check outputs, and an idle server
+    /// would otherwise hold every output schema compiled (the larger half of them).
+    output_validator: OnceLock<Result<Validator, String>>,
     handler: Box<dyn DynTool>,
 }
 
@@ -81,7 +83,16 @@ impl ToolSpec {
 
     /// Checks an output against the published output schema (used by the example tests).
     pub fn check_output(&self, output: &Value) -> Result<(), Error> {
-        self.output_validator.check(output)
+        let validator = self
+            .output_validator
+            .get_or_init(|| Validator::compile(&Value::Object((*self.output_schema).clone())));
+        match validator {
+            Ok(validator) => validator.check(output),
+            Err(message) => Err(Error::Internal(format!(
+                "tool {}: output schema: {message}",
+                self.entry.name
+            ))),
+        }
     }
 }
 
@@ -238,7 +249,6 @@ impl Registry {
                 })
             };
             let input_validator = compile(&input_schema, "input")?;
-            let output_validator = compile(&output_schema, "output")?;
             for example in &entry.examples {
                 input_validator
                     .check(&example.input)
@@ -253,7 +263,7 @@ impl Registry {
                 input_schema: Arc::new(input_schema),
                 output_schema: Arc::new(output_schema),
                 input_validator,
-                output_validator,
+                output_validator: OnceLock::new(),
                 handler,
             });
         }

@@ -48,6 +48,14 @@ impl Platform {
         Platform::Webhook,
     ];
 
+    /// The social networks, without the generic webhook.
+    pub const NETWORKS: [Platform; 4] = [
+        Platform::Mastodon,
+        Platform::Bluesky,
+        Platform::Linkedin,
+        Platform::X,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Mastodon => "mastodon",

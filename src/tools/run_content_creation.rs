@@ -34,6 +34,10 @@ pub struct Input {
     /// Keywords to target; the first is the main one. Derived from the topic when left out.
     #[schemars(length(max = 10))]
     pub keywords: Option<Vec<String>>,
+    /// For a social post: the networks it is for, whose limits the brief and checks apply.
+    /// Default: the customer's connected networks, else all four.
+    #[schemars(length(min = 1, max = 5))]
+    pub platforms: Option<Vec<Platform>>,
     /// Target length in words (default by format: blog 900, social 45, email 180, landing 350).
     #[schemars(range(min = 20, max = 5000))]
     pub length: Option<u32>,
@@ -41,6 +45,21 @@ pub struct Input {
     /// you), `sampling`, `server` or `offline` (the brief).
     #[serde(default)]
     pub engine: EngineChoice,
+}
+
+/// The networks a post without named platforms is for: those the customer connected, else all
+/// four, so the brief never narrows to a network nobody chose.
+async fn connected(ctx: &ToolContext) -> Result<Vec<Platform>, Error> {
+    let channels = ctx.store.channels(&ctx.principal.customer.id).await?;
+    let mut platforms: Vec<Platform> = channels
+        .iter()
+        .filter_map(|c| Platform::parse(&c.platform))
+        .filter(|p| *p != Platform::Webhook)
+        .collect();
+    if platforms.is_empty() {
+        platforms = Platform::NETWORKS.to_vec();
+    }
+    Ok(platforms)
 }
 
 pub struct RunContentCreation;
@@ -56,20 +75,26 @@ impl Tool for RunContentCreation {
             Kind::Email => Format::Email,
             Kind::Landing => Format::Landing,
         };
-        // A post may go to any network: its brief names each one's limit.
         let platform_limits = match format {
-            Format::Social => Platform::ALL
-                .into_iter()
-                .filter(|p| *p != Platform::Webhook)
-                .map(|platform| {
-                    let (max, unit) = length::limit(platform);
-                    PlatformLimit {
-                        platform: platform.as_str().to_owned(),
-                        max: max as u32,
-                        unit: unit.to_owned(),
-                    }
-                })
-                .collect(),
+            Format::Social => {
+                let mut platforms = match input.platforms {
+                    Some(platforms) => platforms,
+                    None => connected(ctx).await?,
+                };
+                platforms.sort_unstable();
+                platforms.dedup();
+                platforms
+                    .into_iter()
+                    .map(|platform| {
+                        let (max, unit) = length::limit(platform);
+                        PlatformLimit {
+                            platform: platform.as_str().to_owned(),
+                            max: max as u32,
+                            unit: unit.to_owned(),
+                        }
+                    })
+                    .collect()
+            }
             _ => Vec::new(),
         };
         let brief = Brief {
