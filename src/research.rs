@@ -58,7 +58,8 @@ pub struct SiteReport {
     pub error: Option<String>,
 }
 
-/// A draft waiting for review.
+/// A content item waiting on someone (a draft on its reviewer, a brief on its writer): its id
+/// and title (a brief's title is its topic).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Draft {
     pub id: String,
@@ -80,6 +81,8 @@ pub struct Pipeline {
     /// Content items per state.
     pub content: BTreeMap<String, u32>,
     pub drafts_waiting: Vec<Draft>,
+    /// Briefs whose text an agent has yet to write and hand back with `submit_draft`.
+    pub briefs_waiting: Vec<Draft>,
     /// Posts per state (queued ones are scheduled).
     pub posts: BTreeMap<String, u32>,
     pub published_in_period: u32,
@@ -143,6 +146,11 @@ impl Research {
             content: facts.content.into_iter().collect(),
             drafts_waiting: facts
                 .drafts
+                .into_iter()
+                .map(|(id, title)| Draft { id, title })
+                .collect(),
+            briefs_waiting: facts
+                .briefs
                 .into_iter()
                 .map(|(id, title)| Draft { id, title })
                 .collect(),
@@ -326,6 +334,14 @@ fn highlights(
             "{} draft(s) wait for review, oldest: \"{}\"",
             pipeline.drafts_waiting.len(),
             pipeline.drafts_waiting[0].title
+        ));
+    }
+    if let Some(oldest) = pipeline.briefs_waiting.first() {
+        lines.push(format!(
+            "{} brief(s) wait for their text (write it, then submit_draft), oldest: \"{}\" ({})",
+            pipeline.briefs_waiting.len(),
+            oldest.title,
+            oldest.id
         ));
     }
     if let Some(queued) = pipeline.posts.get("queued") {

@@ -217,6 +217,13 @@ async fn a_briefing_reports_site_pipeline_and_events_and_announces_itself() {
     .await;
     assert_eq!(status, 200, "{hook}");
     common::draft(&server, "trail shoes").await;
+    let (status, brief) = post(
+        &server,
+        &format!("/api/content/{customer}"),
+        json!({"topic": "hut coffee", "format": "social", "engine": "offline"}),
+    )
+    .await;
+    assert_eq!((status, brief["state"].as_str()), (200, Some("brief")));
     let (status, _) = post(
         &server,
         &format!("/api/connections/{customer}"),
@@ -283,10 +290,16 @@ async fn a_briefing_reports_site_pipeline_and_events_and_announces_itself() {
         failed["error"].as_str().unwrap().contains("410"),
         "{failed}"
     );
-    assert_eq!(briefing["events"]["content.created"], 1);
+    assert_eq!(
+        briefing["pipeline"]["briefsWaiting"],
+        json!([{"id": brief["id"], "title": "hut coffee"}])
+    );
+    assert_eq!(briefing["events"]["content.created"], 2);
     let highlights = briefing["highlights"].to_string();
     assert!(
-        highlights.contains("failed on webhook") && highlights.contains("draft(s) wait for review"),
+        highlights.contains("failed on webhook")
+            && highlights.contains("draft(s) wait for review")
+            && highlights.contains("1 brief(s) wait for their text"),
         "{highlights}"
     );
 

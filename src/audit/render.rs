@@ -51,7 +51,7 @@ impl Report {
         }
         for finding in report.findings.iter().filter(|f| !f.passed) {
             text.push_str(&format!(
-                "\n- [{:?}] {} — {}. Fix: {}",
+                "\n- [{:?}] Not met: {} — seen: {}. Fix: {}",
                 finding.severity,
                 finding.title,
                 finding.evidence,

@@ -37,7 +37,7 @@ impl ContentItem {
                     .filter(|f| !f.passed)
                     .map(|f| {
                         format!(
-                            "- {} ({}): {}. Fix: {}",
+                            "- Not met: {} ({}) — seen: {}. Fix: {}",
                             f.title,
                             f.id,
                             f.evidence,

@@ -209,7 +209,7 @@ pub fn topics(question: &str) -> Vec<Topic> {
 /// One line quoting a failed finding with the audit it comes from.
 fn finding_line(finding: &Finding, audit: &Report) -> String {
     format!(
-        "- [{}] {} ({}): {}. Fix: {}",
+        "- [{}] Not met: {} ({}) — seen: {}. Fix: {}",
         audit.audit_id.as_deref().unwrap_or(""),
         finding.title,
         audit.final_url,

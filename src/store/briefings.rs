@@ -21,6 +21,8 @@ pub struct PipelineFacts {
     pub content: Vec<(String, u32)>,
     /// Drafts waiting for review: id and title, oldest first.
     pub drafts: Vec<(String, String)>,
+    /// Briefs waiting for their text (`submit_draft`): id and topic, oldest first.
+    pub briefs: Vec<(String, String)>,
     /// Posts per state.
     pub posts: Vec<(String, u32)>,
     /// Posts published in the period.

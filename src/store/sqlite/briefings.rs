@@ -42,13 +42,16 @@ impl BriefingStore for Sqlite {
             let published: u32 = conn
                 .prepare_cached("SELECT count(*) FROM posts WHERE customer_id = ?1 AND published_at >= ?2")?
                 .query_row(params![customer, since], |row| row.get(0))?;
-            let drafts = conn
-                .prepare_cached(
-                    "SELECT id, json_extract(item, '$.title') FROM content WHERE customer_id = ?1 AND state = 'draft'
+            let waiting = |state: &str| -> StoreResult<Vec<(String, String)>> {
+                let mut statement = conn.prepare_cached(
+                    "SELECT id, json_extract(item, '$.title') FROM content WHERE customer_id = ?1 AND state = ?2
                      ORDER BY updated_at LIMIT 10",
-                )?
-                .query_map([&customer], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<Result<_, _>>()?;
+                )?;
+                let rows = statement.query_map([&customer, state], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            };
+            let drafts = waiting("draft")?;
+            let briefs = waiting("brief")?;
             let failed = conn
                 .prepare_cached(
                     "SELECT id, platform, coalesce(error, '') FROM posts WHERE customer_id = ?1 AND state = 'failed'
@@ -59,6 +62,7 @@ impl BriefingStore for Sqlite {
             Ok(PipelineFacts {
                 content,
                 drafts,
+                briefs,
                 posts,
                 published,
                 failed,
