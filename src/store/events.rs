@@ -1,18 +1,13 @@
 //! The per-customer event log: append-only, read newest first with a cursor.
 //!
-//! Appends go through one [`EventWriter`] thread that owns a connection and commits whatever has
-//! queued up in a single transaction (group commit), so the request path never waits on the
-//! disk and a burst of tool calls costs one commit rather than one each. Events queued but not
-//! yet committed (at most a few milliseconds' worth) are lost if the process is killed;
-//! shutdown flushes, and readers flush first so they always see their own writes.
+//! Appends go through one [`EventWriter`] ([`BatchWriter`]), so the request path never waits on
+//! the disk and a burst of tool calls costs one commit rather than one each.
 
 use async_trait::async_trait;
 
+use super::{BatchWriter, Millis, StoreResult};
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
-
-use super::{Millis, StoreError, StoreResult};
 
 /// The type of the event every tool call appends: most of the log, and kept out of the type index.
 pub const TOOL_CALLED: &str = "tool.called";
@@ -72,45 +67,8 @@ pub struct EventQuery {
     pub limit: usize,
 }
 
-/// What the writer thread is asked to do.
-pub(super) enum Op {
-    Append(NewEvent),
-    /// Answer once everything queued before this is committed.
-    Flush(oneshot::Sender<StoreResult<()>>),
-}
-
-/// Appends events in the background with group commit. Cheap to clone; the thread commits what
-/// is queued and stops when the last clone drops.
-#[derive(Clone)]
-pub struct EventWriter {
-    pub(super) queue: mpsc::Sender<Op>,
-    /// The thread that commits: a flush wakes it from the few milliseconds it lets a batch
-    /// gather, so a reader never waits out that pause (it did: every `list_events` took 5 ms).
-    pub(super) committer: std::thread::Thread,
-}
-
-impl EventWriter {
-    /// Queues one event. It is committed within a few milliseconds, with whatever else is
-    /// queued, in one transaction; [`EventWriter::flush`] waits for that.
-    pub async fn append(&self, event: NewEvent) -> StoreResult<()> {
-        self.queue
-            .send(Op::Append(event))
-            .await
-            .map_err(|_| StoreError::WriterGone)
-    }
-
-    /// Waits until every event appended before this call is committed: readers of the log call
-    /// it first so they see their own writes, and shutdown calls it so nothing queued is lost.
-    pub async fn flush(&self) -> StoreResult<()> {
-        let (done, committed) = oneshot::channel();
-        self.queue
-            .send(Op::Flush(done))
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
-        self.committer.unpark();
-        committed.await.map_err(|_| StoreError::WriterGone)?
-    }
-}
+/// Appends events in the background with group commit (see [`BatchWriter`]).
+pub type EventWriter = BatchWriter<NewEvent>;
 
 /// What a backend stores and reads of this aggregate.
 #[async_trait]

@@ -14,6 +14,7 @@
 //! new one.
 
 mod audits;
+mod batch;
 mod brands;
 mod briefings;
 mod content;
@@ -32,6 +33,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use audits::{AuditRecord, AuditStore};
+pub use batch::BatchWriter;
 pub use brands::{BrandRecord, BrandStore};
 pub use briefings::{BriefingRecord, BriefingStore, PipelineFacts};
 pub use content::{ContentChange, ContentChanger, ContentRow, ContentStore};

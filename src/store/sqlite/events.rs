@@ -1,36 +1,17 @@
-//! The `events` table and its writer thread: one connection that inserts what has queued up,
-//! 16 rows a statement, in one transaction every few milliseconds, at a lower thread priority.
+//! The `events` table and its batch writer ([`super::batch`]), which inserts 16 rows a
+//! statement.
 
-use super::{Sqlite, write_transaction};
-use crate::store::events::Op;
+use super::{Sqlite, batch, write_transaction};
 use crate::store::{
-    EventQuery, EventRecord, EventStore, EventWriter, NewEvent, StoreError, StoreResult,
-    TOOL_CALLED,
+    EventQuery, EventRecord, EventStore, EventWriter, NewEvent, StoreResult, TOOL_CALLED,
 };
 use async_trait::async_trait;
 
 use std::sync::LazyLock;
 
-use std::thread;
-
-use std::time::{Duration, Instant};
-
 use rusqlite::{Connection, Row};
 
 use serde_json::Value;
-
-use tokio::sync::mpsc;
-
-/// Most events committed in one transaction.
-const MAX_BATCH: usize = 1024;
-
-/// How long the writer lets events gather after the first one of a batch. Nobody waits on it
-/// (a flush ends it, see [`EventWriter::flush`]), so this trades nothing but a few milliseconds
-/// of visibility for far fewer, larger commits.
-const LINGER: Duration = Duration::from_millis(5);
-
-/// Events waiting in memory before `append` makes callers wait (backpressure).
-const QUEUE: usize = 16 * 1024;
 
 /// Rows per multi-row `INSERT` of a batch: one statement step per chunk instead of per event.
 /// SQLite allows 32,766 parameters; four per row.
@@ -46,7 +27,7 @@ static INSERT_ONE: LazyLock<String> = LazyLock::new(|| insert_sql(1));
 
 static INSERT_CHUNK: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_INSERT));
 
-fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> Result<(), rusqlite::Error> {
+fn write_batch(conn: &mut Connection, events: &[NewEvent]) -> rusqlite::Result<()> {
     let tx = write_transaction(conn)?;
     let mut chunks = events.chunks_exact(ROWS_PER_INSERT);
     for chunk in chunks.by_ref() {
@@ -78,79 +59,6 @@ fn execute(conn: &Connection, sql: &str, events: &[NewEvent]) -> Result<(), rusq
         .execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }
-
-/// Commits what `queue` brings, in batches that gather for up to `linger` unless a flush is
-/// waiting. The pause is a park that [`EventWriter::flush`] cuts short; a wake-up with nothing
-/// to do (a stale unpark, a spurious one) just parks again until the deadline.
-fn writer_loop(mut conn: Connection, mut queue: mpsc::Receiver<Op>, linger: Duration) {
-    let mut events = Vec::with_capacity(MAX_BATCH);
-    let mut waiting = Vec::new();
-    while let Some(first) = queue.blocking_recv() {
-        let mut next = Some(first);
-        let mut deadline = None;
-        loop {
-            match next.take() {
-                Some(Op::Append(event)) => events.push(event),
-                Some(Op::Flush(done)) => waiting.push(done),
-                None => {}
-            }
-            if events.len() >= MAX_BATCH {
-                break;
-            }
-            match queue.try_recv() {
-                Ok(op) => next = Some(op),
-                // Let a burst gather, unless someone is waiting for the commit.
-                Err(_) if waiting.is_empty() => {
-                    let deadline = *deadline.get_or_insert_with(|| Instant::now() + linger);
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        break;
-                    }
-                    thread::park_timeout(left);
-                }
-                Err(_) => break,
-            }
-        }
-        let result = if events.is_empty() {
-            Ok(())
-        } else {
-            write_batch(&mut conn, &events)
-        };
-        match &result {
-            Ok(()) => tracing::trace!(events = events.len(), "event batch committed"),
-            Err(error) => {
-                tracing::error!(%error, events = events.len(), "appending events failed; they are lost")
-            }
-        }
-        events.clear();
-        for done in waiting.drain(..) {
-            let _ = done.send(
-                result
-                    .as_ref()
-                    .map(|_| ())
-                    .map_err(|e| StoreError::Corrupt(e.to_string())),
-            );
-        }
-    }
-}
-
-/// Lowers the calling thread's scheduling priority (nice 10), so that on a busy core request
-/// handling preempts a batch commit instead of waiting out its time slice. The writer still gets
-/// the CPU it needs: it runs whenever the workers wait, and CFS gives it a share under load.
-#[cfg(target_os = "linux")]
-fn yield_to_requests() {
-    let thread = rustix::thread::gettid();
-    if let Err(error) = rustix::process::setpriority_process(Some(thread), WRITER_NICE) {
-        tracing::debug!(%error, "could not lower the event writer's priority");
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn yield_to_requests() {}
-
-/// The event writer's niceness on Linux (0 is normal, 19 the lowest).
-#[cfg(target_os = "linux")]
-const WRITER_NICE: i32 = 10;
 
 /// The SQL and arguments of one page of a customer's events.
 fn select(customer_id: &str, query: EventQuery) -> (String, Vec<rusqlite::types::Value>) {
@@ -224,19 +132,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
 #[async_trait]
 impl EventStore for Sqlite {
     fn event_writer(&self) -> StoreResult<EventWriter> {
-        let conn = self.dedicated_connection()?;
-        let (queue, receiver) = mpsc::channel(QUEUE);
-        let committer = thread::Builder::new()
-            .name("heycmo-events".into())
-            .spawn(move || {
-                yield_to_requests();
-                writer_loop(conn, receiver, LINGER)
-            })
-            .map_err(|e| StoreError::Corrupt(format!("cannot start the event writer: {e}")))?;
-        Ok(EventWriter {
-            queue,
-            committer: committer.thread().clone(),
-        })
+        batch::spawn(self.dedicated_connection()?, "heycmo-events", write_batch)
     }
 
     async fn events(&self, customer_id: &str, query: EventQuery) -> StoreResult<Vec<EventRecord>> {
@@ -249,6 +145,7 @@ impl EventStore for Sqlite {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     /// The store's own schema on a real file, with two customers' events of mixed types.
     fn log() -> (tempfile::TempDir, Connection) {
@@ -366,13 +263,13 @@ mod tests {
         writer_conn
             .execute_batch("PRAGMA foreign_keys = OFF")
             .unwrap();
-        let (queue, receiver) = mpsc::channel(QUEUE);
-        let committer =
-            thread::spawn(move || writer_loop(writer_conn, receiver, Duration::from_secs(3600)));
-        let writer = EventWriter {
-            queue,
-            committer: committer.thread().clone(),
-        };
+        let (writer, committer) = batch::spawn_lingering(
+            writer_conn,
+            "test-events",
+            write_batch,
+            Duration::from_secs(3600),
+        )
+        .unwrap();
         let event = NewEvent::new("cus_d", "content.created", &json_n(1), 5000);
         writer.append(event).await.unwrap();
         // Give the writer time to take the event and start its pause, so the flush does not

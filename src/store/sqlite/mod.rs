@@ -2,6 +2,7 @@
 //! aggregate implementing its trait. SQL and rusqlite live only in this folder.
 
 mod audits;
+mod batch;
 mod brands;
 mod briefings;
 mod content;

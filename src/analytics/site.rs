@@ -1,0 +1,223 @@
+//! A site whose visits heycmo counts: its public id, the domains its pages are served from,
+//! its time zone (days are counted in it) and the goals that count as conversions.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// Most domains one site may list.
+pub const MAX_DOMAINS: usize = 20;
+/// Most goals one site may have.
+pub const MAX_GOALS: usize = 50;
+
+/// A visit or an event that counts as a conversion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Goal {
+    /// A pageview of this path; a trailing `*` matches every path that starts with the rest.
+    Path {
+        #[schemars(length(min = 1, max = 300), regex(pattern = r"^/"))]
+        path: String,
+    },
+    /// A custom event of this name (`heycmo('signup')`).
+    Event {
+        #[schemars(length(min = 1, max = 100))]
+        event: String,
+    },
+}
+
+impl Goal {
+    /// The goal as reports name it: `/thank-you` or `event: signup`.
+    pub fn label(&self) -> String {
+        match self {
+            Goal::Path { path } => path.clone(),
+            Goal::Event { event } => format!("event: {event}"),
+        }
+    }
+
+    /// Whether a hit (a pageview of `path`, or an event named `event`) reaches this goal.
+    pub fn reached_by(&self, path: &str, event: Option<&str>) -> bool {
+        match (self, event) {
+            (Goal::Event { event: goal }, Some(name)) => goal == name,
+            (Goal::Path { path: goal }, None) => match goal.strip_suffix('*') {
+                Some(prefix) => path.starts_with(prefix),
+                None => path == goal,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// What a site's owner sets; every field is checked by [`Settings::validated`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Host names the tracking script may report from (`example.com`, `*.example.com` for
+    /// every subdomain); browsers on other origins are refused.
+    pub domains: Vec<String>,
+    /// An IANA time zone (`Europe/Berlin`); days in reports begin at its midnight.
+    pub time_zone: String,
+    pub goals: Vec<Goal>,
+    /// When true, browsers that send Do-Not-Track or Global Privacy Control are not counted.
+    pub respect_do_not_track: bool,
+}
+
+impl Settings {
+    /// Normalises and checks the settings: host names lower-cased and without a trailing dot,
+    /// duplicates dropped, the time zone known.
+    pub fn validated(mut self) -> Result<Settings, Error> {
+        let mut domains = Vec::with_capacity(self.domains.len());
+        for domain in &self.domains {
+            let domain = normalise_domain(domain)?;
+            if !domains.contains(&domain) {
+                domains.push(domain);
+            }
+        }
+        if domains.is_empty() {
+            return Err(invalid("/domains", "list at least one domain"));
+        }
+        if domains.len() > MAX_DOMAINS {
+            return Err(invalid(
+                "/domains",
+                &format!("at most {MAX_DOMAINS} domains"),
+            ));
+        }
+        self.domains = domains;
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(invalid(
+                "/timeZone",
+                &format!(
+                    "{:?} is not an IANA time zone (for example Europe/Berlin or UTC)",
+                    self.time_zone
+                ),
+            ));
+        }
+        let mut goals: Vec<Goal> = Vec::with_capacity(self.goals.len());
+        for goal in self.goals {
+            if !goals.contains(&goal) {
+                goals.push(goal);
+            }
+        }
+        if goals.len() > MAX_GOALS {
+            return Err(invalid("/goals", &format!("at most {MAX_GOALS} goals")));
+        }
+        self.goals = goals;
+        Ok(self)
+    }
+
+    /// The site's time zone; settings are validated when stored, so an unknown one (a database
+    /// edited by hand) falls back to UTC.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// Whether a browser on `host` may report for this site.
+    pub fn allows_host(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.domains.iter().any(|domain| match domain.strip_prefix("*.") {
+            Some(parent) => {
+                host == parent
+                    || host
+                        .strip_suffix(parent)
+                        .is_some_and(|sub| sub.ends_with('.'))
+            }
+            None => host == *domain,
+        })
+    }
+}
+
+fn invalid(pointer: &str, message: &str) -> Error {
+    Error::InvalidInput {
+        message: format!("{pointer}: {message}"),
+        pointer: pointer.to_owned(),
+    }
+}
+
+/// A host name as the browser's `Origin` carries it: no scheme, path or port.
+fn normalise_domain(raw: &str) -> Result<String, Error> {
+    let domain = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let (wildcard, host) = match domain.strip_prefix("*.") {
+        Some(rest) => ("*.", rest),
+        None => ("", domain.as_str()),
+    };
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if host.len() > 253 || !host.split('.').all(label_ok) {
+        return Err(invalid(
+            "/domains",
+            &format!(
+                "{raw:?} is not a host name: write it as the browser's address bar shows it, \
+                 without scheme, port or path (example.com, shop.example.com or *.example.com)"
+            ),
+        ));
+    }
+    Ok(format!("{wildcard}{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(domains: &[&str]) -> Settings {
+        Settings {
+            domains: domains.iter().map(|d| (*d).to_owned()).collect(),
+            time_zone: "Europe/Berlin".into(),
+            goals: Vec::new(),
+            respect_do_not_track: false,
+        }
+    }
+
+    #[test]
+    fn domains_are_host_names_and_wildcards_cover_subdomains() {
+        let site = settings(&["Example.COM.", "*.shop.example", "example.com"])
+            .validated()
+            .unwrap();
+        assert_eq!(site.domains, ["example.com", "*.shop.example"]);
+        assert!(site.allows_host("example.com"));
+        assert!(!site.allows_host("www.example.com"));
+        assert!(site.allows_host("eu.shop.example"));
+        assert!(site.allows_host("shop.example"));
+        assert!(!site.allows_host("evilshop.example"));
+        for bad in ["https://example.com", "example.com/", "example.com:8080", "", "-a.com"] {
+            let error = settings(&[bad]).validated().unwrap_err();
+            assert_eq!(error.code(), "E_INVALID_INPUT", "{bad}");
+        }
+        assert!(settings(&[]).validated().is_err());
+    }
+
+    #[test]
+    fn the_time_zone_must_be_known() {
+        let mut s = settings(&["example.com"]);
+        s.time_zone = "Mars/Olympus".into();
+        let message = s.validated().unwrap_err().to_string();
+        assert!(message.contains("IANA"), "{message}");
+    }
+
+    #[test]
+    fn goals_match_paths_prefixes_and_events() {
+        let thanks = Goal::Path {
+            path: "/thank-you".into(),
+        };
+        let docs = Goal::Path {
+            path: "/docs/*".into(),
+        };
+        let signup = Goal::Event {
+            event: "signup".into(),
+        };
+        assert!(thanks.reached_by("/thank-you", None));
+        assert!(!thanks.reached_by("/thank-you/2", None));
+        assert!(docs.reached_by("/docs/start", None));
+        assert!(!docs.reached_by("/doc", None));
+        assert!(signup.reached_by("/pricing", Some("signup")));
+        assert!(!signup.reached_by("/signup", None));
+        assert!(!thanks.reached_by("/thank-you", Some("signup")));
+    }
+}
