@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::analytics::collector::Collector;
 use crate::auth::{self, KeyCache, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -69,6 +70,9 @@ pub struct App {
     pub vault: Vault,
     /// The durable job engine; its workers run from [`App::start_background`].
     pub jobs: Jobs,
+    /// The analytics collector, started by the first hit: a server that counts no site keeps
+    /// no writer thread for it.
+    collector: tokio::sync::OnceCell<Collector>,
 }
 
 /// The workflows that run on customers' schedules.
@@ -172,7 +176,24 @@ impl App {
             config,
             store,
             events,
+            collector: tokio::sync::OnceCell::new(),
         }))
+    }
+
+    /// The collector, started on first use.
+    pub async fn collector(&self) -> Result<&Collector, crate::error::Error> {
+        self.collector
+            .get_or_try_init(|| Collector::start(self.store.clone(), self.clock.clone()))
+            .await
+    }
+
+    /// Commits every queued event and hit: at shutdown, so nothing queued is lost.
+    pub async fn flush(&self) -> Result<(), crate::error::Error> {
+        self.events.flush().await?;
+        if let Some(collector) = self.collector.get() {
+            collector.flush().await?;
+        }
+        Ok(())
     }
 
     /// A tool context for one call.

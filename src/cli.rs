@@ -291,6 +291,9 @@ pub struct ServeArgs {
     /// Admin requests per minute per IP.
     #[arg(long, env = "HEYCMO_RATE_ADMIN", default_value_t = RateLimits::default().admin)]
     pub rate_admin: u32,
+    /// Analytics hits per minute per IP (`POST /api/collect`).
+    #[arg(long, env = "HEYCMO_RATE_COLLECT", default_value_t = RateLimits::default().collect)]
+    pub rate_collect: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -657,6 +660,7 @@ async fn serve(globals: &Globals, args: ServeArgs, settled: fn()) -> Result<(), 
             checkout: args.rate_checkout,
             webhooks: args.rate_webhooks,
             admin: args.rate_admin,
+            collect: args.rate_collect,
         },
         allowed_hosts: args.allowed_hosts,
         allowed_origins: args.allowed_origins,
@@ -724,7 +728,7 @@ async fn serve(globals: &Globals, args: ServeArgs, settled: fn()) -> Result<(), 
     settled();
     crate::http::serve(app.clone(), listener, shutdown).await;
     background.join_all().await;
-    app.events.flush().await?;
+    app.flush().await?;
     tracing::info!("stopped");
     Ok(())
 }

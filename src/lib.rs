@@ -5,6 +5,7 @@
 //! architecture section for the map.
 
 pub mod account;
+pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -21,6 +21,9 @@ pub struct RateLimits {
     pub webhooks: u32,
     /// Admin endpoints, per client IP.
     pub admin: u32,
+    /// Hits to the analytics collector, per client IP: generous, as a site's visitors may
+    /// share one address (an office, a carrier's NAT).
+    pub collect: u32,
 }
 
 impl Default for RateLimits {
@@ -32,6 +35,7 @@ impl Default for RateLimits {
             checkout: 5,
             webhooks: 100,
             admin: 10,
+            collect: 600,
         }
     }
 }
@@ -48,6 +52,7 @@ impl RateLimits {
             checkout: n,
             webhooks: n,
             admin: n,
+            collect: n,
         }
     }
 }
@@ -61,6 +66,7 @@ pub enum Bucket {
     Checkout,
     Webhooks,
     Admin,
+    Collect,
 }
 
 /// One keyed limiter per bucket. Keys are customer ids or client IPs.
@@ -71,6 +77,7 @@ pub struct Limiters {
     checkout: DefaultKeyedRateLimiter<String>,
     webhooks: DefaultKeyedRateLimiter<String>,
     admin: DefaultKeyedRateLimiter<String>,
+    collect: DefaultKeyedRateLimiter<String>,
 }
 
 fn per_minute(n: u32) -> DefaultKeyedRateLimiter<String> {
@@ -88,6 +95,7 @@ impl Limiters {
             checkout: per_minute(limits.checkout),
             webhooks: per_minute(limits.webhooks),
             admin: per_minute(limits.admin),
+            collect: per_minute(limits.collect),
         }
     }
 
@@ -99,6 +107,7 @@ impl Limiters {
             Bucket::Checkout => &self.checkout,
             Bucket::Webhooks => &self.webhooks,
             Bucket::Admin => &self.admin,
+            Bucket::Collect => &self.collect,
         }
     }
 
@@ -125,6 +134,7 @@ impl Limiters {
             Bucket::Checkout,
             Bucket::Webhooks,
             Bucket::Admin,
+            Bucket::Collect,
         ] {
             let limiter = self.limiter(bucket);
             limiter.retain_recent();

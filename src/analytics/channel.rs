@@ -332,7 +332,8 @@ impl When {
             When::SourceIn(names) => source.is_some_and(|s| source_is(s, names)),
             When::SiteIn(sites) => {
                 When::ReferrerIn(sites).holds(arrival, source, medium)
-                    || source.is_some_and(|s| sites.iter().any(|site| host_is(s, site) || s == *site))
+                    || source
+                        .is_some_and(|s| sites.iter().any(|site| host_is(s, site) || s == *site))
             }
             When::MediumIs(names) => medium.is_some_and(|m| names.contains(&m)),
             When::PaidMedium => medium.is_some_and(|m| {
@@ -349,10 +350,7 @@ impl When {
 
 /// The channel of a visit that arrived so.
 pub fn classify(arrival: &Arrival<'_>) -> Channel {
-    let lower = |v: Option<&str>| {
-        v.map(|v| v.trim().to_lowercase())
-            .filter(|v| !v.is_empty())
-    };
+    let lower = |v: Option<&str>| v.map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty());
     let (source, medium) = (lower(arrival.utm_source), lower(arrival.utm_medium));
     RULES
         .iter()
@@ -392,20 +390,47 @@ mod tests {
     fn each_channel_is_reached() {
         assert_eq!(from(None, None, None), Channel::Direct);
         assert_eq!(from(Some("chatgpt.com"), None, None), Channel::AiAssistants);
-        assert_eq!(from(Some("www.perplexity.ai"), None, None), Channel::AiAssistants);
-        assert_eq!(from(Some("gemini.google.com"), None, None), Channel::AiAssistants);
+        assert_eq!(
+            from(Some("www.perplexity.ai"), None, None),
+            Channel::AiAssistants
+        );
+        assert_eq!(
+            from(Some("gemini.google.com"), None, None),
+            Channel::AiAssistants
+        );
         assert_eq!(from(None, Some("chatgpt.com"), None), Channel::AiAssistants);
-        assert_eq!(from(Some("www.google.co.uk"), None, None), Channel::OrganicSearch);
-        assert_eq!(from(Some("duckduckgo.com"), None, None), Channel::OrganicSearch);
+        assert_eq!(
+            from(Some("www.google.co.uk"), None, None),
+            Channel::OrganicSearch
+        );
+        assert_eq!(
+            from(Some("duckduckgo.com"), None, None),
+            Channel::OrganicSearch
+        );
         assert_eq!(from(None, Some("google"), Some("cpc")), Channel::PaidSearch);
-        assert_eq!(from(Some("l.facebook.com"), None, None), Channel::OrganicSocial);
-        assert_eq!(from(None, Some("facebook"), Some("paid_social")), Channel::PaidSocial);
-        assert_eq!(from(None, Some("linkedin"), Some("social")), Channel::OrganicSocial);
+        assert_eq!(
+            from(Some("l.facebook.com"), None, None),
+            Channel::OrganicSocial
+        );
+        assert_eq!(
+            from(None, Some("facebook"), Some("paid_social")),
+            Channel::PaidSocial
+        );
+        assert_eq!(
+            from(None, Some("linkedin"), Some("social")),
+            Channel::OrganicSocial
+        );
         assert_eq!(from(None, Some("news"), Some("Email")), Channel::Email);
         assert_eq!(from(Some("mail.google.com"), None, None), Channel::Email);
-        assert_eq!(from(None, Some("partner"), Some("affiliate")), Channel::Affiliate);
+        assert_eq!(
+            from(None, Some("partner"), Some("affiliate")),
+            Channel::Affiliate
+        );
         assert_eq!(from(None, Some("adnet"), Some("banner")), Channel::Display);
-        assert_eq!(from(Some("blog.example.org"), None, None), Channel::Referral);
+        assert_eq!(
+            from(Some("blog.example.org"), None, None),
+            Channel::Referral
+        );
         assert_eq!(from(None, Some("podcast"), None), Channel::Referral);
     }
 
@@ -431,9 +456,15 @@ mod tests {
 
     #[test]
     fn look_alike_hosts_are_not_the_engines() {
-        assert_eq!(from(Some("googleblog.example"), None, None), Channel::Referral);
+        assert_eq!(
+            from(Some("googleblog.example"), None, None),
+            Channel::Referral
+        );
         assert_eq!(from(Some("notchatgpt.com"), None, None), Channel::Referral);
-        assert_eq!(from(Some("google.evil.example.com"), None, None), Channel::Referral);
+        assert_eq!(
+            from(Some("google.evil.example.com"), None, None),
+            Channel::Referral
+        );
     }
 
     #[test]

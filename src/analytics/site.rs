@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::store::SiteRecord;
 
 /// Most domains one site may list.
 pub const MAX_DOMAINS: usize = 20;
@@ -115,16 +116,63 @@ impl Settings {
     /// Whether a browser on `host` may report for this site.
     pub fn allows_host(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.domains.iter().any(|domain| match domain.strip_prefix("*.") {
-            Some(parent) => {
-                host == parent
-                    || host
-                        .strip_suffix(parent)
-                        .is_some_and(|sub| sub.ends_with('.'))
-            }
-            None => host == *domain,
+        self.domains
+            .iter()
+            .any(|domain| match domain.strip_prefix("*.") {
+                Some(parent) => {
+                    host == parent
+                        || host
+                            .strip_suffix(parent)
+                            .is_some_and(|sub| sub.ends_with('.'))
+                }
+                None => host == *domain,
+            })
+    }
+}
+
+/// A site as the tools answer it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    /// `site_` and 16 hex digits: public (the tracking snippet carries it), not a secret.
+    pub id: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub settings: Settings,
+    /// The tag to put in every page's `<head>`.
+    pub snippet: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Site {
+    /// The site of `record`, with the snippet that loads the script from `public_url`.
+    pub fn of(record: &SiteRecord, public_url: &str) -> Result<Site, Error> {
+        let settings = parse_settings(&record.settings)?;
+        Ok(Site {
+            snippet: format!(
+                "<script defer src=\"{}/js/heycmo.js\" data-site=\"{}\"></script>",
+                public_url.trim_end_matches('/'),
+                record.id
+            ),
+            id: record.id.clone(),
+            name: record.name.clone(),
+            settings,
+            created_at: crate::clock::rfc3339(record.created_at),
+            updated_at: crate::clock::rfc3339(record.updated_at),
         })
     }
+}
+
+/// Reads stored settings.
+pub fn parse_settings(json: &str) -> Result<Settings, Error> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::Internal(format!("stored site settings do not read: {e}")))
+}
+
+/// A new public site id.
+pub fn new_id() -> String {
+    format!("site_{}", crate::auth::random_hex(8))
 }
 
 fn invalid(pointer: &str, message: &str) -> Error {
@@ -146,9 +194,7 @@ fn normalise_domain(raw: &str) -> Result<String, Error> {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     };
     if host.len() > 253 || !host.split('.').all(label_ok) {
         return Err(invalid(
@@ -186,7 +232,13 @@ mod tests {
         assert!(site.allows_host("eu.shop.example"));
         assert!(site.allows_host("shop.example"));
         assert!(!site.allows_host("evilshop.example"));
-        for bad in ["https://example.com", "example.com/", "example.com:8080", "", "-a.com"] {
+        for bad in [
+            "https://example.com",
+            "example.com/",
+            "example.com:8080",
+            "",
+            "-a.com",
+        ] {
             let error = settings(&[bad]).validated().unwrap_err();
             assert_eq!(error.code(), "E_INVALID_INPUT", "{bad}");
         }

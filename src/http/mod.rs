@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+mod collect;
 pub mod connections;
 mod direct;
 mod live;

@@ -41,6 +41,8 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/mcp/sse", &[Method::GET]),
     ("/mcp/message", &[Method::POST]),
     ("/live", &[Method::GET]),
+    ("/api/collect", &[Method::POST, Method::OPTIONS]),
+    ("/js/heycmo.js", &[Method::GET]),
     ("/mcp", &[Method::GET, Method::POST, Method::DELETE]),
 ];
 
@@ -128,6 +130,9 @@ impl Router {
             (&Method::POST, "/api/admin/provision") => rest::provision(app, &parts, body).await,
             (&Method::GET, "/api/tools") => Ok(rest::list_tools(app)),
             (&Method::GET, "/live") => super::live::live(app, &parts).await,
+            (&Method::POST, "/api/collect") => super::collect::collect(app, &parts, body).await,
+            (&Method::OPTIONS, "/api/collect") => Ok(super::collect::preflight(&parts)),
+            (&Method::GET, "/js/heycmo.js") => Ok(super::collect::script(&parts)),
             (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
                 self.named_tool(&parts, body, &tool["/api/tools/".len()..])
                     .await

@@ -24,6 +24,7 @@ mod jobs;
 mod keys;
 mod schedules;
 mod settings;
+mod sites;
 mod social;
 pub mod sqlite;
 mod usage;
@@ -43,6 +44,7 @@ pub use jobs::{JobRecord, JobStore, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, KeyStore, NewKey};
 pub use schedules::{ScheduleChange, ScheduleRecord, ScheduleStore};
 pub use settings::SettingStore;
+pub use sites::{ActiveVisit, HitWriter, IDENTIFY, NewHit, SiteRecord, SiteStore, VisitStart};
 pub use social::{ChannelRecord, NewPost, PUBLISH_JOB, PostRecord, RemotePost, SocialStore};
 pub use usage::{UsageRecord, UsageStore};
 pub use webhooks::{
@@ -91,6 +93,7 @@ pub trait Backend:
     + KeyStore
     + ScheduleStore
     + SettingStore
+    + SiteStore
     + SocialStore
     + UsageStore
     + WebhookStore

@@ -259,6 +259,63 @@ const STEPS: &[&str] = &[
     CREATE INDEX content_by_state ON content(customer_id, state, updated_at);
     CREATE INDEX content_by_time ON content(customer_id, updated_at);
     "#,
+    // 13: the first-party collector. A site's settings (domains, time zone, goals) are one JSON
+    // document; a visit is a session (30 minutes without a hit end it) with where it came from;
+    // a hit is a pageview (`name` NULL) or a custom event. `visitor` is a salted hash whose salt
+    // lives only in `collector_salts` and rotates daily; no IP address or user agent is stored.
+    r#"
+    CREATE TABLE sites (
+        id           TEXT PRIMARY KEY,
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        settings     TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sites_by_customer ON sites(customer_id, created_at);
+
+    CREATE TABLE visits (
+        id             INTEGER PRIMARY KEY,
+        site_id        TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        visitor        TEXT NOT NULL,
+        started_at     INTEGER NOT NULL,
+        last_at        INTEGER NOT NULL,
+        entry_path     TEXT NOT NULL,
+        exit_path      TEXT NOT NULL,
+        pageviews      INTEGER NOT NULL,
+        events         INTEGER NOT NULL,
+        channel        TEXT NOT NULL,
+        source         TEXT NOT NULL,
+        referrer_host  TEXT,
+        utm_source     TEXT,
+        utm_medium     TEXT,
+        utm_campaign   TEXT,
+        utm_term       TEXT,
+        utm_content    TEXT,
+        click_id       TEXT,
+        screen         TEXT,
+        email_hash     TEXT
+    ) STRICT;
+    CREATE INDEX visits_by_start ON visits(site_id, started_at);
+    CREATE INDEX visits_by_visitor ON visits(site_id, visitor, last_at);
+
+    CREATE TABLE hits (
+        id        INTEGER PRIMARY KEY,
+        site_id   TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        visit_id  INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+        at        INTEGER NOT NULL,
+        name      TEXT,
+        path      TEXT NOT NULL,
+        props     TEXT
+    ) STRICT;
+    CREATE INDEX hits_by_time ON hits(site_id, at);
+    CREATE INDEX hits_by_visit ON hits(visit_id);
+
+    CREATE TABLE collector_salts (
+        day   INTEGER PRIMARY KEY,
+        salt  BLOB NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -13,6 +13,7 @@ mod keys;
 mod migrations;
 mod schedules;
 mod settings;
+mod sites;
 mod social;
 mod usage;
 mod webhooks;

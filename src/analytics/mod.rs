@@ -1,0 +1,6 @@
+//! Web analytics on heycmo's own data: sites, the cookieless collector that the tracking script
+//! reports to, and the channel grouping of visits.
+
+pub mod channel;
+pub mod collector;
+pub mod site;

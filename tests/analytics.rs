@@ -1,0 +1,341 @@
+//! The first-party collector against the real binary: sites over REST, the script, hits from a
+//! browser's point of view (origin, user agent, Do-Not-Track), what is refused and how, and
+//! what reaches the database (visits and hits, never an IP address or a user agent).
+
+mod common;
+
+use common::{Server, call, client};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+async fn hit(
+    server: &Server,
+    origin: Option<&str>,
+    agent: &str,
+    body: &str,
+) -> (u16, Value, reqwest::header::HeaderMap) {
+    let mut request = client()
+        .post(server.url("/api/collect"))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .header("user-agent", agent)
+        .body(body.to_owned());
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let value = response.json().await.unwrap_or(Value::Null);
+    (status, value, headers)
+}
+
+async fn create_site(server: &Server, body: Value) -> Value {
+    let (status, site) = call(
+        server,
+        &server.key,
+        Method::POST,
+        &format!("/api/sites/{}", server.customer_id),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 200, "{site}");
+    site
+}
+
+fn count(server: &Server, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(server.db()).unwrap();
+    conn.query_row(sql, [], |row| row.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn sites_are_managed_over_rest_and_bad_settings_are_refused() {
+    let server = Server::start(&[]);
+    let customer = &server.customer_id;
+    let site = create_site(
+        &server,
+        json!({"domains": ["Shop.Example", "*.shop.example"], "timeZone": "Europe/Berlin", "goals": [{"path": "/thank-you"}]}),
+    )
+    .await;
+    let id = site["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("site_"), "{site}");
+    assert_eq!(site["domains"], json!(["shop.example", "*.shop.example"]));
+    assert_eq!(site["name"], "shop.example");
+    let snippet = site["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains(&format!("{}/js/heycmo.js", server.base)) && snippet.contains(&id),
+        "{snippet}"
+    );
+    for (body, pointer) in [
+        (json!({"domains": ["https://shop.example/"]}), "/domains"),
+        (
+            json!({"domains": ["shop.example"], "timeZone": "Mars/Base"}),
+            "/timeZone",
+        ),
+        (json!({"domains": []}), "/domains"),
+    ] {
+        let (status, refused) = call(
+            &server,
+            &server.key,
+            Method::POST,
+            &format!("/api/sites/{customer}"),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (422, Some("E_INVALID_INPUT")),
+            "{body}: {refused}"
+        );
+        assert!(
+            refused["error"].as_str().unwrap().contains(pointer),
+            "{refused}"
+        );
+    }
+    let path = format!("/api/sites/{customer}/{id}");
+    let (status, updated) = call(
+        &server,
+        &server.key,
+        Method::PATCH,
+        &path,
+        Some(json!({"name": "Shop", "goals": [{"event": "signup"}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(
+        (updated["name"].as_str(), updated["goals"].clone()),
+        (Some("Shop"), json!([{"event": "signup"}]))
+    );
+    assert_eq!(
+        updated["timeZone"], "Europe/Berlin",
+        "fields left out keep their value"
+    );
+    let (status, listed) = call(
+        &server,
+        &server.key,
+        Method::GET,
+        &format!("/api/sites/{customer}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["sites"].as_array().unwrap().len(), 1);
+    let (status, _) = call(&server, &server.key, Method::DELETE, &path, None).await;
+    assert_eq!(status, 200);
+    let (status, gone) = call(&server, &server.key, Method::DELETE, &path, None).await;
+    assert_eq!((status, gone["code"].as_str()), (404, Some("E_NOT_FOUND")));
+}
+
+#[tokio::test]
+async fn the_collector_counts_browsers_of_the_sites_domains_and_nothing_identifying_is_stored() {
+    let server = Server::start(&[]);
+    let site = create_site(&server, json!({"domains": ["shop.example"], "respectDoNotTrack": true, "goals": [{"path": "/thank-you"}]})).await;
+    let id = site["id"].as_str().unwrap();
+    let origin = Some("https://shop.example");
+    let landing = json!({"site": id, "url": "https://shop.example/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=autumn&gclid=abc", "referrer": "https://mail.example.org/", "width": 1280}).to_string();
+
+    let (status, answer, headers) = hit(&server, origin, CHROME, &landing).await;
+    assert_eq!(
+        (status, answer["counted"].clone()),
+        (202, json!(true)),
+        "{answer}"
+    );
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    // The same browser goes on to another page: one visit, two pageviews.
+    let next = json!({"site": id, "url": "https://shop.example/thank-you", "referrer": "https://shop.example/pricing"}).to_string();
+    assert_eq!(hit(&server, origin, CHROME, &next).await.0, 202);
+    let event = json!({"site": id, "url": "https://shop.example/thank-you", "event": "signup", "props": {"plan": "pro"}}).to_string();
+    assert_eq!(hit(&server, origin, CHROME, &event).await.0, 202);
+    // Another browser is another visitor.
+    let direct = json!({"site": id, "url": "https://shop.example/"}).to_string();
+    assert_eq!(hit(&server, origin, FIREFOX, &direct).await.0, 202);
+
+    // Dropped, but answered the same way: a crawler, a browser that asked not to be tracked.
+    let (status, bot, _) = hit(
+        &server,
+        origin,
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        &direct,
+    )
+    .await;
+    assert_eq!((status, bot["dropped"].as_str()), (202, Some("bot")));
+    let opted = client()
+        .post(server.url("/api/collect"))
+        .header("user-agent", FIREFOX)
+        .header("origin", "https://shop.example")
+        .header("dnt", "1")
+        .body(direct.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opted.status(), 202);
+    assert_eq!(
+        opted.json::<Value>().await.unwrap()["dropped"],
+        "do-not-track"
+    );
+
+    // Refused in the error format.
+    let evil = hit(&server, Some("https://evil.example"), CHROME, &direct).await;
+    assert_eq!(
+        (evil.0, evil.1["code"].as_str()),
+        (403, Some("E_FORBIDDEN")),
+        "{}",
+        evil.1
+    );
+    assert!(evil.2.get("access-control-allow-origin").is_none());
+    let foreign_page = json!({"site": id, "url": "https://evil.example/"}).to_string();
+    assert_eq!(hit(&server, None, CHROME, &foreign_page).await.0, 403);
+    let unknown =
+        json!({"site": "site_0000000000000000", "url": "https://shop.example/"}).to_string();
+    let (status, refused, _) = hit(&server, origin, CHROME, &unknown).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (404, Some("E_NOT_FOUND"))
+    );
+    for malformed in [
+        "not json",
+        "{\"site\": 1}",
+        "{\"site\": \"x\", \"url\": \"u\", \"extra\": 1}",
+    ] {
+        let (status, refused, _) = hit(&server, origin, CHROME, malformed).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("E_BAD_REQUEST")),
+            "{malformed}: {refused}"
+        );
+        assert!(refused["requestId"].is_string());
+    }
+    let nested =
+        json!({"site": id, "url": "https://shop.example/", "event": "x", "props": {"a": {"b": 1}}})
+            .to_string();
+    assert_eq!(hit(&server, origin, CHROME, &nested).await.0, 400);
+    let oversized =
+        json!({"site": id, "url": format!("https://shop.example/{}", "a".repeat(5000))})
+            .to_string();
+    let (status, refused, _) = hit(&server, origin, CHROME, &oversized).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (413, Some("E_PAYLOAD_TOO_LARGE")),
+        "{refused}"
+    );
+
+    // What was stored, once the batch is committed (within a few milliseconds).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(&server, "SELECT count(*) FROM hits") < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hits were not committed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(count(&server, "SELECT count(*) FROM hits"), 4);
+    assert_eq!(count(&server, "SELECT count(*) FROM visits"), 2);
+    let conn = rusqlite::Connection::open(server.db()).unwrap();
+    let (channel, source, campaign, click, screen, pageviews, events, entry, exit): (String, String, String, String, String, i64, i64, String, String) = conn
+        .query_row(
+            "SELECT channel, source, utm_campaign, click_id, screen, pageviews, events, entry_path, exit_path FROM visits WHERE entry_path = '/pricing'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            channel.as_str(),
+            source.as_str(),
+            campaign.as_str(),
+            click.as_str(),
+            screen.as_str(),
+            pageviews,
+            events,
+            entry.as_str(),
+            exit.as_str()
+        ),
+        (
+            "Paid Search",
+            "newsletter",
+            "autumn",
+            "gclid",
+            "laptop",
+            2,
+            1,
+            "/pricing",
+            "/thank-you"
+        ),
+        "a gclid says an ad was clicked, whatever the UTM medium"
+    );
+    let props: String = conn
+        .query_row("SELECT props FROM hits WHERE name = 'signup'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&props).unwrap(),
+        json!({"plan": "pro"})
+    );
+    // Nothing identifying: no address, no user agent, no click id value in any collector table.
+    for table in ["visits", "hits", "sites"] {
+        let dump: String = conn
+            .query_row(
+                &format!("SELECT group_concat(quote(t.*), '|') FROM (SELECT * FROM {table}) t"),
+                [],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .unwrap_or_default()
+            .unwrap_or_default();
+        for secret in ["127.0.0.1", "Chrome/126", "Firefox/128", "abc"] {
+            assert!(!dump.contains(secret), "{table} holds {secret}: {dump}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_script_is_small_cached_and_revalidated() {
+    let server = Server::start(&[]);
+    let response = client()
+        .get(server.url("/js/heycmo.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=86400")
+    );
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let script = response.text().await.unwrap();
+    assert!(
+        script.contains("sendBeacon")
+            && !script.contains("document.cookie")
+            && !script.contains("localStorage")
+    );
+    let again = client()
+        .get(server.url("/js/heycmo.js"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    let preflight = client()
+        .request(Method::OPTIONS, server.url("/api/collect"))
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(preflight.headers()["access-control-allow-methods"], "POST");
+}
