@@ -339,3 +339,170 @@ async fn the_script_is_small_cached_and_revalidated() {
     assert_eq!(preflight.status(), 204);
     assert_eq!(preflight.headers()["access-control-allow-methods"], "POST");
 }
+
+#[tokio::test]
+async fn site_stats_count_what_the_collector_recorded() {
+    let server = Server::start(&[]);
+    let site = create_site(
+        &server,
+        json!({"domains": ["shop.example"], "timeZone": "Asia/Kolkata", "goals": [{"path": "/thank-you"}, {"event": "signup"}, {"path": "/docs/*"}]}),
+    )
+    .await;
+    let id = site["id"].as_str().unwrap();
+    let origin = Some("https://shop.example");
+    let send = |agent: &'static str, body: Value| {
+        let body = body.to_string();
+        let server = &server;
+        async move {
+            let (status, answer, _) = hit(server, origin, agent, &body).await;
+            assert_eq!(
+                (status, answer["counted"].clone()),
+                (202, json!(true)),
+                "{answer}"
+            );
+        }
+    };
+    // Chrome: from ChatGPT to pricing, then the thank-you page. Firefox: a newsletter's
+    // campaign to the docs, one page (a bounce), and a signup event.
+    send(CHROME, json!({"site": id, "url": "https://shop.example/pricing", "referrer": "https://chatgpt.com/"})).await;
+    send(CHROME, json!({"site": id, "url": "https://shop.example/thank-you", "referrer": "https://shop.example/pricing"})).await;
+    send(FIREFOX, json!({"site": id, "url": "https://shop.example/docs/start?utm_source=newsletter&utm_medium=email&utm_campaign=autumn"})).await;
+    send(
+        FIREFOX,
+        json!({"site": id, "url": "https://shop.example/docs/start", "event": "signup"}),
+    )
+    .await;
+
+    let path = format!("/api/stats/{}/{id}?period=7d", server.customer_id);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let stats = loop {
+        let (status, stats) = call(&server, &server.key, Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{stats}");
+        if stats["summary"]["pageviews"] == 3 {
+            break stats;
+        }
+        assert!(std::time::Instant::now() < deadline, "{stats}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(stats["timeZone"], "Asia/Kolkata");
+    let summary = &stats["summary"];
+    assert_eq!(
+        (
+            summary["visitors"].as_u64(),
+            summary["visits"].as_u64(),
+            summary["conversions"].as_u64()
+        ),
+        (Some(2), Some(2), Some(2))
+    );
+    // Firefox's visit has one pageview but a custom event: not a bounce.
+    assert_eq!(summary["bounceRate"], json!(0.0));
+    assert_eq!(summary["conversionRate"], json!(100.0));
+    assert_eq!(summary["viewsPerVisit"], json!(1.5));
+    let series = stats["series"].as_array().unwrap();
+    assert_eq!(series.len(), 7);
+    assert_eq!(
+        series.last().unwrap()["pageviews"],
+        3,
+        "today holds every hit"
+    );
+    assert_eq!(
+        stats["previous"]["change"]["visits"],
+        Value::Null,
+        "nothing before to compare with"
+    );
+    assert_eq!(stats["previous"]["summary"]["visits"], 0);
+    let channels: Vec<(String, u64, u64)> = stats["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["channel"].as_str().unwrap().to_owned(),
+                c["visits"].as_u64().unwrap(),
+                c["conversions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        channels,
+        [("AI Assistants".into(), 1, 1), ("Email".into(), 1, 1)]
+    );
+    assert_eq!(
+        stats["campaigns"],
+        json!([{"campaign": "autumn", "source": "newsletter", "medium": "email", "visits": 1, "visitors": 1}])
+    );
+    let goals: Vec<(String, u64)> = stats["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["label"].as_str().unwrap().to_owned(),
+                g["conversions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        goals,
+        [
+            ("/thank-you".into(), 1),
+            ("event: signup".into(), 1),
+            ("/docs/*".into(), 1)
+        ]
+    );
+    let pages: Vec<&str> = stats["topPages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(pages, ["/docs/start", "/pricing", "/thank-you"]);
+    let sources: Vec<&str> = stats["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["chatgpt.com", "newsletter"]);
+
+    // Another customer reaches neither the stats nor the site.
+    let (other, other_key) = server.create_customer("other@example.com");
+    for (method, path) in [
+        (Method::GET, format!("/api/stats/{other}/{id}")),
+        (Method::PATCH, format!("/api/sites/{other}/{id}")),
+        (Method::DELETE, format!("/api/sites/{other}/{id}")),
+    ] {
+        let body = (method == Method::PATCH).then(|| json!({"name": "mine"}));
+        let (status, refused) = call(&server, &other_key, method, &path, body).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (404, Some("E_NOT_FOUND")),
+            "{path}"
+        );
+    }
+    let (status, _) = call(
+        &server,
+        &other_key,
+        Method::GET,
+        &format!("/api/stats/{}/{id}", server.customer_id),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "a key for one customer cannot name another");
+
+    // Bad periods are refused in the error format.
+    for query in [
+        "from=2026-01-10&to=2026-01-01",
+        "from=2026-01-01",
+        "period=decade",
+        "from=2024-01-01&to=2026-01-01",
+    ] {
+        let path = format!("/api/stats/{}/{id}?{query}", server.customer_id);
+        let (status, refused) = call(&server, &server.key, Method::GET, &path, None).await;
+        assert!(matches!(status, 400 | 422), "{query}: {status} {refused}");
+        assert!(
+            refused["code"].as_str().unwrap().starts_with("E_"),
+            "{refused}"
+        );
+    }
+}

@@ -4,3 +4,4 @@
 pub mod channel;
 pub mod collector;
 pub mod site;
+pub mod stats;

@@ -44,7 +44,10 @@ pub use jobs::{JobRecord, JobStore, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, KeyStore, NewKey};
 pub use schedules::{ScheduleChange, ScheduleRecord, ScheduleStore};
 pub use settings::SettingStore;
-pub use sites::{ActiveVisit, HitWriter, IDENTIFY, NewHit, SiteRecord, SiteStore, VisitStart};
+pub use sites::{
+    ActiveVisit, Breakdown, GoalFilter, HitWriter, IDENTIFY, NewHit, SiteFacts, SiteRecord,
+    SiteStore, StatsQuery, Totals, VisitStart,
+};
 pub use social::{ChannelRecord, NewPost, PUBLISH_JOB, PostRecord, RemotePost, SocialStore};
 pub use usage::{UsageRecord, UsageStore};
 pub use webhooks::{

@@ -67,6 +67,75 @@ pub const IDENTIFY: &str = "identify";
 /// Appends hits in the background with group commit.
 pub type HitWriter = BatchWriter<NewHit>;
 
+/// A goal as the stats query matches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoalFilter {
+    Path(String),
+    PathPrefix(String),
+    Event(String),
+}
+
+/// What to count for a site over `[from, to)`.
+#[derive(Debug, Clone)]
+pub struct StatsQuery {
+    pub site_id: String,
+    pub from: Millis,
+    pub to: Millis,
+    /// The series' buckets: a label and its `[start, end)` (local days or weeks, in UTC).
+    pub buckets: Vec<(String, Millis, Millis)>,
+    pub goals: Vec<GoalFilter>,
+    /// Rows per breakdown.
+    pub top: usize,
+}
+
+/// The headline counts of a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Visits that began in the period.
+    pub visits: u64,
+    /// Distinct visitor hashes among them.
+    pub visitors: u64,
+    /// Pageviews in the period.
+    pub pageviews: u64,
+    /// Visits of at most one pageview and no custom event.
+    pub bounces: u64,
+    /// The visits' durations added up, first hit to last.
+    pub duration_ms: u64,
+    /// Visits that reached any goal in the period.
+    pub conversions: u64,
+}
+
+/// One row of a breakdown: what it is keyed by and its counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakdown {
+    pub key: Vec<Option<String>>,
+    pub visits: u64,
+    /// Distinct visitors for visit breakdowns; pageviews for the pages breakdown.
+    pub second: u64,
+    /// Bounces (entry pages), conversions (channels), 0 elsewhere.
+    pub third: u64,
+}
+
+/// Everything a stats answer is made from.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFacts {
+    pub totals: Totals,
+    /// Per bucket: visits, visitors, pageviews.
+    pub series: Vec<(String, u64, u64, u64)>,
+    /// By path: visits that viewed it, pageviews.
+    pub pages: Vec<Breakdown>,
+    /// By entry path: visits, visitors, bounces.
+    pub entries: Vec<Breakdown>,
+    /// By source: visits, visitors.
+    pub sources: Vec<Breakdown>,
+    /// By channel: visits, visitors, conversions.
+    pub channels: Vec<Breakdown>,
+    /// By campaign, source and medium: visits, visitors.
+    pub campaigns: Vec<Breakdown>,
+    /// Per goal of the query, in its order: converted visits.
+    pub goals: Vec<u64>,
+}
+
 /// What a backend stores and reads of this aggregate.
 #[async_trait]
 pub trait SiteStore: Send + Sync {
@@ -99,6 +168,12 @@ pub trait SiteStore: Send + Sync {
 
     /// Visits with a hit at or after `since`.
     async fn active_visits(&self, since: Millis) -> StoreResult<Vec<ActiveVisit>>;
+
+    /// Counts the visits and hits of a site over the query's period.
+    async fn site_facts(&self, query: StatsQuery) -> StoreResult<SiteFacts>;
+
+    /// Only the totals of a period (the comparison period of a stats answer).
+    async fn site_totals(&self, query: StatsQuery) -> StoreResult<Totals>;
 
     /// The salt of `day` (days since the Unix epoch, UTC), made on first use; salts of days
     /// before `day - 1` are deleted, so yesterday's visitors cannot be re-identified.

@@ -2,11 +2,13 @@
 
 use super::{Sqlite, batch, write_transaction};
 use crate::store::{
-    ActiveVisit, HitWriter, Millis, NewHit, SiteRecord, SiteStore, StoreError, StoreResult,
+    ActiveVisit, Breakdown, GoalFilter, HitWriter, Millis, NewHit, SiteFacts, SiteRecord,
+    SiteStore, StatsQuery, StoreError, StoreResult, Totals,
 };
 use async_trait::async_trait;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<SiteRecord> {
     Ok(SiteRecord {
@@ -97,8 +99,237 @@ fn write_hits(conn: &mut Connection, hits: &[NewHit]) -> rusqlite::Result<()> {
     tx.commit()
 }
 
+/// The condition on `hits` that a hit reaches one of `goals` (`0` for none), with its arguments
+/// numbered from `first`.
+fn goal_condition(goals: &[GoalFilter], first: usize) -> (String, Vec<Sql>) {
+    let mut args = Vec::new();
+    let mut parts = Vec::new();
+    for goal in goals {
+        let n = first + args.len();
+        match goal {
+            GoalFilter::Path(path) => {
+                parts.push(format!("(name IS NULL AND path = ?{n})"));
+                args.push(Sql::Text(path.clone()));
+            }
+            GoalFilter::PathPrefix(prefix) => {
+                parts.push(format!(
+                    "(name IS NULL AND substr(path, 1, ?{n}) = ?{})",
+                    n + 1
+                ));
+                args.push(Sql::Integer(prefix.chars().count() as i64));
+                args.push(Sql::Text(prefix.clone()));
+            }
+            GoalFilter::Event(name) => {
+                parts.push(format!("name = ?{n}"));
+                args.push(Sql::Text(name.clone()));
+            }
+        }
+    }
+    if parts.is_empty() {
+        ("0".to_owned(), args)
+    } else {
+        (format!("({})", parts.join(" OR ")), args)
+    }
+}
+
+/// The site and period arguments every stats statement starts with (`?1`, `?2`, `?3`).
+fn period(query: &StatsQuery, from: Millis, to: Millis) -> Vec<Sql> {
+    vec![
+        Sql::Text(query.site_id.clone()),
+        Sql::Integer(from),
+        Sql::Integer(to),
+    ]
+}
+
+fn count(conn: &Connection, sql: &str, args: Vec<Sql>) -> rusqlite::Result<u64> {
+    conn.prepare_cached(sql)?
+        .query_row(params_from_iter(args), |row| row.get::<_, i64>(0))
+        .map(|n| n.max(0) as u64)
+}
+
+/// Rows of a breakdown whose first `keys` columns are the key and the rest up to three counts.
+fn breakdown(
+    conn: &Connection,
+    sql: &str,
+    args: Vec<Sql>,
+    keys: usize,
+) -> rusqlite::Result<Vec<Breakdown>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let counts = statement.column_count() - keys;
+    let rows = statement.query_map(params_from_iter(args), |row| {
+        let number = |i: usize| -> rusqlite::Result<u64> {
+            Ok(if i < counts {
+                row.get::<_, Option<i64>>(keys + i)?.unwrap_or(0).max(0) as u64
+            } else {
+                0
+            })
+        };
+        Ok(Breakdown {
+            key: (0..keys).map(|i| row.get(i)).collect::<Result<_, _>>()?,
+            visits: number(0)?,
+            second: number(1)?,
+            third: number(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn totals(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<Totals> {
+    let (from, to) = (query.from, query.to);
+    let (visits, visitors, bounces, duration) = conn
+        .prepare_cached(
+            "SELECT count(*), count(DISTINCT visitor), coalesce(sum(pageviews <= 1 AND events = 0), 0),
+                    coalesce(sum(last_at - started_at), 0)
+             FROM visits WHERE site_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        )?
+        .query_row(params_from_iter(period(query, from, to)), |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, i64>(3)?,
+            ))
+        })?;
+    let pageviews = count(
+        conn,
+        "SELECT count(*) FROM hits WHERE site_id = ?1 AND at >= ?2 AND at < ?3 AND name IS NULL",
+        period(query, from, to),
+    )?;
+    let conversions = if query.goals.is_empty() {
+        0
+    } else {
+        let (condition, goal_args) = goal_condition(&query.goals, 4);
+        let mut args = period(query, from, to);
+        args.extend(goal_args);
+        count(
+            conn,
+            &format!(
+                "SELECT count(DISTINCT visit_id) FROM hits
+                 WHERE site_id = ?1 AND at >= ?2 AND at < ?3 AND {condition}"
+            ),
+            args,
+        )?
+    };
+    let positive = |n: i64| n.max(0) as u64;
+    Ok(Totals {
+        visits: positive(visits),
+        visitors: positive(visitors),
+        pageviews,
+        bounces: positive(bounces),
+        duration_ms: positive(duration),
+        conversions,
+    })
+}
+
+fn facts(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<SiteFacts> {
+    let (from, to, top) = (query.from, query.to, query.top as i64);
+    let all = || period(query, from, to);
+    let mut series = Vec::with_capacity(query.buckets.len());
+    for (label, start, end) in &query.buckets {
+        let visits = conn
+            .prepare_cached(
+                "SELECT count(*), count(DISTINCT visitor) FROM visits
+                 WHERE site_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+            )?
+            .query_row(params_from_iter(period(query, *start, *end)), |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+            })?;
+        let pageviews = count(
+            conn,
+            "SELECT count(*) FROM hits WHERE site_id = ?1 AND at >= ?2 AND at < ?3 AND name IS NULL",
+            period(query, *start, *end),
+        )?;
+        series.push((
+            label.clone(),
+            visits.0.max(0) as u64,
+            visits.1.max(0) as u64,
+            pageviews,
+        ));
+    }
+    let with_top = |mut args: Vec<Sql>| {
+        args.push(Sql::Integer(top));
+        args
+    };
+    let visits_by = |columns: &str, filter: &str, extra: &str, keys: usize| {
+        breakdown(
+            conn,
+            &format!(
+                "SELECT {columns}, count(*), count(DISTINCT visitor){extra} FROM visits
+                 WHERE site_id = ?1 AND started_at >= ?2 AND started_at < ?3{filter}
+                 GROUP BY {columns} ORDER BY count(*) DESC, {columns} LIMIT ?4"
+            ),
+            with_top(all()),
+            keys,
+        )
+    };
+    let pages = breakdown(
+        conn,
+        "SELECT path, count(DISTINCT visit_id), count(*) FROM hits
+         WHERE site_id = ?1 AND at >= ?2 AND at < ?3 AND name IS NULL
+         GROUP BY path ORDER BY count(*) DESC, path LIMIT ?4",
+        with_top(all()),
+        1,
+    )?;
+    let entries = visits_by("entry_path", "", ", sum(pageviews <= 1 AND events = 0)", 1)?;
+    let sources = visits_by("source", "", "", 1)?;
+    let campaigns = visits_by(
+        "utm_campaign, utm_source, utm_medium",
+        " AND utm_campaign IS NOT NULL",
+        "",
+        3,
+    )?;
+    let (condition, goal_args) = goal_condition(&query.goals, 5);
+    let mut channel_args = with_top(all());
+    channel_args.extend(goal_args);
+    let channels = breakdown(
+        conn,
+        &format!(
+            "SELECT v.channel, count(*), count(DISTINCT v.visitor), count(c.visit_id) FROM visits v
+             LEFT JOIN (SELECT DISTINCT visit_id FROM hits
+                        WHERE site_id = ?1 AND at >= ?2 AND at < ?3 AND {condition}) c
+                    ON c.visit_id = v.id
+             WHERE v.site_id = ?1 AND v.started_at >= ?2 AND v.started_at < ?3
+             GROUP BY v.channel ORDER BY count(*) DESC, v.channel LIMIT ?4"
+        ),
+        channel_args,
+        1,
+    )?;
+    let mut goals = Vec::with_capacity(query.goals.len());
+    for goal in &query.goals {
+        let (condition, goal_args) = goal_condition(std::slice::from_ref(goal), 4);
+        let mut args = all();
+        args.extend(goal_args);
+        goals.push(count(
+            conn,
+            &format!(
+                "SELECT count(DISTINCT visit_id) FROM hits
+                 WHERE site_id = ?1 AND at >= ?2 AND at < ?3 AND {condition}"
+            ),
+            args,
+        )?);
+    }
+    Ok(SiteFacts {
+        totals: totals(conn, query)?,
+        series,
+        pages,
+        entries,
+        sources,
+        channels,
+        campaigns,
+        goals,
+    })
+}
+
 #[async_trait]
 impl SiteStore for Sqlite {
+    async fn site_facts(&self, query: StatsQuery) -> StoreResult<SiteFacts> {
+        self.run(move |conn| Ok(facts(conn, &query)?)).await
+    }
+
+    async fn site_totals(&self, query: StatsQuery) -> StoreResult<Totals> {
+        self.run(move |conn| Ok(totals(conn, &query)?)).await
+    }
+
     async fn create_site(&self, site: SiteRecord) -> StoreResult<()> {
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
