@@ -506,3 +506,229 @@ async fn site_stats_count_what_the_collector_recorded() {
         );
     }
 }
+
+#[tokio::test]
+async fn revenue_is_tracked_once_refunded_and_credited_exactly() {
+    let server = Server::start(&[]);
+    let customer = server.customer_id.clone();
+    let site = create_site(&server, json!({"domains": ["shop.example"]})).await;
+    let id = site["id"].as_str().unwrap();
+    let origin = Some("https://shop.example");
+    // A buyer arrives from Google, says who they are at sign-in; a second browser of theirs
+    // comes by from ChatGPT's answer and identifies too.
+    for (agent, body) in [
+        (
+            CHROME,
+            json!({"site": id, "url": "https://shop.example/boots", "referrer": "https://www.google.com/"}),
+        ),
+        (
+            CHROME,
+            json!({"site": id, "url": "https://shop.example/boots", "event": "identify", "email": "Ann@Example.com"}),
+        ),
+        (
+            FIREFOX,
+            json!({"site": id, "url": "https://shop.example/checkout", "referrer": "https://chatgpt.com/"}),
+        ),
+        (
+            FIREFOX,
+            json!({"site": id, "url": "https://shop.example/checkout", "event": "identify", "email": "ann@example.com"}),
+        ),
+    ] {
+        let (status, answer, _) = hit(&server, origin, agent, &body.to_string()).await;
+        assert_eq!(status, 202, "{answer}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(
+        &server,
+        "SELECT count(*) FROM visits WHERE email_hash IS NOT NULL",
+    ) < 2
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the identify hits were not committed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let revenue = format!("/api/revenue/{customer}");
+    let track = |body: Value| {
+        let (server, revenue) = (&server, revenue.clone());
+        async move { call(server, &server.key, Method::POST, &revenue, Some(body)).await }
+    };
+    let (status, order) = track(
+        json!({"orderId": "A-1", "amount": 10001, "currency": "eur", "email": "ann@example.com"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{order}");
+    assert_eq!(
+        (
+            order["status"].as_str(),
+            order["currency"].as_str(),
+            order["netFormatted"].as_str()
+        ),
+        (Some("created"), Some("EUR"), Some("100.01"))
+    );
+    let channels: Vec<&str> = order["touchpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        channels,
+        ["Organic Search", "AI Assistants"],
+        "both browsers' visits, in time order"
+    );
+
+    // The same order again changes nothing; the same id with another amount is a conflict.
+    let (status, again) =
+        track(json!({"orderId": "A-1", "amount": 10001, "currency": "EUR"})).await;
+    assert_eq!((status, again["status"].as_str()), (200, Some("unchanged")));
+    let (status, clash) = track(json!({"orderId": "A-1", "amount": 999, "currency": "EUR"})).await;
+    assert_eq!(
+        (status, clash["code"].as_str()),
+        (409, Some("E_CONFLICT")),
+        "{clash}"
+    );
+    // Refunds: part of it, the same refund again, a second one too big, an unknown order.
+    let (status, refunded) =
+        track(json!({"orderId": "A-1", "amount": -2001, "currency": "EUR"})).await;
+    assert_eq!(
+        (
+            status,
+            refunded["status"].as_str(),
+            refunded["net"].as_i64()
+        ),
+        (200, Some("refunded"), Some(8000)),
+        "{refunded}"
+    );
+    let (status, same) =
+        track(json!({"orderId": "A-1", "amount": 2001, "refund": true, "currency": "EUR"})).await;
+    assert_eq!((status, same["status"].as_str()), (200, Some("unchanged")));
+    let (status, too_much) =
+        track(json!({"orderId": "A-1", "amount": -9000, "refundId": "r2", "currency": "EUR"}))
+            .await;
+    assert_eq!(
+        (status, too_much["code"].as_str()),
+        (409, Some("E_CONFLICT")),
+        "{too_much}"
+    );
+    assert!(
+        too_much["error"]
+            .as_str()
+            .unwrap()
+            .contains("80.00 of 100.01"),
+        "{too_much}"
+    );
+    let (status, missing) =
+        track(json!({"orderId": "nope", "amount": -1, "currency": "EUR"})).await;
+    assert_eq!(
+        (status, missing["code"].as_str()),
+        (404, Some("E_NOT_FOUND"))
+    );
+    // An order of its own touchpoints, and one in yen with none.
+    let (status, _) = track(json!({"orderId": "B-1", "amount": 500, "currency": "EUR", "touchpoints": [{"at": "2020-01-01T00:00:00Z", "source": "newsletter", "medium": "email"}]})).await;
+    assert_eq!(status, 200);
+    let (status, yen) = track(json!({"orderId": "J-1", "amount": 700, "currency": "JPY"})).await;
+    assert_eq!((status, yen["netFormatted"].as_str()), (200, Some("700")));
+    // Bad input in the error format.
+    for bad in [
+        json!({"orderId": "F-1", "amount": 12.5, "currency": "EUR"}),
+        json!({"orderId": "F-2", "amount": 100, "currency": "EURO"}),
+        json!({"orderId": "F-3", "amount": 100, "currency": "XAU"}),
+        json!({"orderId": "F-4", "amount": 0, "currency": "EUR"}),
+        json!({"orderId": "F-5", "amount": 100, "currency": "EUR", "occurredAt": "2026-01-01T00:00:00Z", "touchpoints": [{"at": "2026-02-01T00:00:00Z", "source": "google"}]}),
+    ] {
+        let (status, refused) = track(bad.clone()).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (422, Some("E_INVALID_INPUT")),
+            "{bad}: {refused}"
+        );
+    }
+
+    let report = format!("/api/attribution/{customer}?groupBy=channel");
+    let (status, report) = call(&server, &server.key, Method::GET, &report, None).await;
+    assert_eq!(status, 200, "{report}");
+    let currencies: Vec<&str> = report["currencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["currency"].as_str().unwrap())
+        .collect();
+    assert_eq!(currencies, ["EUR", "JPY"]);
+    let eur = &report["currencies"][0];
+    assert_eq!(
+        (
+            eur["orders"].as_u64(),
+            eur["gross"].as_i64(),
+            eur["refunded"].as_i64(),
+            eur["net"].as_i64()
+        ),
+        (Some(2), Some(10501), Some(2001), Some(8500))
+    );
+    assert_eq!(
+        eur["ordersWithoutTouchpoints"], 1,
+        "B-1's touchpoint is years before it"
+    );
+    let models = eur["models"].as_array().unwrap();
+    assert_eq!(models.len(), 6);
+    for model in models {
+        let total: i64 = model["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["revenue"].as_i64().unwrap())
+            .sum();
+        assert_eq!(total, 8500, "{model}");
+    }
+    let groups = |name: &str| -> Vec<(String, i64)> {
+        models.iter().find(|m| m["model"] == name).unwrap()["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["key"].as_str().unwrap().to_owned(),
+                    g["revenue"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        groups("first_touch"),
+        [
+            ("Organic Search".to_owned(), 8000),
+            ("(none)".to_owned(), 500)
+        ]
+    );
+    assert_eq!(
+        groups("last_touch"),
+        [
+            ("AI Assistants".to_owned(), 8000),
+            ("(none)".to_owned(), 500)
+        ]
+    );
+    assert_eq!(
+        groups("linear"),
+        [
+            ("AI Assistants".to_owned(), 4000),
+            ("Organic Search".to_owned(), 4000),
+            ("(none)".to_owned(), 500)
+        ]
+    );
+
+    let (status, events) = call(
+        &server,
+        &server.key,
+        Method::GET,
+        &format!("/api/events/{customer}?type=revenue.tracked"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{events}");
+    assert_eq!(
+        events["events"].as_array().unwrap().len(),
+        4,
+        "three orders and one refund: {events}"
+    );
+}

@@ -120,8 +120,16 @@ async fn a_draft_moves_through_review_and_every_step_is_an_event() {
     )
     .await;
     assert_eq!(
-        (status, refused["code"].as_str()),
-        (400, Some("E_BAD_REQUEST")),
+        (
+            status,
+            refused["code"].as_str(),
+            refused["pointer"].as_str()
+        ),
+        (422, Some("E_INVALID_INPUT"), Some("/title")),
+        "{refused}"
+    );
+    assert!(
+        refused["error"].as_str().unwrap().contains("not blank"),
         "{refused}"
     );
 

@@ -241,6 +241,13 @@ async fn errors_use_the_documented_format() {
         "E_BAD_REQUEST",
     )
     .await;
+    // Only JSON's whitespace makes an empty body: a form feed is not "no input".
+    expect_error(
+        post("\u{c}").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "E_BAD_REQUEST",
+    )
+    .await;
     let body = expect_error(
         post("{\"limit\": 0}").await.unwrap(),
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -56,9 +56,10 @@ pub struct Payload {
     pub event: Option<String>,
     #[serde(default)]
     pub props: Option<serde_json::Map<String, Value>>,
-    /// The viewport's width in CSS pixels, reported only as a class.
+    /// The viewport's width in CSS pixels, reported only as a class. A number: JSON writers
+    /// may send `1280.0` for an integer.
     #[serde(default)]
-    pub width: Option<u32>,
+    pub width: Option<f64>,
     /// With `identify`: the visitor's email, stored only as a hash.
     #[serde(default)]
     pub email: Option<String>,
@@ -76,9 +77,10 @@ pub struct Request<'a> {
 }
 
 /// Why a well-formed hit was not counted; the sender is told 202 all the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Counted,
+    /// Counted, for this visitor id (which `track_revenue` takes as `visitorId`).
+    Counted(String),
     Bot,
     OptedOut,
 }
@@ -297,7 +299,10 @@ impl Collector {
                 utm_term: utm("utm_term"),
                 utm_content: utm("utm_content"),
                 click_id: clicks.first().map(|c| (*c).to_owned()),
-                screen: payload.width.map(|w| screen(w).to_owned()),
+                screen: payload
+                    .width
+                    .filter(|w| w.is_finite() && *w >= 0.0)
+                    .map(|w| screen(w.min(f64::from(u32::MAX)) as u32).to_owned()),
                 referrer_host,
                 utm_source,
                 utm_medium,
@@ -315,7 +320,7 @@ impl Collector {
                 email_hash,
             })
             .await?;
-        Ok(Outcome::Counted)
+        Ok(Outcome::Counted(visitor))
     }
 
     /// The visit a hit belongs to, and whether it starts one: a visit of the same visitor (or

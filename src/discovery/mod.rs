@@ -1,15 +1,15 @@
 //! Discovery documents, all generated from the registry: OpenAPI, the MCP server cards, agent
 //! and API catalogues, RFC 9728 metadata, llms.txt, index.md, the sitemap and the home page.
 //!
-//! They are rendered once at start (they depend only on the registry and the public URL) and
-//! served from memory.
+//! Each is rendered on its first request (they depend only on the registry and the public URL)
+//! and then served from memory.
 
 mod card;
 mod openapi;
 mod text;
 mod wellknown;
 
-use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
@@ -40,88 +40,102 @@ pub const HOME_LINKS: &str = concat!(
     "</llms.txt>; rel=\"alternate\"; type=\"text/plain\"; title=\"llms.txt\"",
 );
 
-struct Document {
-    content_type: &'static str,
-    body: Bytes,
-}
-
-/// The rendered documents, by path.
-pub struct Documents {
-    by_path: HashMap<&'static str, Document>,
-    agent: Bytes,
-    home: Bytes,
-}
-
 fn pretty(value: &Value) -> Bytes {
     Bytes::from(serde_json::to_vec_pretty(value).expect("documents serialize"))
 }
 
+/// A document: its path, media type and how it is rendered.
+struct Kind {
+    path: &'static str,
+    content_type: &'static str,
+    render: fn(&Registry, &str) -> Bytes,
+}
+
+/// Every document but the home page, by path.
+const KINDS: &[Kind] = &[
+    Kind {
+        path: "/openapi.json",
+        content_type: "application/openapi+json",
+        render: |registry, base| pretty(&openapi(registry, base)),
+    },
+    Kind {
+        path: "/.well-known/mcp/server-card.json",
+        content_type: "application/json",
+        render: |registry, base| pretty(&server_card(registry, base)),
+    },
+    Kind {
+        path: "/mcp/server-card",
+        content_type: "application/mcp-server-card+json",
+        render: |_, base| pretty(&sep2127_card(base)),
+    },
+    Kind {
+        path: "/.well-known/agent.json",
+        content_type: "application/json",
+        render: |registry, base| pretty(&wellknown::agent(registry, base)),
+    },
+    Kind {
+        path: "/.well-known/api-catalog",
+        content_type: "application/linkset+json",
+        render: |_, base| pretty(&wellknown::api_catalog(base)),
+    },
+    Kind {
+        path: "/.well-known/oauth-protected-resource",
+        content_type: "application/json",
+        render: |_, base| pretty(&wellknown::protected_resource(base)),
+    },
+    Kind {
+        path: "/llms.txt",
+        content_type: "text/plain; charset=utf-8",
+        render: |registry, base| text::llms_txt(registry, base).into(),
+    },
+    Kind {
+        path: "/index.md",
+        content_type: "text/markdown; charset=utf-8",
+        render: |registry, base| text::index_md(registry, base).into(),
+    },
+    Kind {
+        path: "/sitemap.xml",
+        content_type: "application/xml",
+        render: |_, base| text::sitemap(base).into(),
+    },
+];
+
+/// The index of the agent descriptor in [`KINDS`], which `/?mode=agent` serves too.
+const AGENT: usize = 3;
+
+/// The documents, each rendered on its first request and then served from memory: they
+/// depend only on the registry and the public URL, and together weigh about 2 MB that an idle
+/// server need not hold.
+pub struct Documents {
+    app: Arc<App>,
+    rendered: Vec<OnceLock<Bytes>>,
+    home: OnceLock<Bytes>,
+}
+
 impl Documents {
-    pub fn build(app: &App) -> Documents {
-        let registry = &app.registry;
-        let base = app.public_url.as_ref();
-        let agent = pretty(&wellknown::agent(registry, base));
-        let mut by_path = HashMap::new();
-        let mut add = |path, content_type, body| {
-            by_path.insert(path, Document { content_type, body });
-        };
-        add(
-            "/openapi.json",
-            "application/openapi+json",
-            pretty(&openapi(registry, base)),
-        );
-        add(
-            "/.well-known/mcp/server-card.json",
-            "application/json",
-            pretty(&server_card(registry, base)),
-        );
-        add(
-            "/mcp/server-card",
-            "application/mcp-server-card+json",
-            pretty(&sep2127_card(base)),
-        );
-        add("/.well-known/agent.json", "application/json", agent.clone());
-        add(
-            "/.well-known/api-catalog",
-            "application/linkset+json",
-            pretty(&wellknown::api_catalog(base)),
-        );
-        add(
-            "/.well-known/oauth-protected-resource",
-            "application/json",
-            pretty(&wellknown::protected_resource(base)),
-        );
-        add(
-            "/llms.txt",
-            "text/plain; charset=utf-8",
-            text::llms_txt(registry, base).into(),
-        );
-        add(
-            "/index.md",
-            "text/markdown; charset=utf-8",
-            text::index_md(registry, base).into(),
-        );
-        add(
-            "/sitemap.xml",
-            "application/xml",
-            text::sitemap(base).into(),
-        );
+    pub fn build(app: &Arc<App>) -> Documents {
         Documents {
-            by_path,
-            agent,
-            home: text::home_html(registry).into(),
+            app: app.clone(),
+            rendered: KINDS.iter().map(|_| OnceLock::new()).collect(),
+            home: OnceLock::new(),
         }
+    }
+
+    fn body(&self, index: usize) -> Bytes {
+        self.rendered[index]
+            .get_or_init(|| (KINDS[index].render)(&self.app.registry, &self.app.public_url))
+            .clone()
     }
 
     /// Whether a document is served at `path` (by GET).
     pub fn serves(&self, path: &str) -> bool {
-        path == "/" || self.by_path.contains_key(path)
+        path == "/" || KINDS.iter().any(|kind| kind.path == path)
     }
 
     /// The document at `path`, if there is one.
     pub fn get(&self, path: &str) -> Option<Response<Body>> {
-        let doc = self.by_path.get(path)?;
-        let mut response = with_body(StatusCode::OK, doc.content_type, doc.body.clone());
+        let index = KINDS.iter().position(|kind| kind.path == path)?;
+        let mut response = with_body(StatusCode::OK, KINDS[index].content_type, self.body(index));
         // Public, the same for everyone, and changed only by a new release.
         response.headers_mut().insert(
             "cache-control",
@@ -136,13 +150,13 @@ impl Documents {
     /// `/`: the home page with the `Link` header, or the agent descriptor for `?mode=agent`.
     pub fn home(&self, mode: Option<&str>) -> Response<Body> {
         let mut response = if mode == Some("agent") {
-            with_body(StatusCode::OK, "application/json", self.agent.clone())
+            with_body(StatusCode::OK, "application/json", self.body(AGENT))
         } else {
-            with_body(
-                StatusCode::OK,
-                "text/html; charset=utf-8",
-                self.home.clone(),
-            )
+            let home = self
+                .home
+                .get_or_init(|| text::home_html(&self.app.registry).into())
+                .clone();
+            with_body(StatusCode::OK, "text/html; charset=utf-8", home)
         };
         response
             .headers_mut()

@@ -285,6 +285,61 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
     ]);
     put("/live", "get", live);
 
+    let hit = json!({"type": "object", "additionalProperties": false, "required": ["site", "url"], "properties": {
+        "site": {"type": "string", "description": "The site's public id (`site_…`)"},
+        "url": {"type": "string", "description": "The page's full http(s) URL; its host must be one of the site's domains"},
+        "referrer": {"type": "string"},
+        "event": {"type": "string", "minLength": 1, "maxLength": 100, "description": "`pageview` (the default), `identify` (with `email`) or a custom event's name"},
+        "props": {"type": "object", "maxProperties": 30, "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
+        "width": {"type": "integer", "minimum": 0, "maximum": 4294967295u32},
+        "email": {"type": "string", "description": "With `identify` only; stored as a hash"}
+    }});
+    let accepted = json!({"type": "object", "required": ["counted", "dropped"], "properties": {"counted": {"type": "boolean"}, "dropped": {"type": ["string", "null"], "enum": ["bot", "do-not-track", null]}, "visitor": {"type": "string", "pattern": "^[0-9a-f]{16}$", "description": "The visitor id of a counted hit (track_revenue's visitorId); it changes every day"}}});
+    let mut collect_responses = Map::new();
+    collect_responses.insert("202".into(), json!({"description": "Taken: counted, or dropped (a bot, an opt-out) and said so", "content": {"application/json": {"schema": accepted}}}));
+    let mut collect = simple(
+        "Record one hit of the tracking script (no key; the browser's origin and the page must be on the site's domains)",
+        "analytics",
+        none.clone(),
+        collect_responses,
+    );
+    collect["requestBody"] = json!({"required": true, "content": {
+        "text/plain": {"schema": hit.clone()},
+        "application/json": {"schema": hit}
+    }});
+    put("/api/collect", "post", collect);
+    let mut preflight_responses = Map::new();
+    preflight_responses.insert("204".into(), json!({"description": "The CORS preflight, allowed; the hit itself is checked against its site"}));
+    put(
+        "/api/collect",
+        "options",
+        simple(
+            "CORS preflight of a hit",
+            "analytics",
+            none.clone(),
+            preflight_responses,
+        ),
+    );
+    let mut script_responses = ok(
+        "The script (cached for a day, with an ETag)",
+        "text/javascript",
+        json!({"type": "string"}),
+    );
+    script_responses.insert(
+        "304".into(),
+        json!({"description": "Not modified (If-None-Match matched the ETag)"}),
+    );
+    put(
+        "/js/heycmo.js",
+        "get",
+        simple(
+            "The tracking script",
+            "analytics",
+            none.clone(),
+            script_responses,
+        ),
+    );
+
     let mut sse = simple(
         "Open a legacy MCP SSE session (spec 2024-11-05)",
         "mcp",

@@ -27,7 +27,12 @@ pub async fn read(body: Incoming, limit: usize) -> Result<Bytes, Error> {
 /// The body as JSON; `None` for an empty body (no input at all, which is not JSON `null`).
 pub async fn read_json(body: Incoming, limit: usize) -> Result<Option<Value>, Error> {
     let bytes = read(body, limit).await?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    // JSON's own whitespace only (RFC 8259): a form feed, which `is_ascii_whitespace` counts,
+    // is not an empty body but a malformed one.
+    if bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         return Ok(None);
     }
     serde_json::from_slice(&bytes)

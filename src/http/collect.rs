@@ -121,15 +121,12 @@ pub async fn collect(
         opted_out: header("dnt") == "1" || header("sec-gpc") == "1",
     };
     let outcome = app.collector().await?.collect(&bytes, &request).await?;
-    let (counted, reason) = match outcome {
-        Outcome::Counted => (true, None),
-        Outcome::Bot => (false, Some("bot")),
-        Outcome::OptedOut => (false, Some("do-not-track")),
+    let answer = match outcome {
+        Outcome::Counted(visitor) => json!({"counted": true, "dropped": null, "visitor": visitor}),
+        Outcome::Bot => json!({"counted": false, "dropped": "bot"}),
+        Outcome::OptedOut => json!({"counted": false, "dropped": "do-not-track"}),
     };
-    let mut response = response::json(
-        StatusCode::ACCEPTED,
-        &json!({"counted": counted, "dropped": reason}),
-    );
+    let mut response = response::json(StatusCode::ACCEPTED, &answer);
     allow_origin(parts, &mut response);
     Ok(response)
 }

@@ -55,9 +55,11 @@ pub struct ToolSpec {
     pub entry: CatalogueEntry,
     pub input_schema: Arc<Map<String, Value>>,
     pub output_schema: Arc<Map<String, Value>>,
-    input_validator: Validator,
-    /// Compiled when first needed: only the example tests check outputs, and an idle server
-    /// would otherwise hold every output schema compiled (the larger half of them).
+    /// Both validators are compiled when first needed: an idle server would otherwise hold
+    /// every tool's schemas compiled for tools it may never run (the output ones alone, which
+    /// only the example tests check, were 2 MB of an idle release build). Every schema is
+    /// compiled once at start, to refuse a bad catalogue then, and the compiled form dropped.
+    input_validator: OnceLock<Result<Validator, String>>,
     output_validator: OnceLock<Result<Validator, String>>,
     handler: Box<dyn DynTool>,
 }
@@ -83,16 +85,30 @@ impl ToolSpec {
 
     /// Checks an output against the published output schema (used by the example tests).
     pub fn check_output(&self, output: &Value) -> Result<(), Error> {
-        let validator = self
-            .output_validator
-            .get_or_init(|| Validator::compile(&Value::Object((*self.output_schema).clone())));
-        match validator {
-            Ok(validator) => validator.check(output),
-            Err(message) => Err(Error::Internal(format!(
-                "tool {}: output schema: {message}",
-                self.entry.name
-            ))),
-        }
+        self.validator(&self.output_validator, &self.output_schema, "output")?
+            .check(output)
+    }
+
+    /// Checks an input against the published input schema.
+    pub fn check_input(&self, input: &Value) -> Result<(), Error> {
+        self.validator(&self.input_validator, &self.input_schema, "input")?
+            .check(input)
+    }
+
+    fn validator<'a>(
+        &self,
+        cell: &'a OnceLock<Result<Validator, String>>,
+        schema: &Map<String, Value>,
+        what: &str,
+    ) -> Result<&'a Validator, Error> {
+        cell.get_or_init(|| Validator::compile(&Value::Object(schema.clone())))
+            .as_ref()
+            .map_err(|message| {
+                Error::Internal(format!(
+                    "tool {}: {what} schema: {message}",
+                    self.entry.name
+                ))
+            })
     }
 }
 
@@ -175,8 +191,9 @@ fn check_givens(tools: &[ToolSpec], by_name: &HashMap<String, usize>) -> Result<
                 let Some(&index) = by_name.get(&given.tool) else {
                     return Err(refused(format!("given: there is no tool {}", given.tool)));
                 };
-                tools[index]
-                    .input_validator
+                // Compiled for the check and dropped, as in `build`.
+                Validator::compile(&Value::Object((*tools[index].input_schema).clone()))
+                    .map_err(|message| refused(format!("given {}: {message}", given.tool)))?
                     .check(&given.input)
                     .map_err(|e| {
                         refused(format!(
@@ -249,6 +266,7 @@ impl Registry {
                 })
             };
             let input_validator = compile(&input_schema, "input")?;
+            compile(&output_schema, "output")?;
             for example in &entry.examples {
                 input_validator
                     .check(&example.input)
@@ -262,7 +280,7 @@ impl Registry {
                 entry,
                 input_schema: Arc::new(input_schema),
                 output_schema: Arc::new(output_schema),
-                input_validator,
+                input_validator: OnceLock::new(),
                 output_validator: OnceLock::new(),
                 handler,
             });
@@ -352,7 +370,7 @@ impl Registry {
         // JSON does not tell 3 from 3.0, and JSON Schema counts both as integers; serde does
         // not, so integral numbers are made integers before anything reads them.
         schema::integral_floats_to_integers(&mut input);
-        spec.input_validator.check(&input)?;
+        spec.check_input(&input)?;
         tokio::select! {
             // The handler first: most finish on their first poll, before the cancellation
             // future would have registered a waiter with the token.

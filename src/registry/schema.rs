@@ -92,7 +92,10 @@ impl Validator {
         match violation.kind() {
             Kind::Pattern { .. } => {
                 let field = keyword.strip_suffix("/pattern").unwrap_or(keyword);
-                let what = self.1.pointer(field)?.get("description")?.as_str()?;
+                // An item of a list is told by the list's description when it has none.
+                let described = |at: &str| self.1.pointer(at)?.get("description")?.as_str();
+                let what = described(field)
+                    .or_else(|| field.strip_suffix("/items").and_then(described))?;
                 Some(format!("{got} is not of this form: {what}"))
             }
             Kind::Enum { options } => Some(not_one_of(options.as_array()?)),

@@ -22,6 +22,7 @@ mod customers;
 mod events;
 mod jobs;
 mod keys;
+mod revenue;
 mod schedules;
 mod settings;
 mod sites;
@@ -42,6 +43,9 @@ pub use customers::{Customer, CustomerStore, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventStore, EventWriter, NewEvent, TOOL_CALLED};
 pub use jobs::{JobRecord, JobStore, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, KeyStore, NewKey};
+pub use revenue::{
+    NewOrder, NewRefund, OrderRecord, Recorded, RevenueStore, TouchpointRecord, VisitKey,
+};
 pub use schedules::{ScheduleChange, ScheduleRecord, ScheduleStore};
 pub use settings::SettingStore;
 pub use sites::{
@@ -94,6 +98,7 @@ pub trait Backend:
     + EventStore
     + JobStore
     + KeyStore
+    + RevenueStore
     + ScheduleStore
     + SettingStore
     + SiteStore

@@ -18,7 +18,15 @@ pub struct Input {
     #[schemars(length(min = 1, max = 100))]
     pub name: Option<String>,
     /// Host names the script may report from: `example.com`, `*.example.com` for subdomains.
-    #[schemars(length(min = 1, max = 20))]
+    #[schemars(
+        length(min = 1, max = 20),
+        inner(
+            length(max = 254),
+            regex(
+                pattern = r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+            )
+        )
+    )]
     pub domains: Vec<String>,
     /// IANA time zone days are counted in (default UTC).
     #[schemars(length(min = 1, max = 64))]

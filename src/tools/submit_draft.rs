@@ -16,11 +16,11 @@ pub struct Input {
     /// The item whose brief was written (from run_content_creation or generate_lead_magnet).
     #[schemars(regex(pattern = r"^cnt_[0-9a-f]{16}$"))]
     pub content_id: String,
-    /// For an email, its subject line.
-    #[schemars(length(min = 1, max = 300))]
+    /// The title, not blank (for an email, its subject line).
+    #[schemars(length(min = 1, max = 300), regex(pattern = r"\S"))]
     pub title: String,
-    /// The whole piece, Markdown (plain text for a social post).
-    #[schemars(length(min = 1, max = 200000))]
+    /// The whole piece, not blank: Markdown (plain text for a social post).
+    #[schemars(length(min = 1, max = 200000), regex(pattern = r"\S"))]
     pub body: String,
     #[schemars(length(max = 400))]
     pub meta_description: Option<String>,

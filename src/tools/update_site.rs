@@ -15,7 +15,15 @@ pub struct Input {
     #[schemars(length(min = 1, max = 100))]
     pub name: Option<String>,
     /// Replaces the domain list.
-    #[schemars(length(min = 1, max = 20))]
+    #[schemars(
+        length(min = 1, max = 20),
+        inner(
+            length(max = 254),
+            regex(
+                pattern = r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+            )
+        )
+    )]
     pub domains: Option<Vec<String>>,
     #[schemars(length(min = 1, max = 64))]
     pub time_zone: Option<String>,

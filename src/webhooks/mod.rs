@@ -22,7 +22,7 @@ use crate::jobs::Jobs;
 use crate::store::{Store, WebhookRecord};
 use crate::web::Fetcher;
 
-/// An event type a subscription may ask for (the hosted HeyCMO API's list).
+/// An event type a subscription may ask for: the hosted HeyCMO API's list, and `revenue.tracked`.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EventType {
     #[serde(rename = "content.created")]
@@ -37,6 +37,9 @@ pub enum EventType {
     WorkflowCompleted,
     #[serde(rename = "team.invited")]
     TeamInvited,
+    /// An order or a refund was recorded (`track_revenue`).
+    #[serde(rename = "revenue.tracked")]
+    RevenueTracked,
 }
 
 impl EventType {
@@ -48,6 +51,7 @@ impl EventType {
             EventType::ContentRejected => "content.rejected",
             EventType::WorkflowCompleted => "workflow.completed",
             EventType::TeamInvited => "team.invited",
+            EventType::RevenueTracked => "revenue.tracked",
         }
     }
 }

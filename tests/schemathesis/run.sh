@@ -16,7 +16,7 @@ cargo build --locked --quiet --manifest-path "$root/Cargo.toml"
 work="$(mktemp -d)"
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 "$root/target/debug/heycmo" serve --db "$work/heycmo.db" --bind 127.0.0.1:0 \
-    --rate-rest 1000000 --rate-mcp 1000000 --rate-preauth 1000000 \
+    --rate-rest 1000000 --rate-mcp 1000000 --rate-preauth 1000000 --rate-collect 1000000 \
     >"$work/stdout" 2>"$work/stderr" &
 server=$!
 for _ in $(seq 100); do

@@ -316,6 +316,48 @@ const STEPS: &[&str] = &[
         salt  BLOB NOT NULL
     ) STRICT;
     "#,
+    // 14: revenue. An order (amount in the currency's minor unit) keeps the touchpoints that
+    // led to it as they were when it was tracked, and its refunds, whose sum `refunded` holds.
+    r#"
+    CREATE TABLE orders (
+        customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        order_id     TEXT NOT NULL,
+        amount       INTEGER NOT NULL CHECK (amount > 0),
+        currency     TEXT NOT NULL,
+        occurred_at  INTEGER NOT NULL,
+        refunded     INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount),
+        metadata     TEXT,
+        created_at   INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, order_id)
+    ) STRICT;
+    CREATE INDEX orders_by_time ON orders(customer_id, occurred_at);
+
+    CREATE TABLE order_touchpoints (
+        customer_id   TEXT NOT NULL,
+        order_id      TEXT NOT NULL,
+        position      INTEGER NOT NULL,
+        at            INTEGER NOT NULL,
+        channel       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        medium        TEXT,
+        campaign      TEXT,
+        landing_page  TEXT,
+        PRIMARY KEY (customer_id, order_id, position),
+        FOREIGN KEY (customer_id, order_id) REFERENCES orders(customer_id, order_id) ON DELETE CASCADE
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE refunds (
+        customer_id  TEXT NOT NULL,
+        order_id     TEXT NOT NULL,
+        refund_id    TEXT NOT NULL,
+        amount       INTEGER NOT NULL CHECK (amount > 0),
+        occurred_at  INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, order_id, refund_id),
+        FOREIGN KEY (customer_id, order_id) REFERENCES orders(customer_id, order_id) ON DELETE CASCADE
+    ) STRICT;
+
+    CREATE INDEX visits_by_email ON visits(site_id, email_hash) WHERE email_hash IS NOT NULL;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

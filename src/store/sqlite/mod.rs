@@ -11,6 +11,7 @@ mod events;
 mod jobs;
 mod keys;
 mod migrations;
+mod revenue;
 mod schedules;
 mod settings;
 mod sites;
