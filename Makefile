@@ -48,13 +48,15 @@ schemathesis:
 schemas:
 	$(CARGO) run --locked --quiet -- export --out .
 
-## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server), the
-## audit speed, and the job engine's and webhook deliveries' throughput (criterion).
+## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server, and the
+## analytics collector's ingestion), the audit speed, the job engine's and webhook deliveries'
+## throughput, and the analytics reads (criterion).
 bench:
 	$(CARGO) build --profile dist --locked --bins --examples
 	taskset -c 1 target/dist/examples/loadgen
 	$(CARGO) bench --profile dist --locked --bench audit
 	$(CARGO) bench --profile dist --locked --bench jobs
+	$(CARGO) bench --profile dist --locked --bench analytics
 
 ## `cargo fmt` reaches only the modules it can see; the tools are included by build.rs, so every
 ## Rust file the repository tracks is checked by name as well.

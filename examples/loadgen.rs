@@ -13,7 +13,9 @@
 //! Then real tools (`get_account`, `list_events`) on heycmo over MCP stateless and over REST
 //! (`POST /api/tools/<name>`), the same call on both surfaces, with the MCP / REST ratio; and
 //! the resident memory of each server idle before its first request, the `heycmo` binary
-//! itself (`heycmo serve`, background work included) among them.
+//! itself (`heycmo serve`, background work included) among them. On that binary, the
+//! analytics collector's ingestion (`POST /api/collect`, each worker a browser of its own) at
+//! each concurrency, against heycmo's stateless tool-call rate of the same run.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -49,7 +51,19 @@ fn command_of(kind: &str) -> (&'static str, &'static [&'static str]) {
         "bare-stateless" => ("bench_bare", &["stateless"]),
         "bare-stateful" => ("bench_bare", &["stateful"]),
         // The product itself, `make bench` builds it next to the examples.
-        "heycmo-binary" => ("../heycmo", &["serve", "--bind", "127.0.0.1:0"]),
+        // Limits raised so they are checked but never bite, as in the bench server.
+        "heycmo-binary" => (
+            "../heycmo",
+            &[
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--rate-rest",
+                "1000000000",
+                "--rate-collect",
+                "1000000000",
+            ],
+        ),
         _ => ("bench_heycmo", &[]),
     }
 }
@@ -81,6 +95,13 @@ fn start(kind: &str) -> Server {
     for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(k) = line.strip_prefix("key ") {
+            key = Some(k.to_owned());
+        }
+        // `heycmo serve` prints the local customer's key on a fresh database.
+        if let Some(k) = line
+            .split_whitespace()
+            .find(|w| w.starts_with("hcmo_live_"))
+        {
             key = Some(k.to_owned());
         }
         if let Some(b) = line.strip_prefix("listening on ") {
@@ -190,6 +211,8 @@ enum Call {
     Mcp(&'static str, Mode),
     /// `POST /api/tools/<name>` with `{}`.
     Rest(&'static str),
+    /// `POST /api/collect`: a pageview of the site with this id, from a browser per worker.
+    Collect(&'static str),
 }
 
 impl Call {
@@ -222,6 +245,10 @@ async fn worker(
         Call::Mcp(_, Mode::Stateful) => Some(open_session(&http, &server).await),
         _ => None,
     };
+    let browser = format!(
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.{}.0 Safari/537.36",
+        browser_number()
+    );
     let mut latencies = Vec::with_capacity(100_000);
     let mut errors = 0;
     let mut id = 1u64;
@@ -256,6 +283,15 @@ async fn worker(
                 let path = format!("/api/tools/{tool}");
                 let (parts, _) = post_to(&http, &server, &path, &[], &Call::arguments(tool)).await;
                 parts.status.is_success()
+            }
+            Call::Collect(site) => {
+                let hit = json!({"site": site, "url": format!("https://bench.example/page/{}", id % 50), "referrer": "https://www.google.com/", "width": 1280});
+                let headers = [
+                    ("origin", "https://bench.example"),
+                    ("user-agent", browser.as_str()),
+                ];
+                let (parts, bytes) = post_to(&http, &server, "/api/collect", &headers, &hit).await;
+                parts.status.as_u16() == 202 && bytes.windows(14).any(|w| w == b"\"counted\":true")
             }
         };
         if started >= warmup {
@@ -296,6 +332,28 @@ async fn measure(
         p99_us: pick(0.99),
         errors,
     }
+}
+
+/// A number per worker, so each is a browser (a visitor) of its own.
+fn browser_number() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Creates a site on the heycmo binary for the collector's load; answers its id.
+async fn bench_site(server: &Server) -> String {
+    let http: Http = Client::builder(TokioExecutor::new()).build_http();
+    let (_, bytes) = post_to(
+        &http,
+        server,
+        "/api/tools/create_site",
+        &[],
+        &json!({"domains": ["bench.example"]}),
+    )
+    .await;
+    let site: Value = serde_json::from_slice(&bytes).expect("create_site answers JSON");
+    site["id"].as_str().expect("a site id").to_owned()
 }
 
 /// The server's resident memory once it has settled after start, before any request: `heycmo
@@ -402,9 +460,15 @@ async fn main() {
             memory.push((kind, idle_session_kib(&server, sessions).await));
         }
     }
+    let mut collected = Vec::new();
     if selected("heycmo-binary") {
-        let server = start("heycmo-binary");
+        let server = Arc::new(start("heycmo-binary"));
         idle.push(("heycmo (binary, heycmo serve)", idle_rss_mib(&server).await));
+        let site: &'static str = Box::leak(bench_site(&server).await.into_boxed_str());
+        for &concurrency in &levels {
+            let f = measure(&server, Call::Collect(site), concurrency, duration).await;
+            collected.push((concurrency, f));
+        }
     }
     println!();
     println!("| tool | surface | C | calls/s | p50 µs | p99 µs | errors | MCP / REST |");
@@ -423,6 +487,19 @@ async fn main() {
                 } else {
                     format!("{ratio:.2}")
                 }
+            );
+        }
+    }
+    if !collected.is_empty() {
+        println!();
+        println!(
+            "| collector (`POST /api/collect`, heycmo serve) | C | hits/s | p50 µs | p99 µs | errors |"
+        );
+        println!("|---|---|---|---|---|---|");
+        for (concurrency, f) in &collected {
+            println!(
+                "| pageviews, a browser per connection | {concurrency} | {:.0} | {} | {} | {} |",
+                f.calls_per_second, f.p50_us, f.p99_us, f.errors
             );
         }
     }

@@ -183,7 +183,9 @@ impl App {
     /// The collector, started on first use.
     pub async fn collector(&self) -> Result<&Collector, crate::error::Error> {
         self.collector
-            .get_or_try_init(|| Collector::start(self.store.clone(), self.clock.clone()))
+            .get_or_try_init(|| {
+                Collector::start(self.store.clone(), self.clock.clone(), self.changes.clone())
+            })
             .await
     }
 

@@ -1,7 +1,7 @@
 //! "This record of a customer changed", as the marketing side says it.
 //!
-//! Tools and background jobs that change a record a client may watch (the brand profile, a
-//! content item) announce it here, after their transaction commits; they know nothing of who
+//! Tools, background jobs and the collector that change a record a client may watch (the brand
+//! profile, a content item, a site's statistics) announce it here, after their transaction commits; they know nothing of who
 //! listens. The MCP side turns each change into `notifications/resources/updated` for the
 //! sessions subscribed to the record's resource URI.
 
@@ -12,6 +12,8 @@ pub enum Record {
     Brand,
     /// One content item, by id.
     Content(String),
+    /// A site's statistics, by site id: the collector counted new hits.
+    SiteStats(String),
 }
 
 /// A record of `customer` changed.

@@ -646,6 +646,16 @@ async fn revenue_is_tracked_once_refunded_and_credited_exactly() {
         );
     }
 
+    // A list in a query is its key repeated.
+    let two = format!("/api/attribution/{customer}?models=linear&models=first_touch&currency=EUR");
+    let (status, chosen) = call(&server, &server.key, Method::GET, &two, None).await;
+    assert_eq!(status, 200, "{chosen}");
+    assert_eq!(chosen["models"], json!(["linear", "first_touch"]));
+    assert_eq!(
+        chosen["currencies"].as_array().unwrap().len(),
+        1,
+        "EUR only"
+    );
     let report = format!("/api/attribution/{customer}?groupBy=channel");
     let (status, report) = call(&server, &server.key, Method::GET, &report, None).await;
     assert_eq!(status, 200, "{report}");
@@ -731,4 +741,88 @@ async fn revenue_is_tracked_once_refunded_and_credited_exactly() {
         4,
         "three orders and one refund: {events}"
     );
+}
+
+/// An MCP client that passes on the resource updates it hears of.
+#[derive(Clone)]
+struct Watcher(tokio::sync::mpsc::UnboundedSender<String>);
+
+impl rmcp::ClientHandler for Watcher {
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
+    ) {
+        let _ = self.0.send(params.uri);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[expect(
+    deprecated,
+    reason = "resources/subscribe is the handshake generation's way to watch a resource"
+)]
+async fn a_sites_stats_are_a_resource_whose_subscribers_hear_of_new_hits() {
+    use rmcp::ServiceExt;
+
+    let server = Server::start(&[]);
+    let site = create_site(&server, json!({"domains": ["shop.example"]})).await;
+    let id = site["id"].as_str().unwrap();
+    let uri = format!("heycmo://sites/{id}/stats");
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
+    let client = Watcher(sender).serve(transport).await.unwrap();
+    let listed = client.list_all_resources().await.unwrap();
+    assert!(listed.iter().any(|r| r.uri == uri), "{listed:?}");
+    let templates = client.list_all_resource_templates().await.unwrap();
+    assert!(
+        templates
+            .iter()
+            .any(|t| t.uri_template == "heycmo://sites/{id}/stats"),
+        "{templates:?}"
+    );
+    client
+        .subscribe(rmcp::model::SubscribeRequestParams::new(uri.clone()))
+        .await
+        .unwrap();
+    let page = json!({"site": id, "url": "https://shop.example/"}).to_string();
+    for agent in [CHROME, FIREFOX] {
+        assert_eq!(
+            hit(&server, Some("https://shop.example"), agent, &page)
+                .await
+                .0,
+            202
+        );
+    }
+    // One announcement for the burst, after the hits are committed.
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), updates.recv())
+        .await
+        .expect("an update")
+        .unwrap();
+    assert_eq!(heard, uri);
+    let read = client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(uri.clone()))
+        .await
+        .unwrap();
+    let text = match &read.contents[0] {
+        rmcp::model::ResourceContents::TextResourceContents { text, .. } => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    let stats: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(stats["summary"]["visitors"], 2, "{stats}");
+    assert_eq!(stats["series"].as_array().unwrap().len(), 30);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(2500), updates.recv())
+            .await
+            .is_err(),
+        "the burst was announced once"
+    );
+    // Another customer's site is no resource of this session.
+    let missing = client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(
+            "heycmo://sites/site_0000000000000000/stats",
+        ))
+        .await;
+    assert!(missing.is_err());
+    client.cancel().await.unwrap();
 }

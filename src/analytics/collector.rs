@@ -8,9 +8,10 @@
 //! within a day, and after the salt is gone no one, the operator included, can tell whose
 //! visits they were. The IP address and user agent are never stored.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
@@ -19,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::channel::{self, Arrival};
 use super::site::{Settings, parse_settings};
+use crate::changes::{self, Changes, Record};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::store::{HitWriter, IDENTIFY, Millis, NewHit, SiteRecord, Store, VisitStart};
@@ -32,6 +34,11 @@ const VISIT_TIMEOUT: Millis = 30 * 60 * 1000;
 /// How long a site read from the store is trusted before it is read again: a changed domain
 /// list or a deleted site takes effect within this.
 const SITE_TTL: Millis = 10_000;
+
+/// How long after a site's first uncounted-for hit its statistics are announced as changed:
+/// at most one announcement per site in this time, and always after the hits are committed
+/// (the batch writer commits within a few milliseconds).
+const ANNOUNCE_AFTER: Duration = Duration::from_secs(2);
 
 /// Most custom properties one event may carry.
 const MAX_PROPS: usize = 30;
@@ -90,13 +97,16 @@ pub struct Collector {
     store: Store,
     hits: HitWriter,
     clock: Arc<dyn Clock>,
+    changes: Changes,
+    /// Sites whose statistics will be announced as changed shortly.
+    announcing: Arc<Mutex<HashSet<String>>>,
     sites: Mutex<HashMap<String, Cached>>,
     visits: Mutex<Visits>,
     salts: Mutex<Option<Salts>>,
 }
 
-/// A site's settings (`None`: no such site) and when they were read.
-type Cached = (Option<Arc<Settings>>, Millis);
+/// A site's owner and settings (`None`: no such site) and when they were read.
+type Cached = (Option<Arc<(String, Settings)>>, Millis);
 
 /// The UTC day the salts are for, its salt and the day before's.
 type Salts = (i64, Vec<u8>, Vec<u8>);
@@ -117,7 +127,11 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Collector {
     /// Starts the collector, resuming the visits still open in the store.
-    pub async fn start(store: Store, clock: Arc<dyn Clock>) -> Result<Collector, Error> {
+    pub async fn start(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        changes: Changes,
+    ) -> Result<Collector, Error> {
         let hits = store.hit_writer()?;
         let now = clock.now_millis();
         let mut visits = Visits {
@@ -134,6 +148,8 @@ impl Collector {
             store,
             hits,
             clock,
+            changes,
+            announcing: Arc::default(),
             sites: Mutex::default(),
             visits: Mutex::new(visits),
             salts: Mutex::default(),
@@ -145,8 +161,8 @@ impl Collector {
         Ok(self.hits.flush().await?)
     }
 
-    /// The settings of the site `id` (a short-lived cache in front of the store).
-    async fn site(&self, id: &str, now: Millis) -> Result<Option<Arc<Settings>>, Error> {
+    /// The owner and settings of the site `id` (a short-lived cache in front of the store).
+    async fn site(&self, id: &str, now: Millis) -> Result<Option<Arc<(String, Settings)>>, Error> {
         if let Some((settings, at)) = lock(&self.sites).get(id)
             && now - at < SITE_TTL
         {
@@ -154,7 +170,10 @@ impl Collector {
         }
         let record: Option<SiteRecord> = self.store.collecting_site(id).await?;
         let settings = match record {
-            Some(record) => Some(Arc::new(parse_settings(&record.settings)?)),
+            Some(record) => Some(Arc::new((
+                record.customer_id.clone(),
+                parse_settings(&record.settings)?,
+            ))),
             None => None,
         };
         let mut sites = lock(&self.sites);
@@ -191,10 +210,11 @@ impl Collector {
             ))
         })?;
         let now = self.clock.now_millis();
-        let settings = self
+        let site = self
             .site(&payload.site, now)
             .await?
             .ok_or_else(|| Error::NotFound(format!("No site {}", payload.site)))?;
+        let (customer, settings) = (&site.0, &site.1);
         let page = url::Url::parse(&payload.url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -308,6 +328,7 @@ impl Collector {
                 utm_medium,
             }
         });
+        let site_id = payload.site.clone();
         self.hits
             .append(NewHit {
                 site_id: payload.site,
@@ -320,7 +341,22 @@ impl Collector {
                 email_hash,
             })
             .await?;
+        self.announce(customer, &site_id);
         Ok(Outcome::Counted(visitor))
+    }
+
+    /// Tells the site's statistics' subscribers, shortly, that there are new hits.
+    fn announce(&self, customer: &str, site: &str) {
+        if !lock(&self.announcing).insert(site.to_owned()) {
+            return;
+        }
+        let (changes, announcing) = (self.changes.clone(), self.announcing.clone());
+        let (customer, site) = (customer.to_owned(), site.to_owned());
+        tokio::spawn(async move {
+            tokio::time::sleep(ANNOUNCE_AFTER).await;
+            lock(&announcing).remove(&site);
+            changes::announce(&changes, &customer, Record::SiteStats(site));
+        });
     }
 
     /// The visit a hit belongs to, and whether it starts one: a visit of the same visitor (or

@@ -6,9 +6,9 @@ use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::site::{Goal, Settings};
+use super::site::{Goal, Settings, parse_settings};
 use crate::error::Error;
-use crate::store::{Breakdown, GoalFilter, Millis, SiteFacts, StatsQuery, Totals};
+use crate::store::{Breakdown, GoalFilter, Millis, SiteFacts, StatsQuery, Store, Totals};
 
 /// Longest period one answer covers.
 pub const MAX_DAYS: i64 = 366;
@@ -124,6 +124,85 @@ impl Days {
             last: self.last - length,
         }
     }
+}
+
+/// What a stats answer is asked for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub period: Period,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub interval: Interval,
+    pub compare: bool,
+    pub top: usize,
+}
+
+impl Default for Request {
+    /// The last 30 days by day, against the 30 before, ten rows per breakdown.
+    fn default() -> Request {
+        Request {
+            period: Period::Days30,
+            from: None,
+            to: None,
+            interval: Interval::Day,
+            compare: true,
+            top: 10,
+        }
+    }
+}
+
+/// The stats of the customer's site `site_id` at `now`; `NotFound` when it is not theirs.
+pub async fn compute(
+    store: &Store,
+    customer: &str,
+    site_id: &str,
+    now: Millis,
+    request: &Request,
+) -> Result<StatsReport, Error> {
+    let record = store
+        .site(customer, site_id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No site {site_id}")))?;
+    let settings = parse_settings(&record.settings)?;
+    let today = settings
+        .tz()
+        .timestamp_millis_opt(now)
+        .single()
+        .map(|now| now.date_naive())
+        .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;
+    let days = Days::resolve(request.period, request.from, request.to, today)?;
+    let facts = store
+        .site_facts(query(
+            &record.id,
+            &settings,
+            days,
+            request.interval,
+            request.top,
+        ))
+        .await?;
+    let previous = if request.compare {
+        let before = days.previous();
+        let totals = store
+            .site_totals(query(
+                &record.id,
+                &settings,
+                before,
+                request.interval,
+                request.top,
+            ))
+            .await?;
+        Some(Comparison::of(before, totals, &facts.totals))
+    } else {
+        None
+    };
+    Ok(StatsReport::of(
+        &record.id,
+        &settings,
+        days,
+        request.interval,
+        facts,
+        previous,
+    ))
 }
 
 /// The instant local midnight begins `day` in `tz` (a zone whose clocks skip midnight begins

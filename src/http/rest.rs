@@ -114,29 +114,56 @@ pub fn query_input(spec: &ToolSpec, parts: &Parts) -> Result<Map<String, Value>,
         if key == "token" {
             continue;
         }
+        let property = spec
+            .input_schema
+            .get("properties")
+            .and_then(|p| p.get(key.as_ref()));
+        // A list is its key repeated (`?models=linear&models=first_touch`), OpenAPI's default
+        // form style for query arrays; each item is typed by the list's item schema.
+        if let Some(items) = property
+            .filter(|p| types_of(p).iter().any(|t| t == "array"))
+            .and_then(|p| p.get("items"))
+        {
+            let item = typed_as(items, &key, &raw)?;
+            // Only this branch writes a list's key, so the entry is always a list.
+            if let Value::Array(list) = input
+                .entry(key.into_owned())
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                list.push(item);
+            }
+            continue;
+        }
         let value = typed(spec, &key, &raw)?;
         input.insert(key.into_owned(), value);
     }
     Ok(input)
 }
 
+/// The JSON types a schema allows.
+fn types_of(schema: &Value) -> Vec<String> {
+    match schema.get("type") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(one)) => vec![one.clone()],
+        _ => vec![],
+    }
+}
+
 /// A text from a URL (query or path) as the JSON value the input schema's `key` wants.
 pub fn typed(spec: &ToolSpec, key: &str, raw: &str) -> Result<Value, Error> {
-    let types = spec
-        .input_schema
-        .get("properties")
-        .and_then(|p| p.get(key))
-        .and_then(|p| p.get("type"))
-        .map(|t| match t {
-            Value::Array(list) => list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            Value::String(one) => vec![one.clone()],
-            _ => vec![],
-        })
-        .unwrap_or_default();
+    match spec.input_schema.get("properties").and_then(|p| p.get(key)) {
+        Some(property) => typed_as(property, key, raw),
+        None => Ok(Value::String(raw.to_owned())),
+    }
+}
+
+/// `raw` as the JSON value `schema` wants: a number, a boolean, else the text.
+fn typed_as(schema: &Value, key: &str, raw: &str) -> Result<Value, Error> {
+    let types = types_of(schema);
     let is = |kind: &str| types.iter().any(|t| t == kind);
     let invalid = |what: &str| Error::InvalidInput {
         message: format!("/{key}: {raw:?} is not {what}"),

@@ -54,7 +54,7 @@ impl Library for Heycmo {
 
     fn templates(&self) -> ListResourceTemplatesResult {
         let mut templates = self.docs.templates();
-        templates.resource_templates.push(records::template());
+        templates.resource_templates.extend(records::templates());
         templates
     }
 

@@ -1,12 +1,11 @@
 //! `site_stats`: what the collector counted for a site over a period of local days, against
 //! the period before.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::analytics::site::parse_settings;
-use crate::analytics::stats::{self, Comparison, Days, Interval, Period, StatsReport};
+use crate::analytics::stats::{self, Interval, Period, Request, StatsReport};
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
 
@@ -40,46 +39,22 @@ impl Tool for SiteStats {
     type Output = StatsReport;
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<StatsReport, Error> {
-        let record = ctx
-            .store
-            .site(&ctx.principal.customer.id, &input.site_id)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("No site {}", input.site_id)))?;
-        let settings = parse_settings(&record.settings)?;
-        let tz = settings.tz();
-        let today = tz
-            .timestamp_millis_opt(ctx.clock.now_millis())
-            .single()
-            .map(|now| now.date_naive())
-            .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;
-        let days = Days::resolve(input.period, input.from, input.to, today)?;
-        let top = input.limit.unwrap_or(10) as usize;
-        let query = stats::query(&record.id, &settings, days, input.interval, top);
-        let facts = ctx.store.site_facts(query).await?;
-        let previous = if input.compare.unwrap_or(true) {
-            let before = days.previous();
-            let totals = ctx
-                .store
-                .site_totals(stats::query(
-                    &record.id,
-                    &settings,
-                    before,
-                    input.interval,
-                    top,
-                ))
-                .await?;
-            Some(Comparison::of(before, totals, &facts.totals))
-        } else {
-            None
+        let request = Request {
+            period: input.period,
+            from: input.from,
+            to: input.to,
+            interval: input.interval,
+            compare: input.compare.unwrap_or(true),
+            top: input.limit.unwrap_or(10) as usize,
         };
-        Ok(StatsReport::of(
-            &record.id,
-            &settings,
-            days,
-            input.interval,
-            facts,
-            previous,
-        ))
+        stats::compute(
+            &ctx.store,
+            &ctx.principal.customer.id,
+            &input.site_id,
+            ctx.clock.now_millis(),
+            &request,
+        )
+        .await
     }
 
     fn render(&self, output: &StatsReport) -> String {

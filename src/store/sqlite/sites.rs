@@ -278,22 +278,31 @@ fn facts(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<SiteFacts> {
         "",
         3,
     )?;
-    let (condition, goal_args) = goal_condition(&query.goals, 5);
-    let mut channel_args = with_top(all());
-    channel_args.extend(goal_args);
-    let channels = breakdown(
-        conn,
-        &format!(
-            "SELECT v.channel, count(*), count(DISTINCT v.visitor), count(c.visit_id) FROM visits v
-             LEFT JOIN (SELECT DISTINCT visit_id FROM hits
-                        WHERE site_id = ?1 AND at >= ?2 AND at < ?3 AND {condition}) c
-                    ON c.visit_id = v.id
-             WHERE v.site_id = ?1 AND v.started_at >= ?2 AND v.started_at < ?3
-             GROUP BY v.channel ORDER BY count(*) DESC, v.channel LIMIT ?4"
-        ),
-        channel_args,
-        1,
-    )?;
+    // Conversions per channel: the converting hits joined to their visit by its key (a join
+    // the other way round scanned the converting visits once per visit).
+    let mut channels = visits_by("channel", "", "", 1)?;
+    if !query.goals.is_empty() {
+        let (condition, goal_args) = goal_condition(&query.goals, 4);
+        let mut args = all();
+        args.extend(goal_args);
+        let converted = breakdown(
+            conn,
+            &format!(
+                "SELECT v.channel, count(DISTINCT h.visit_id) FROM hits h JOIN visits v ON v.id = h.visit_id
+                 WHERE h.site_id = ?1 AND h.at >= ?2 AND h.at < ?3 AND {condition}
+                   AND v.started_at >= ?2 AND v.started_at < ?3
+                 GROUP BY v.channel"
+            ),
+            args,
+            1,
+        )?;
+        for channel in &mut channels {
+            channel.third = converted
+                .iter()
+                .find(|c| c.key == channel.key)
+                .map_or(0, |c| c.visits);
+        }
+    }
     let mut goals = Vec::with_capacity(query.goals.len());
     for goal in &query.goals {
         let (condition, goal_args) = goal_condition(std::slice::from_ref(goal), 4);
