@@ -743,20 +743,6 @@ async fn revenue_is_tracked_once_refunded_and_credited_exactly() {
     );
 }
 
-/// An MCP client that passes on the resource updates it hears of.
-#[derive(Clone)]
-struct Watcher(tokio::sync::mpsc::UnboundedSender<String>);
-
-impl rmcp::ClientHandler for Watcher {
-    async fn on_resource_updated(
-        &self,
-        params: rmcp::model::ResourceUpdatedNotificationParam,
-        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
-    ) {
-        let _ = self.0.send(params.uri);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[expect(
     deprecated,
@@ -771,7 +757,7 @@ async fn a_sites_stats_are_a_resource_whose_subscribers_hear_of_new_hits() {
     let uri = format!("heycmo://sites/{id}/stats");
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
     let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
-    let client = Watcher(sender).serve(transport).await.unwrap();
+    let client = common::Watcher(sender).serve(transport).await.unwrap();
     let listed = client.list_all_resources().await.unwrap();
     assert!(listed.iter().any(|r| r.uri == uri), "{listed:?}");
     let templates = client.list_all_resource_templates().await.unwrap();

@@ -352,20 +352,6 @@ async fn lead_magnets_come_with_landing_copy_and_bad_input_is_refused() {
     );
 }
 
-/// An MCP client that passes on the resource updates it hears of.
-#[derive(Clone)]
-struct Watcher(tokio::sync::mpsc::UnboundedSender<String>);
-
-impl rmcp::ClientHandler for Watcher {
-    async fn on_resource_updated(
-        &self,
-        params: rmcp::model::ResourceUpdatedNotificationParam,
-        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
-    ) {
-        let _ = self.0.send(params.uri);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[expect(
     deprecated,
@@ -382,7 +368,7 @@ async fn content_is_a_resource_and_subscribers_hear_of_changes_made_anywhere() {
 
     let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel();
     let transport = common::mcp_transport(server.url("/mcp"), key.clone());
-    let client = Watcher(sender).serve(transport).await.unwrap();
+    let client = common::Watcher(sender).serve(transport).await.unwrap();
     assert_eq!(
         client
             .peer_info()

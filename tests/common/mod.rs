@@ -379,3 +379,17 @@ pub fn mcp_transport(
 pub fn client_without_timeout() -> reqwest::Client {
     heycmo::web::client().build().unwrap()
 }
+
+/// An MCP client that passes on the resource updates it hears of.
+#[derive(Clone)]
+pub struct Watcher(pub tokio::sync::mpsc::UnboundedSender<String>);
+
+impl rmcp::ClientHandler for Watcher {
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
+    ) {
+        let _ = self.0.send(params.uri);
+    }
+}
