@@ -1,6 +1,7 @@
 //! `run_research`, the daily marketing briefing: the customer's site audited again and compared
 //! with the last audit, the content pipeline (drafts waiting, posts scheduled, published and
-//! failed), the notable events since the last briefing, and a written summary — by a language
+//! failed), traffic and revenue from heycmo's own analytics, the notable events since the last
+//! briefing, and a written summary — by a language
 //! model where one is available, otherwise assembled from the facts and labelled offline.
 //!
 //! It runs on each customer's cron schedule (08:00 in their time zone unless changed) and on
@@ -102,6 +103,12 @@ pub struct Briefing {
     /// `None` when no site is known yet (run analyze_brand_url or ai_seo_audit first).
     pub site: Option<SiteReport>,
     pub pipeline: Pipeline,
+    /// Each analytics site's traffic in the period against the period before.
+    #[serde(default)]
+    pub traffic: Vec<crate::analytics::digest::Traffic>,
+    /// Revenue of the period per currency, credited last-non-direct by channel.
+    #[serde(default)]
+    pub revenue: Vec<crate::analytics::digest::Revenue>,
     /// Events in the period per type (tool calls left out).
     pub events: BTreeMap<String, u32>,
     /// The facts worth acting on, one line each.
@@ -122,7 +129,8 @@ pub struct Research {
 
 const ROLE: &str = "You are the chief marketing officer of the brand below. Write this morning's \
 briefing for its team from the facts given: three to six short sentences, most important first \
-(site problems that appeared, work waiting on people, posts that failed), then what to do today. \
+(site problems that appeared, work waiting on people, posts that failed, traffic and revenue \
+that moved), then what to do today. \
 Use only the facts given.";
 
 impl Research {
@@ -163,7 +171,10 @@ impl Research {
                 .collect(),
         };
         let events: BTreeMap<String, u32> = facts.events.into_iter().collect();
-        let highlights = highlights(site.as_ref(), &pipeline, &events);
+        let traffic = crate::analytics::digest::traffic(&self.store, customer, since, now).await?;
+        let revenue = crate::analytics::digest::revenue(&self.store, customer, since, now).await?;
+        let mut highlights = highlights(site.as_ref(), &pipeline, &events);
+        highlights.extend(crate::analytics::digest::highlights(&traffic, &revenue));
         let mut briefing = Briefing {
             id: format!("brf_{}", crate::auth::random_hex(8)),
             trigger,
@@ -171,6 +182,8 @@ impl Research {
             since: rfc3339(since),
             site,
             pipeline,
+            traffic,
+            revenue,
             events,
             summary: String::new(),
             engine: "offline".into(),

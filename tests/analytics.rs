@@ -812,3 +812,84 @@ async fn a_sites_stats_are_a_resource_whose_subscribers_hear_of_new_hits() {
     assert!(missing.is_err());
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_briefing_reports_traffic_and_revenue() {
+    let server = Server::start(&[]);
+    let customer = server.customer_id.clone();
+    let site = create_site(
+        &server,
+        json!({"domains": ["shop.example"], "goals": [{"path": "/thank-you"}]}),
+    )
+    .await;
+    let id = site["id"].as_str().unwrap();
+    let origin = Some("https://shop.example");
+    for (agent, body) in [
+        (
+            CHROME,
+            json!({"site": id, "url": "https://shop.example/", "referrer": "https://www.google.com/"}),
+        ),
+        (
+            CHROME,
+            json!({"site": id, "url": "https://shop.example/thank-you"}),
+        ),
+        (
+            FIREFOX,
+            json!({"site": id, "url": "https://shop.example/", "referrer": "https://www.google.com/"}),
+        ),
+    ] {
+        assert_eq!(hit(&server, origin, agent, &body.to_string()).await.0, 202);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(&server, "SELECT count(*) FROM hits") < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hits were not committed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, _) = call(
+        &server,
+        &server.key,
+        Method::POST,
+        &format!("/api/revenue/{customer}"),
+        Some(json!({"orderId": "A-1", "amount": 2500, "currency": "EUR", "touchpoints": [{"at": "2026-01-01T00:00:00Z", "source": "google", "medium": "organic"}]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, briefing) = call(
+        &server,
+        &server.key,
+        Method::POST,
+        &format!("/api/research/{customer}"),
+        Some(json!({"engine": "offline"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{briefing}");
+    let traffic = &briefing["traffic"][0];
+    assert_eq!(
+        (
+            traffic["visits"].as_u64(),
+            traffic["pageviews"].as_u64(),
+            traffic["conversions"].as_u64()
+        ),
+        (Some(2), Some(3), Some(1)),
+        "{traffic}"
+    );
+    assert_eq!(
+        traffic["channels"],
+        json!([{"channel": "Organic Search", "visits": 2}])
+    );
+    assert_eq!(
+        traffic["goals"],
+        json!([{"goal": "/thank-you", "conversions": 1}])
+    );
+    assert_eq!(briefing["revenue"][0]["netFormatted"], "25.00");
+    let highlights = briefing["highlights"].to_string();
+    assert!(
+        highlights.contains("Traffic on shop.example: 2 visits by 2 visitors")
+            && highlights.contains("Goal /thank-you: 1 conversion")
+            && highlights.contains("Revenue: 25.00 EUR net from 1 order"),
+        "{highlights}"
+    );
+}

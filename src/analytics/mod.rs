@@ -4,6 +4,7 @@
 pub mod attribution;
 pub mod channel;
 pub mod collector;
+pub mod digest;
 pub mod revenue;
 pub mod site;
 pub mod stats;

@@ -244,9 +244,14 @@ pub fn query(
         from: midnight(tz, days.first),
         to: midnight(tz, days.last + Duration::days(1)),
         buckets,
-        goals: settings.goals.iter().map(filter).collect(),
+        goals: filters(settings),
         top,
     }
+}
+
+/// The site's goals as the store matches them.
+pub fn filters(settings: &Settings) -> Vec<GoalFilter> {
+    settings.goals.iter().map(filter).collect()
 }
 
 fn filter(goal: &Goal) -> GoalFilter {
