@@ -893,3 +893,68 @@ async fn the_briefing_reports_traffic_and_revenue() {
         "{highlights}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_script_reports_from_a_real_browser() {
+    let server = Server::start(&[]);
+    let site = create_site(
+        &server,
+        json!({"domains": ["127.0.0.2"], "goals": [{"event": "signup"}]}),
+    )
+    .await;
+    let id = site["id"].as_str().unwrap().to_owned();
+    // A page as a site would serve it: calls queued before the script loads, then the snippet.
+    let snippet = site["snippet"].as_str().unwrap().to_owned();
+    let page = format!(
+        "<!doctype html><html><head><title>Shop</title>\
+         <script>window.heycmo=window.heycmo||function(){{(window.heycmo.q=window.heycmo.q||[]).push(arguments)}};\
+         heycmo('identify','ann@example.com');heycmo('signup',{{plan:'pro'}});</script>{snippet}</head>\
+         <body><h1>Boots</h1></body></html>"
+    );
+    let shop = common::receiver::Receiver::start(move |_| {
+        common::receiver::Answer::status(200)
+            .with_header("content-type", "text/html; charset=utf-8")
+            .with_body(&page)
+    })
+    .await;
+    let url = shop.url("/boots?utm_source=newsletter&utm_medium=email");
+    tokio::task::spawn_blocking(move || common::browser::rendered_dom_as(&url, 3000, Some(CHROME)))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(&server, "SELECT count(*) FROM hits") < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the browser's hits did not arrive: {}",
+            server.stderr()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let conn = rusqlite::Connection::open(server.db()).unwrap();
+    let (entry, channel, pageviews, events, identified): (String, String, i64, i64, bool) = conn
+        .query_row(
+            "SELECT entry_path, channel, pageviews, events, email_hash IS NOT NULL FROM visits WHERE site_id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            entry.as_str(),
+            channel.as_str(),
+            pageviews,
+            events,
+            identified
+        ),
+        ("/boots", "Email", 1, 1, true)
+    );
+    let signup: String = conn
+        .query_row("SELECT props FROM hits WHERE name = 'signup'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&signup).unwrap(),
+        json!({"plan": "pro"})
+    );
+}

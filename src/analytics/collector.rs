@@ -31,6 +31,10 @@ pub const MAX_BODY: usize = 4 * 1024;
 /// A visit ends after this long without a hit.
 const VISIT_TIMEOUT: Millis = 30 * 60 * 1000;
 
+/// Longest a visit is taken to go on when the collector resumes visits after a restart: a
+/// browser that kept sending hits for a day without a 30-minute pause is no person's visit.
+const LONGEST_VISIT: Millis = 24 * 3600 * 1000;
+
 /// How long a site read from the store is trusted before it is read again: a changed domain
 /// list or a deleted site takes effect within this.
 const SITE_TTL: Millis = 10_000;
@@ -138,7 +142,10 @@ impl Collector {
             swept: now,
             ..Visits::default()
         };
-        for visit in store.active_visits(now - VISIT_TIMEOUT).await? {
+        for visit in store
+            .active_visits(now - VISIT_TIMEOUT, now - LONGEST_VISIT)
+            .await?
+        {
             visits.active.insert(
                 (visit.site_id, visit.visitor),
                 (visit.visit_id, visit.last_at),
@@ -466,6 +473,9 @@ mod tests {
             BOTS.is_bot("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
         );
         assert!(BOTS.is_bot("curl/8.5.0"));
+        assert!(BOTS.is_bot(
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36"
+        ));
         assert!(!BOTS.is_bot(
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
         ));

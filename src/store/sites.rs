@@ -166,8 +166,9 @@ pub trait SiteStore: Send + Sync {
     /// Starts the hit writer thread on a connection of its own.
     fn hit_writer(&self) -> StoreResult<HitWriter>;
 
-    /// Visits with a hit at or after `since`.
-    async fn active_visits(&self, since: Millis) -> StoreResult<Vec<ActiveVisit>>;
+    /// Visits with a hit at or after `since` that began at or after `began`: the caller bounds
+    /// how long a visit may have lasted, so the read need not walk every visit ever stored.
+    async fn active_visits(&self, since: Millis, began: Millis) -> StoreResult<Vec<ActiveVisit>>;
 
     /// Counts the visits and hits of a site over the query's period.
     async fn site_facts(&self, query: StatsQuery) -> StoreResult<SiteFacts>;

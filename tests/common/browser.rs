@@ -11,8 +11,18 @@ fn binary() -> String {
 /// The document of `url` after its scripts ran (and the network went quiet, within
 /// `budget_ms` of virtual time), as Chromium serialises it.
 pub fn rendered_dom(url: &str, budget_ms: u32) -> String {
+    rendered_dom_as(url, budget_ms, None)
+}
+
+/// [`rendered_dom`] with the browser saying it is `user_agent` (headless Chromium's own names
+/// it as headless, which the analytics collector counts as a bot).
+pub fn rendered_dom_as(url: &str, budget_ms: u32, user_agent: Option<&str>) -> String {
     let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(binary())
+    let mut command = Command::new(binary());
+    if let Some(agent) = user_agent {
+        command.arg(format!("--user-agent={agent}"));
+    }
+    let output = command
         .args([
             "--headless",
             "--no-sandbox",

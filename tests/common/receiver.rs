@@ -68,6 +68,11 @@ impl Answer {
         self
     }
 
+    pub fn with_body(mut self, body: &str) -> Answer {
+        self.body = body.to_owned();
+        self
+    }
+
     pub fn after(mut self, delay: Duration) -> Answer {
         self.delay = delay;
         self

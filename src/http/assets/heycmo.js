@@ -26,7 +26,6 @@
     if (name === 'identify') send('identify', null, arg);
     else send(name, arg);
   };
-  for (var i = 0; i < queued.length; i++) window.heycmo.apply(null, queued[i]);
   var push = history.pushState;
   if (push) {
     history.pushState = function () {
@@ -35,5 +34,7 @@
     };
     addEventListener('popstate', pageview);
   }
+  // The pageview first: calls made before the script loaded belong to the visit it begins.
   pageview();
+  for (var i = 0; i < queued.length; i++) window.heycmo.apply(null, queued[i]);
 })();

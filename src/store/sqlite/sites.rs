@@ -445,12 +445,12 @@ impl SiteStore for Sqlite {
         batch::spawn(self.dedicated_connection()?, "heycmo-hits", write_hits)
     }
 
-    async fn active_visits(&self, since: Millis) -> StoreResult<Vec<ActiveVisit>> {
+    async fn active_visits(&self, since: Millis, began: Millis) -> StoreResult<Vec<ActiveVisit>> {
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT site_id, visitor, id, last_at FROM visits WHERE last_at >= ?1",
+                "SELECT site_id, visitor, id, last_at FROM visits WHERE started_at >= ?2 AND last_at >= ?1",
             )?;
-            let rows = statement.query_map([since], |row| {
+            let rows = statement.query_map([since, began], |row| {
                 Ok(ActiveVisit {
                     site_id: row.get(0)?,
                     visitor: row.get(1)?,
