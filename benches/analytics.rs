@@ -19,6 +19,17 @@ use heycmo::store::{
     VisitStart,
 };
 
+/// The data set: a million pageviews in 300,000 visits and 100,000 orders under `cargo bench`;
+/// a hundredth of it when `cargo test --all-targets` runs this file once to check it works
+/// (criterion's test mode), which a debug build would otherwise spend minutes filling.
+fn scale() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        1
+    } else {
+        100
+    }
+}
+
 const PAGEVIEWS: usize = 1_000_000;
 const VISITS: usize = 300_000;
 const ORDERS: usize = 100_000;
@@ -44,19 +55,20 @@ impl Numbers {
 }
 
 async fn fill(store: &Store, customer: &str, site: &str, now: i64) {
+    let (pageviews, visits, orders) = (PAGEVIEWS / scale(), VISITS / scale(), ORDERS / scale());
     let mut n = Numbers(0x2545_f491_4f6c_dd1d);
     let writer = store.hit_writer().unwrap();
     let started = Instant::now();
-    let per_visit = PAGEVIEWS / VISITS;
+    let per_visit = pageviews / visits;
     let mut written = 0;
-    for visit in 0..VISITS {
-        let start = now - 30 * DAY + (visit as i64 * 30 * DAY) / VISITS as i64;
+    for visit in 0..visits {
+        let start = now - 30 * DAY + (visit as i64 * 30 * DAY) / visits as i64;
         let views = if visit % 3 == 0 {
             per_visit + 1
         } else {
             per_visit
         };
-        for view in 0..views.min(PAGEVIEWS - written) {
+        for view in 0..views.min(pageviews - written) {
             let path = format!("/page/{}", n.next(500));
             writer
                 .append(NewHit {
@@ -93,12 +105,12 @@ async fn fill(store: &Store, customer: &str, site: &str, now: i64) {
     }
     writer.flush().await.unwrap();
     eprintln!(
-        "{written} pageviews in {VISITS} visits written in {:?}",
+        "{written} pageviews in {visits} visits written in {:?}",
         started.elapsed()
     );
     let started = Instant::now();
-    for order in 0..ORDERS {
-        let at = now - 30 * DAY + (order as i64 * 30 * DAY) / ORDERS as i64;
+    for order in 0..orders {
+        let at = now - 30 * DAY + (order as i64 * 30 * DAY) / orders as i64;
         let touchpoints = (0..5)
             .map(|i| TouchpointRecord {
                 at: at - (5 - i) * DAY / 2,
@@ -127,7 +139,7 @@ async fn fill(store: &Store, customer: &str, site: &str, now: i64) {
             .unwrap();
     }
     eprintln!(
-        "{ORDERS} orders of 5 touchpoints written in {:?}",
+        "{orders} orders of 5 touchpoints written in {:?}",
         started.elapsed()
     );
 }
@@ -192,7 +204,11 @@ fn analytics(c: &mut Criterion) {
                 let facts = store.site_facts(query).await.unwrap();
                 let before = stats::query(&site, &settings, days.previous(), Interval::Day, 10);
                 let totals = store.site_totals(before).await.unwrap();
-                assert!(facts.totals.pageviews > 900_000, "{:?}", facts.totals);
+                assert!(
+                    facts.totals.pageviews as usize > PAGEVIEWS / scale() * 9 / 10,
+                    "{:?}",
+                    facts.totals
+                );
                 totals
             })
         },
@@ -211,7 +227,7 @@ fn analytics(c: &mut Criterion) {
                     .orders(&customer, now - 31 * DAY, now + DAY)
                     .await
                     .unwrap();
-                assert_eq!(orders.len(), ORDERS);
+                assert_eq!(orders.len(), ORDERS / scale());
                 revenue::report(&orders, &report)
             })
         },
