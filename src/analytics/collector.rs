@@ -10,10 +10,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
+use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -123,12 +124,6 @@ struct Visits {
     swept: Millis,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // The maps hold plain values whose every update is one insert or remove: a panic elsewhere
-    // cannot leave one half-changed, so a poisoned lock is still sound to use.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Collector {
     /// Starts the collector, resuming the visits still open in the store.
     pub async fn start(
@@ -170,7 +165,7 @@ impl Collector {
 
     /// The owner and settings of the site `id` (a short-lived cache in front of the store).
     async fn site(&self, id: &str, now: Millis) -> Result<Option<Arc<(String, Settings)>>, Error> {
-        if let Some((settings, at)) = lock(&self.sites).get(id)
+        if let Some((settings, at)) = self.sites.lock().get(id)
             && now - at < SITE_TTL
         {
             return Ok(settings.clone());
@@ -183,7 +178,7 @@ impl Collector {
             ))),
             None => None,
         };
-        let mut sites = lock(&self.sites);
+        let mut sites = self.sites.lock();
         if sites.len() > 10_000 {
             sites.clear();
         }
@@ -194,14 +189,14 @@ impl Collector {
     /// Today's and yesterday's salts (UTC days), read once a day.
     async fn salts(&self, now: Millis) -> Result<(Vec<u8>, Vec<u8>), Error> {
         let day = now.div_euclid(86_400_000);
-        if let Some((at, today, yesterday)) = lock(&self.salts).as_ref()
+        if let Some((at, today, yesterday)) = self.salts.lock().as_ref()
             && *at == day
         {
             return Ok((today.clone(), yesterday.clone()));
         }
         let today = self.store.salt(day).await?;
         let yesterday = self.store.salt(day - 1).await?;
-        *lock(&self.salts) = Some((day, today.clone(), yesterday.clone()));
+        *self.salts.lock() = Some((day, today.clone(), yesterday.clone()));
         Ok((today, yesterday))
     }
 
@@ -354,14 +349,14 @@ impl Collector {
 
     /// Tells the site's statistics' subscribers, shortly, that there are new hits.
     fn announce(&self, customer: &str, site: &str) {
-        if !lock(&self.announcing).insert(site.to_owned()) {
+        if !self.announcing.lock().insert(site.to_owned()) {
             return;
         }
         let (changes, announcing) = (self.changes.clone(), self.announcing.clone());
         let (customer, site) = (customer.to_owned(), site.to_owned());
         tokio::spawn(async move {
             tokio::time::sleep(ANNOUNCE_AFTER).await;
-            lock(&announcing).remove(&site);
+            announcing.lock().remove(&site);
             changes::announce(&changes, &customer, Record::SiteStats(site));
         });
     }
@@ -370,7 +365,7 @@ impl Collector {
     /// of the same browser under yesterday's salt, for a visit that spans midnight) within the
     /// timeout goes on.
     fn visit(&self, site: &str, visitor: &str, carried: &str, now: Millis) -> (i64, bool) {
-        let mut visits = lock(&self.visits);
+        let mut visits = self.visits.lock();
         if now - visits.swept > VISIT_TIMEOUT {
             visits
                 .active

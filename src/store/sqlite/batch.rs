@@ -56,7 +56,7 @@ pub(super) fn spawn_lingering<T: Send + 'static>(
 }
 
 /// Commits what `queue` brings, in batches that gather for up to `linger` unless a flush is
-/// waiting. The pause is a park that [`EventWriter::flush`] cuts short; a wake-up with nothing
+/// waiting. The pause is a park that [`BatchWriter::flush`] cuts short; a wake-up with nothing
 /// to do (a stale unpark, a spurious one) just parks again until the deadline.
 fn writer_loop<T>(
     mut conn: Connection,
@@ -65,18 +65,18 @@ fn writer_loop<T>(
     write: Write<T>,
     name: &str,
 ) {
-    let mut events = Vec::with_capacity(MAX_BATCH);
+    let mut records = Vec::with_capacity(MAX_BATCH);
     let mut waiting = Vec::new();
     while let Some(first) = queue.blocking_recv() {
         let mut next = Some(first);
         let mut deadline = None;
         loop {
             match next.take() {
-                Some(Op::Append(event)) => events.push(event),
+                Some(Op::Append(record)) => records.push(record),
                 Some(Op::Flush(done)) => waiting.push(done),
                 None => {}
             }
-            if events.len() >= MAX_BATCH {
+            if records.len() >= MAX_BATCH {
                 break;
             }
             match queue.try_recv() {
@@ -93,18 +93,18 @@ fn writer_loop<T>(
                 Err(_) => break,
             }
         }
-        let result = if events.is_empty() {
+        let result = if records.is_empty() {
             Ok(())
         } else {
-            write(&mut conn, &events)
+            write(&mut conn, &records)
         };
         match &result {
-            Ok(()) => tracing::trace!(records = events.len(), writer = name, "batch committed"),
+            Ok(()) => tracing::trace!(records = records.len(), writer = name, "batch committed"),
             Err(error) => {
-                tracing::error!(%error, records = events.len(), writer = name, "a batch failed; its records are lost")
+                tracing::error!(%error, records = records.len(), writer = name, "a batch failed; its records are lost")
             }
         }
-        events.clear();
+        records.clear();
         for done in waiting.drain(..) {
             let _ = done.send(
                 result
