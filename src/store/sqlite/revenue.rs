@@ -107,10 +107,17 @@ impl RevenueStore for Sqlite {
                 }
             }
             events::insert(&tx, &event)?;
-            let created = order(&tx, &new.customer_id, &new.order_id)?
-                .ok_or_else(|| StoreError::Corrupt("an order vanished in its transaction".into()))?;
             tx.commit()?;
-            Ok(Recorded::Created(created))
+            // What was just written, as written: no second read.
+            Ok(Recorded::Created(OrderRecord {
+                order_id: new.order_id,
+                amount: new.amount,
+                currency: new.currency,
+                occurred_at: new.occurred_at,
+                refunded: 0,
+                metadata: new.metadata,
+                touchpoints: new.touchpoints,
+            }))
         })
         .await
     }
@@ -158,10 +165,11 @@ impl RevenueStore for Sqlite {
                 params![refund.customer_id, refund.order_id, refund.amount],
             )?;
             events::insert(&tx, &event)?;
-            let updated = order(&tx, &refund.customer_id, &refund.order_id)?
-                .ok_or_else(|| StoreError::Corrupt("an order vanished in its transaction".into()))?;
             tx.commit()?;
-            Ok(Recorded::Created(updated))
+            Ok(Recorded::Created(OrderRecord {
+                refunded: existing.refunded + refund.amount,
+                ..existing
+            }))
         })
         .await
     }
