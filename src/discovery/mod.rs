@@ -69,7 +69,7 @@ const KINDS: &[Kind] = &[
         render: |_, base| pretty(&sep2127_card(base)),
     },
     Kind {
-        path: "/.well-known/agent.json",
+        path: AGENT,
         content_type: "application/json",
         render: |registry, base| pretty(&wellknown::agent(registry, base)),
     },
@@ -100,8 +100,8 @@ const KINDS: &[Kind] = &[
     },
 ];
 
-/// The index of the agent descriptor in [`KINDS`], which `/?mode=agent` serves too.
-const AGENT: usize = 3;
+/// The agent descriptor's path, which `/?mode=agent` serves too.
+const AGENT: &str = "/.well-known/agent.json";
 
 /// The documents, each rendered on its first request and then served from memory: they
 /// depend only on the registry and the public URL, and together weigh about 2 MB that an idle
@@ -121,10 +121,14 @@ impl Documents {
         }
     }
 
-    fn body(&self, index: usize) -> Bytes {
-        self.rendered[index]
-            .get_or_init(|| (KINDS[index].render)(&self.app.registry, &self.app.public_url))
-            .clone()
+    /// The media type and body of the document at `path`, rendered on first use.
+    fn document(&self, path: &str) -> Option<(&'static str, Bytes)> {
+        let index = KINDS.iter().position(|kind| kind.path == path)?;
+        let kind = &KINDS[index];
+        let body = self.rendered[index]
+            .get_or_init(|| (kind.render)(&self.app.registry, &self.app.public_url))
+            .clone();
+        Some((kind.content_type, body))
     }
 
     /// Whether a document is served at `path` (by GET).
@@ -134,8 +138,8 @@ impl Documents {
 
     /// The document at `path`, if there is one.
     pub fn get(&self, path: &str) -> Option<Response<Body>> {
-        let index = KINDS.iter().position(|kind| kind.path == path)?;
-        let mut response = with_body(StatusCode::OK, KINDS[index].content_type, self.body(index));
+        let (content_type, body) = self.document(path)?;
+        let mut response = with_body(StatusCode::OK, content_type, body);
         // Public, the same for everyone, and changed only by a new release.
         response.headers_mut().insert(
             "cache-control",
@@ -150,7 +154,10 @@ impl Documents {
     /// `/`: the home page with the `Link` header, or the agent descriptor for `?mode=agent`.
     pub fn home(&self, mode: Option<&str>) -> Response<Body> {
         let mut response = if mode == Some("agent") {
-            with_body(StatusCode::OK, "application/json", self.body(AGENT))
+            let (content_type, agent) = self
+                .document(AGENT)
+                .expect("the agent descriptor is a document");
+            with_body(StatusCode::OK, content_type, agent)
         } else {
             let home = self
                 .home
