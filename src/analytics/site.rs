@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::store::SiteRecord;
 
+/// A host name as the tools' schemas take it (`example.com`, `*.example.com`); the same
+/// rules [`Settings::validated`] applies, so a schema-valid domain is one the site accepts.
+pub const DOMAIN_PATTERN: &str = r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$";
+
 /// Most domains one site may list.
 pub const MAX_DOMAINS: usize = 20;
 /// Most goals one site may have.
@@ -243,6 +247,32 @@ mod tests {
             assert_eq!(error.code(), "E_INVALID_INPUT", "{bad}");
         }
         assert!(settings(&[]).validated().is_err());
+    }
+
+    #[test]
+    fn the_schema_pattern_and_the_check_agree() {
+        let pattern = regex::Regex::new(DOMAIN_PATTERN).unwrap();
+        for domain in [
+            "example.com",
+            "Shop.Example.",
+            "*.example.com",
+            "127.0.0.2",
+            "a-b.c",
+            "https://example.com",
+            "example.com/",
+            "example.com:8080",
+            "-a.com",
+            "a-.com",
+            "*.",
+            "a..b",
+            "ex ample.com",
+        ] {
+            assert_eq!(
+                pattern.is_match(domain),
+                settings(&[domain]).validated().is_ok(),
+                "{domain}"
+            );
+        }
     }
 
     #[test]

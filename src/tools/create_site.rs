@@ -19,11 +19,11 @@ pub struct Input {
     pub name: Option<String>,
     /// Host names the script may report from: `example.com`, `*.example.com` for subdomains.
     #[schemars(
-        length(min = 1, max = 20),
+        length(min = 1, max = crate::analytics::site::MAX_DOMAINS),
         inner(
             length(max = 254),
             regex(
-                pattern = r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+                pattern = crate::analytics::site::DOMAIN_PATTERN
             )
         )
     )]
