@@ -958,3 +958,58 @@ async fn the_script_reports_from_a_real_browser() {
         json!({"plan": "pro"})
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_one_browsers_hits_is_one_visit_with_every_hit() {
+    let server = Server::start(&[]);
+    let site = create_site(&server, json!({"domains": ["shop.example"]})).await;
+    let id = site["id"].as_str().unwrap();
+    // A page's beacons leave together: the pageview that starts the visit and the events
+    // that extend it reach the server at once, on several connections, from several browsers.
+    let browsers: Vec<String> = (0..4)
+        .map(|n| CHROME.replace("Chrome/126", &format!("Chrome/12{n}")))
+        .collect();
+    // 60 at once: under the 64 connections one address may hold before authenticating.
+    let hits: Vec<(&str, String)> = (0..15)
+        .flat_map(|n| {
+            browsers.iter().map(move |browser| {
+                let event = if n == 0 {
+                    json!("pageview")
+                } else {
+                    json!(format!("click{n}"))
+                };
+                let body = json!({"site": id, "url": "https://shop.example/", "event": event});
+                (browser.as_str(), body.to_string())
+            })
+        })
+        .collect();
+    let answers = futures::future::join_all(
+        hits.iter()
+            .map(|(browser, body)| hit(&server, Some("https://shop.example"), browser, body)),
+    )
+    .await;
+    for (status, answer, _) in &answers {
+        assert_eq!(
+            (*status, answer["counted"].clone()),
+            (202, json!(true)),
+            "{answer}"
+        );
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(&server, "SELECT count(*) FROM hits") < 60 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of 60 hits stored",
+            count(&server, "SELECT count(*) FROM hits")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(count(&server, "SELECT count(*) FROM visits"), 4);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT count(*) FROM visits WHERE pageviews + events = 15"
+        ),
+        4
+    );
+}

@@ -24,7 +24,9 @@ use super::site::{Settings, parse_settings};
 use crate::changes::{self, Changes, Record};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::store::{HitWriter, IDENTIFY, Millis, NewHit, SiteRecord, Store, VisitStart};
+use crate::store::{
+    HitWriter, IDENTIFY, Millis, NewHit, SiteRecord, Store, StoreError, VisitStart,
+};
 
 /// Largest body `POST /api/collect` reads.
 pub const MAX_BODY: usize = 4 * 1024;
@@ -285,9 +287,9 @@ impl Collector {
         let ip = request.ip.map(|ip| ip.to_string()).unwrap_or_default();
         let visitor = visitor_id(&today, &payload.site, &ip, request.user_agent);
         let carried = visitor_id(&yesterday, &payload.site, &ip, request.user_agent);
-        let (visit_id, new) = self.visit(&payload.site, &visitor, &carried, now);
         let path = truncate(page.path(), 500);
-        let start = new.then(|| {
+        let entry = path.clone();
+        let start = || {
             let query: HashMap<String, String> = page.query_pairs().into_owned().collect();
             let utm = |name: &str| {
                 query
@@ -314,7 +316,7 @@ impl Collector {
             };
             VisitStart {
                 visitor: visitor.clone(),
-                entry_path: path.clone(),
+                entry_path: entry.clone(),
                 channel: channel::classify(&arrival).as_str().to_owned(),
                 source: channel::source(&arrival),
                 utm_campaign: utm("utm_campaign"),
@@ -329,20 +331,19 @@ impl Collector {
                 utm_source,
                 utm_medium,
             }
-        });
+        };
         let site_id = payload.site.clone();
-        self.hits
-            .append(NewHit {
-                site_id: payload.site,
-                visit_id,
-                start,
-                at: now,
-                path,
-                event,
-                props,
-                email_hash,
-            })
-            .await?;
+        let hit = NewHit {
+            site_id: payload.site,
+            visit_id: 0,
+            start: None,
+            at: now,
+            path,
+            event,
+            props,
+            email_hash,
+        };
+        self.enqueue(hit, &visitor, &carried, now, start)?;
         self.announce(customer, &site_id);
         Ok(Outcome::Counted(visitor))
     }
@@ -361,10 +362,22 @@ impl Collector {
         });
     }
 
-    /// The visit a hit belongs to, and whether it starts one: a visit of the same visitor (or
-    /// of the same browser under yesterday's salt, for a visit that spans midnight) within the
-    /// timeout goes on.
-    fn visit(&self, site: &str, visitor: &str, carried: &str, now: Millis) -> (i64, bool) {
+    /// Assigns the hit to its visit and queues it, both under the visits' lock: a visit of the
+    /// same visitor (or of the same browser under yesterday's salt, for a visit that spans
+    /// midnight) within the timeout goes on, otherwise the hit starts one as `start` makes it
+    /// (only then: reading where a visit came from is work its later hits do not need). Queued
+    /// in the order visits were assigned, a visit's first hit always reaches the writer before
+    /// the hits that extend it (a burst of one page's beacons lost all but the first when they
+    /// were queued after the lock was let go). The map changes only once the hit is queued;
+    /// a full queue (the writer far behind) refuses the hit as unavailable.
+    fn enqueue(
+        &self,
+        mut hit: NewHit,
+        visitor: &str,
+        carried: &str,
+        now: Millis,
+        start: impl FnOnce() -> VisitStart,
+    ) -> Result<(), Error> {
         let mut visits = self.visits.lock();
         if now - visits.swept > VISIT_TIMEOUT {
             visits
@@ -372,22 +385,35 @@ impl Collector {
                 .retain(|_, (_, last)| now - *last <= VISIT_TIMEOUT);
             visits.swept = now;
         }
-        for key in [visitor, carried] {
-            let key = (site.to_owned(), key.to_owned());
-            if let Some((id, last)) = visits.active.get_mut(&key)
-                && now - *last <= VISIT_TIMEOUT
-            {
-                *last = now;
-                let id = *id;
-                return (id, false);
+        let going_on = [visitor, carried]
+            .into_iter()
+            .map(|visitor| (hit.site_id.clone(), visitor.to_owned()))
+            .find(|key| {
+                visits
+                    .active
+                    .get(key)
+                    .is_some_and(|(_, last)| now - *last <= VISIT_TIMEOUT)
+            });
+        let key = match going_on {
+            Some(key) => {
+                hit.visit_id = visits.active[&key].0;
+                key
             }
+            None => {
+                // Positive 63-bit ids: SQLite's INTEGER PRIMARY KEY; a collision is 1 in 2^63.
+                hit.visit_id = (rand::random::<u64>() >> 1) as i64;
+                hit.start = Some(start());
+                (hit.site_id.clone(), visitor.to_owned())
+            }
+        };
+        let visit_id = hit.visit_id;
+        if !self.hits.try_append(hit)? {
+            return Err(Error::Unavailable(StoreError::Unavailable(
+                "the collector's queue is full; the hit was not counted".into(),
+            )));
         }
-        // Positive 63-bit ids: SQLite's INTEGER PRIMARY KEY, and a collision is a 1 in 2^63.
-        let id = (rand::random::<u64>() >> 1) as i64;
-        visits
-            .active
-            .insert((site.to_owned(), visitor.to_owned()), (id, now));
-        (id, true)
+        visits.active.insert(key, (visit_id, now));
+        Ok(())
     }
 }
 

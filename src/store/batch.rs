@@ -43,8 +43,8 @@ impl<T> BatchWriter<T> {
             .map_err(|_| StoreError::WriterGone)
     }
 
-    /// Queues one record unless the queue is full, in which case it is dropped and `false`
-    /// answered: for records a caller would rather lose than wait for (a pageview).
+    /// Queues one record now, without waiting, unless the queue is full (`false`): a caller that
+    /// must queue records in the order it decided them, under a lock, cannot await.
     pub fn try_append(&self, record: T) -> Result<bool, StoreError> {
         match self.queue.try_send(Op::Append(record)) {
             Ok(()) => Ok(true),
