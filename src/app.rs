@@ -35,6 +35,8 @@ pub enum StartError {
     Fetcher(#[from] crate::web::FetchError),
     #[error("configuring the language model: {0}")]
     Llm(crate::error::Error),
+    #[error("configuring the Google client: {0}")]
+    Google(crate::error::Error),
     #[error("opening the vault: {0}")]
     Vault(#[from] crate::vault::VaultError),
     #[error("starting the event writer: {0}")]
@@ -70,6 +72,8 @@ pub struct App {
     pub vault: Vault,
     /// The durable job engine; its workers run from [`App::start_background`].
     pub jobs: Jobs,
+    /// Google Analytics and Search Console, shared so access tokens are granted once.
+    pub google: Arc<crate::google::Google>,
     /// The analytics collector, started by the first hit: a server that counts no site keeps
     /// no writer thread for it.
     collector: tokio::sync::OnceCell<Collector>,
@@ -127,6 +131,9 @@ impl App {
         let vault = config.vault()?;
         let changes = crate::changes::channel();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let google = Arc::new(
+            crate::google::Google::new(config.google.clone()).map_err(StartError::Google)?,
+        );
         let mut handlers: HashMap<String, Arc<dyn Handler>> = HashMap::new();
         handlers.insert(
             DELIVERY_JOB.into(),
@@ -173,6 +180,7 @@ impl App {
             public_url: public_url.into(),
             vault,
             jobs,
+            google,
             config,
             store,
             events,
@@ -223,6 +231,7 @@ impl App {
             suspension: Default::default(),
             vault: self.vault.clone(),
             jobs: self.jobs.clone(),
+            google: self.google.clone(),
         }
     }
 

@@ -109,6 +109,16 @@ pub struct Globals {
     /// Attempts per model call on 429, 5xx and lost connections, the first included.
     #[arg(long, global = true, env = "HEYCMO_LLM_ATTEMPTS", default_value_t = 3)]
     pub llm_attempts: u32,
+    /// Google's OAuth token endpoint, for Google Analytics and Search Console connections
+    /// (default https://oauth2.googleapis.com/token).
+    #[arg(long, global = true, env = "HEYCMO_GOOGLE_TOKEN_URL")]
+    pub google_token_url: Option<String>,
+    /// The GA4 Data API (default https://analyticsdata.googleapis.com).
+    #[arg(long = "ga4-base-url", global = true, env = "HEYCMO_GA4_BASE_URL")]
+    pub ga4_base_url: Option<String>,
+    /// The Search Console API (default https://searchconsole.googleapis.com).
+    #[arg(long, global = true, env = "HEYCMO_SEARCH_CONSOLE_BASE_URL")]
+    pub search_console_base_url: Option<String>,
     /// Job workers (publishing, webhook deliveries, briefings) this process runs.
     #[arg(long, global = true, env = "HEYCMO_WORKERS", default_value_t = 2)]
     pub workers: usize,
@@ -170,6 +180,18 @@ impl Globals {
                 model: self.llm_model.clone(),
                 timeout: std::time::Duration::from_secs(self.llm_timeout_seconds.max(1)),
                 attempts: self.llm_attempts.max(1),
+            },
+            google: {
+                let default = crate::google::GoogleConfig::default();
+                crate::google::GoogleConfig {
+                    token_url: self.google_token_url.clone().unwrap_or(default.token_url),
+                    ga4_base_url: self.ga4_base_url.clone().unwrap_or(default.ga4_base_url),
+                    search_console_base_url: self
+                        .search_console_base_url
+                        .clone()
+                        .unwrap_or(default.search_console_base_url),
+                    ..default
+                }
             },
             jobs: crate::jobs::JobConfig {
                 workers: self.workers,

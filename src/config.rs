@@ -38,6 +38,8 @@ pub struct Config {
     pub fetch_max_bytes: usize,
     /// The server's own language model, if any.
     pub llm: crate::llm::LlmConfig,
+    /// Where Google Analytics and Search Console are reached.
+    pub google: crate::google::GoogleConfig,
     /// Streamable HTTP sessions one customer may hold open at once.
     pub max_mcp_sessions: usize,
     /// How long a request's head may take to arrive, and so how long an idle keep-alive
@@ -74,6 +76,7 @@ impl Default for Config {
             fetch_timeout: Duration::from_secs(15),
             fetch_max_bytes: 5 * 1024 * 1024,
             llm: crate::llm::LlmConfig::default(),
+            google: crate::google::GoogleConfig::default(),
             max_mcp_sessions: 256,
             header_timeout: Duration::from_secs(10),
             max_preauth_connections: 64,

@@ -54,6 +54,16 @@ pub enum Error {
     /// The language model engine failed (after retries); the text is the provider's answer.
     #[error("{0}")]
     LlmFailed(String),
+    /// A connected service (Google Analytics, Search Console) refused access or failed; the
+    /// text is its own words and what to grant.
+    #[error("{0}")]
+    ProviderFailed(String),
+    /// A connected service's quota is spent until `retry_after` has passed.
+    #[error("{message}")]
+    QuotaExhausted {
+        message: String,
+        retry_after: Duration,
+    },
     #[error("Database unavailable")]
     Unavailable(#[source] crate::store::StoreError),
     #[error("Internal error")]
@@ -202,6 +212,18 @@ impl Error {
             "The language model (OpenAI-compatible or Anthropic) failed after retries; the message is the provider's.",
         ),
         kind(
+            "E_PROVIDER_FAILED",
+            502,
+            jsonrpc::INTERNAL_ERROR,
+            "A connected service (Google Analytics, Search Console) refused access or failed; the message is its own words and names the permission to grant.",
+        ),
+        kind(
+            "E_QUOTA_EXHAUSTED",
+            429,
+            jsonrpc::INTERNAL_ERROR,
+            "A connected service's quota is spent (Google's `RESOURCE_EXHAUSTED`); wait `Retry-After` seconds (`retryAfter` in the body), when the quota refills.",
+        ),
+        kind(
             "E_UNAVAILABLE",
             503,
             jsonrpc::INTERNAL_ERROR,
@@ -248,6 +270,8 @@ impl Error {
             Error::UrlRefused(_) => "E_URL_REFUSED",
             Error::FetchFailed(_) => "E_FETCH_FAILED",
             Error::LlmFailed(_) => "E_LLM_FAILED",
+            Error::ProviderFailed(_) => "E_PROVIDER_FAILED",
+            Error::QuotaExhausted { .. } => "E_QUOTA_EXHAUSTED",
             Error::Unavailable(_) => "E_UNAVAILABLE",
             Error::Internal(_) => "E_INTERNAL",
         };
@@ -271,26 +295,43 @@ impl Error {
     /// what REST answers and what an MCP `isError` result carries as its text.
     pub fn body(&self, request_id: &str) -> serde_json::Value {
         let mut body = serde_json::json!({"error": self.to_string(), "code": self.code(), "requestId": request_id});
-        if let Error::InvalidInput { pointer, .. } = self {
-            body["pointer"] = serde_json::json!(pointer);
+        match self {
+            Error::InvalidInput { pointer, .. } => body["pointer"] = serde_json::json!(pointer),
+            Error::QuotaExhausted { retry_after, .. } => {
+                body["retryAfter"] = serde_json::json!(seconds(*retry_after));
+            }
+            _ => {}
         }
         body
+    }
+
+    /// How long the client should wait before trying again, for the kinds that say.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after } | Error::QuotaExhausted { retry_after, .. } => {
+                Some(*retry_after)
+            }
+            _ => None,
+        }
     }
 
     /// The `data` of this error as a JSON-RPC error: the same code and request id a REST body
     /// carries, and what the kind adds (`retryAfter`, `pointer`).
     pub fn jsonrpc_data(&self, request_id: &str) -> serde_json::Value {
         let mut data = serde_json::json!({"code": self.code(), "requestId": request_id});
-        match self {
-            Error::RateLimited { retry_after } => {
-                data["retryAfter"] =
-                    serde_json::json!(retry_after.as_secs_f64().ceil().max(1.0) as u64);
-            }
-            Error::InvalidInput { pointer, .. } => data["pointer"] = serde_json::json!(pointer),
-            _ => {}
+        if let Some(wait) = self.retry_after() {
+            data["retryAfter"] = serde_json::json!(seconds(wait));
+        }
+        if let Error::InvalidInput { pointer, .. } = self {
+            data["pointer"] = serde_json::json!(pointer);
         }
         data
     }
+}
+
+/// A wait in whole seconds, at least one: what `Retry-After` and `retryAfter` carry.
+pub fn seconds(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 impl From<crate::web::FetchError> for Error {

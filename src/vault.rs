@@ -49,6 +49,12 @@ impl std::fmt::Debug for Vault {
     }
 }
 
+/// The purpose a customer's credentials for a connection (a channel, a Google product) are
+/// sealed under: bound to both, so one customer's sealed value never opens as another's.
+pub fn connection_purpose(customer: &str, connection: &str) -> String {
+    format!("channel:{customer}:{connection}")
+}
+
 impl Vault {
     /// The vault keyed by `key` (64 hex digits).
     pub fn from_hex(key: &str) -> Result<Vault, VaultError> {

@@ -128,11 +128,11 @@ pub fn json_as(
 pub fn error(error: &Error, request_id: &str) -> Response<Body> {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = json(status, &error.body(request_id));
-    if let Error::RateLimited { retry_after } = error {
-        let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    if let Some(wait) = error.retry_after() {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::error::seconds(wait)),
+        );
     }
     if let Error::MethodNotAllowed { allowed } = error
         && let Ok(value) = HeaderValue::from_str(allowed)

@@ -198,6 +198,8 @@ pub struct ToolContext {
     pub vault: crate::vault::Vault,
     /// Queues background work.
     pub jobs: crate::jobs::Jobs,
+    /// Google Analytics and Search Console, with the access tokens granted so far.
+    pub google: Arc<crate::google::Google>,
 }
 
 impl ToolContext {

@@ -83,7 +83,7 @@ impl Platform {
 
     /// What the vault binds a customer's credentials for this platform to.
     pub fn secret_purpose(self, customer: &str) -> String {
-        format!("channel:{customer}:{}", self.as_str())
+        crate::vault::connection_purpose(customer, self.as_str())
     }
 }
 

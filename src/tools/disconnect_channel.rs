@@ -3,19 +3,19 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::connections::Connectable;
 use crate::error::Error;
 use crate::registry::{Tool, ToolContext};
-use crate::social::Platform;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
-    pub platform: Platform,
+    pub platform: Connectable,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Output {
-    pub platform: Platform,
+    pub platform: Connectable,
     pub disconnected: bool,
 }
 

@@ -5,7 +5,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::rfc3339;
+use crate::connections::Connectable;
 use crate::error::Error;
+use crate::google::Source;
 use crate::registry::{Tool, ToolContext};
 use crate::social::Platform;
 
@@ -32,6 +34,8 @@ pub struct Connections {
     pub linkedin: Connection,
     pub x: Connection,
     pub webhook: Connection,
+    pub google_analytics: Connection,
+    pub search_console: Connection,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -50,7 +54,7 @@ impl Tool for ListChannels {
     async fn call(&self, ctx: &ToolContext, _input: Input) -> Result<Output, Error> {
         let customer = &ctx.principal.customer.id;
         let channels = ctx.store.channels(customer).await?;
-        let state = |platform: Platform| {
+        let state = |platform: Connectable| {
             channels
                 .iter()
                 .find(|c| c.platform == platform.as_str())
@@ -70,11 +74,13 @@ impl Tool for ListChannels {
         Ok(Output {
             customer_id: customer.clone(),
             connections: Connections {
-                mastodon: state(Platform::Mastodon),
-                bluesky: state(Platform::Bluesky),
-                linkedin: state(Platform::Linkedin),
-                x: state(Platform::X),
-                webhook: state(Platform::Webhook),
+                mastodon: state(Connectable::Social(Platform::Mastodon)),
+                bluesky: state(Connectable::Social(Platform::Bluesky)),
+                linkedin: state(Connectable::Social(Platform::Linkedin)),
+                x: state(Connectable::Social(Platform::X)),
+                webhook: state(Connectable::Social(Platform::Webhook)),
+                google_analytics: state(Connectable::Google(Source::GoogleAnalytics)),
+                search_console: state(Connectable::Google(Source::SearchConsole)),
             },
         })
     }
@@ -87,6 +93,8 @@ impl Tool for ListChannels {
             ("linkedin", &c.linkedin),
             ("x", &c.x),
             ("webhook", &c.webhook),
+            ("google_analytics", &c.google_analytics),
+            ("search_console", &c.search_console),
         ]
         .iter()
         .map(|(name, state)| match &state.account {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod google;
 pub mod platforms;
 pub mod receiver;
 pub mod site;
