@@ -163,6 +163,8 @@ impl App {
                     store: store.clone(),
                     fetcher: fetcher.clone(),
                     clock: clock.clone(),
+                    google: google.clone(),
+                    vault: vault.clone(),
                 },
                 llm: llm.clone(),
             }),

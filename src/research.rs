@@ -109,6 +109,9 @@ pub struct Briefing {
     /// Revenue of the period per currency, credited last-non-direct by channel.
     #[serde(default)]
     pub revenue: Vec<crate::analytics::digest::Revenue>,
+    /// What GA4 and Search Console measured, where they are connected.
+    #[serde(default)]
+    pub google: crate::google::digest::Digest,
     /// Events in the period per type (tool calls left out).
     pub events: BTreeMap<String, u32>,
     /// The facts worth acting on, one line each.
@@ -125,6 +128,8 @@ pub struct Research {
     pub store: Store,
     pub fetcher: Fetcher,
     pub clock: Arc<dyn Clock>,
+    pub google: Arc<crate::google::Google>,
+    pub vault: crate::vault::Vault,
 }
 
 const ROLE: &str = "You are the chief marketing officer of the brand below. Write this morning's \
@@ -175,6 +180,11 @@ impl Research {
         let revenue = crate::analytics::digest::revenue(&self.store, customer, since, now).await?;
         let mut highlights = highlights(site.as_ref(), &pipeline, &events);
         highlights.extend(crate::analytics::digest::highlights(&traffic, &revenue));
+        let google = self
+            .google
+            .digest(&self.store, &self.vault, customer, since, now)
+            .await?;
+        highlights.extend(crate::google::digest::highlights(&google));
         let mut briefing = Briefing {
             id: format!("brf_{}", crate::auth::random_hex(8)),
             trigger,
@@ -184,6 +194,7 @@ impl Research {
             pipeline,
             traffic,
             revenue,
+            google,
             events,
             summary: String::new(),
             engine: "offline".into(),

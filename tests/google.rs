@@ -433,3 +433,73 @@ async fn a_refresh_token_reads_search_console() {
     let (status, error) = post(&server, &path, json!({})).await;
     assert_eq!(status, 409, "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_briefing_reports_what_google_measured_and_what_it_could_not_read() {
+    let fake = FakeGoogle::start().await;
+    let server = start(&fake);
+    let research = format!("/api/research/{}", server.customer_id);
+    // Nothing connected: no Google part, no Google call.
+    let (status, briefing) = post(&server, &research, json!({"engine": "offline"})).await;
+    assert_eq!(status, 200, "{briefing}");
+    assert_eq!(briefing["google"], json!({}));
+    assert!(fake.receiver.received().is_empty());
+
+    for body in [
+        json!({"platform": "google_analytics", "propertyId": google::PROPERTY, "serviceAccountKey": google::key_file()}),
+        json!({"platform": "search_console", "siteUrl": google::SITE, "serviceAccountKey": google::key_file()}),
+    ] {
+        let (status, channel) = connect(&server, body).await;
+        assert_eq!(status, 200, "{channel}");
+    }
+    let (status, briefing) = post(&server, &research, json!({"engine": "offline"})).await;
+    assert_eq!(status, 200, "{briefing}");
+    let ga = &briefing["google"]["analytics"]["measured"];
+    assert_eq!(
+        (ga["sessions"].clone(), ga["previousSessions"].clone()),
+        (json!(410), json!(240)),
+        "{ga}"
+    );
+    assert_eq!(
+        ga["channels"][0],
+        json!({"channel": "Organic Search", "sessions": 330, "previousSessions": 200})
+    );
+    // The two periods went as two named date ranges of one report.
+    let sent = fake.requests(":runReport").last().unwrap().json();
+    assert_eq!(sent["dateRanges"][1]["name"], "previous");
+    let search = &briefing["google"]["search"]["measured"];
+    assert_eq!(
+        (search["clicks"].clone(), search["impressions"].clone()),
+        (json!(68.0), json!(1950.0)),
+        "{search}"
+    );
+    assert_eq!(search["topQueries"][0]["query"], "cold brew ratio");
+    let highlights = briefing["highlights"].to_string();
+    assert!(highlights.contains("GA4 measured 410 sessions in 1 day(s) (+71 % on the 1 days before): Organic Search 330, Direct 65, Referral 15."), "{highlights}");
+    assert!(
+        highlights.contains("68 clicks from 1950 impressions"),
+        "{highlights}"
+    );
+    assert!(
+        highlights.contains("top query \\\"cold brew ratio\\\" (42 clicks"),
+        "{highlights}"
+    );
+
+    // A source that cannot be read is named with Google's reason; the briefing still stands.
+    let (status, _) = connect(
+        &server,
+        json!({"platform": "google_analytics", "propertyId": google::SPENT_PROPERTY, "serviceAccountKey": google::key_file()}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, briefing) = post(&server, &research, json!({"engine": "offline"})).await;
+    assert_eq!(status, 200, "{briefing}");
+    let unread = briefing["google"]["analytics"]["unread"].as_str().unwrap();
+    assert!(unread.contains("quota"), "{unread}");
+    assert!(briefing["google"]["analytics"].get("measured").is_none());
+    assert!(
+        briefing["highlights"]
+            .to_string()
+            .contains("GA4 could not be read")
+    );
+}

@@ -6,6 +6,7 @@
 //! `--ga4-base-url`, `--search-console-base-url`), like the language model's base URL, so they
 //! are called with a plain client rather than through the SSRF guard that customers' URLs meet.
 
+pub mod digest;
 pub mod ga4;
 pub mod search_console;
 pub mod token;

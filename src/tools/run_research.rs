@@ -29,6 +29,8 @@ impl Tool for RunResearch {
             store: ctx.store.clone(),
             fetcher: ctx.fetcher.clone(),
             clock: ctx.clock.clone(),
+            google: ctx.google.clone(),
+            vault: ctx.vault.clone(),
         };
         research
             .run(&ctx.principal.customer.id, Trigger::Tool, engine.as_deref())

@@ -355,27 +355,56 @@ fn run_report(body: &Value) -> Answer {
         _ => default,
     };
     let (limit, offset) = (number("limit", 10_000), number("offset", 0));
+    // With several date ranges, rows carry a `dateRange` dimension named after each; the
+    // fixture's first range holds every day, the others only its first day.
+    let ranges: Vec<String> = body["dateRanges"]
+        .as_array()
+        .map(|ranges| {
+            ranges
+                .iter()
+                .enumerate()
+                .map(|(n, r)| {
+                    r["name"]
+                        .as_str()
+                        .map_or(format!("date_range_{n}"), str::to_owned)
+                })
+                .collect()
+        })
+        .filter(|ranges: &Vec<String>| !ranges.is_empty())
+        .unwrap_or_else(|| vec!["date_range_0".into()]);
+    let mut headers = dimensions.clone();
+    if ranges.len() > 1 {
+        headers.push("dateRange".into());
+    }
     let mut groups: Vec<(Vec<String>, Vec<f64>)> = Vec::new();
-    for (date, channel, page, sessions, users, revenue) in TRAFFIC {
-        let key: Vec<String> = dimensions
-            .iter()
-            .map(|d| match d.as_str() {
-                "date" => date.to_string(),
-                "sessionDefaultChannelGroup" => channel.to_string(),
-                _ => page.to_string(),
-            })
-            .collect();
-        let values: Vec<f64> = metrics
-            .iter()
-            .map(|m| match m.as_str() {
-                "sessions" => *sessions as f64,
-                "totalUsers" => *users as f64,
-                _ => *revenue,
-            })
-            .collect();
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, sums)) => sums.iter_mut().zip(&values).for_each(|(s, v)| *s += v),
-            None => groups.push((key, values)),
+    for (n, range) in ranges.iter().enumerate() {
+        for (date, channel, page, sessions, users, revenue) in TRAFFIC {
+            if n > 0 && *date != TRAFFIC[0].0 {
+                continue;
+            }
+            let mut key: Vec<String> = dimensions
+                .iter()
+                .map(|d| match d.as_str() {
+                    "date" => date.to_string(),
+                    "sessionDefaultChannelGroup" => channel.to_string(),
+                    _ => page.to_string(),
+                })
+                .collect();
+            if ranges.len() > 1 {
+                key.push(range.clone());
+            }
+            let values: Vec<f64> = metrics
+                .iter()
+                .map(|m| match m.as_str() {
+                    "sessions" => *sessions as f64,
+                    "totalUsers" => *users as f64,
+                    _ => *revenue,
+                })
+                .collect();
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, sums)) => sums.iter_mut().zip(&values).for_each(|(s, v)| *s += v),
+                None => groups.push((key, values)),
+            }
         }
     }
     groups.sort_by(|a, b| b.1[0].total_cmp(&a.1[0]).then(a.0.cmp(&b.0)));
@@ -394,7 +423,7 @@ fn run_report(body: &Value) -> Answer {
         })
         .collect();
     let mut answer = json!({
-        "dimensionHeaders": dimensions.iter().map(|d| json!({"name": d})).collect::<Vec<_>>(),
+        "dimensionHeaders": headers.iter().map(|d| json!({"name": d})).collect::<Vec<_>>(),
         "metricHeaders": metrics.iter().map(|m| json!({"name": m, "type": metric_type(m)})).collect::<Vec<_>>(),
         "rowCount": row_count,
         "metadata": {"currencyCode": "EUR", "timeZone": "Europe/Berlin"},

@@ -17,6 +17,8 @@ work="$(mktemp -d)"
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 "$root/target/debug/heycmo" serve --db "$work/heycmo.db" --bind 127.0.0.1:0 \
     --rate-rest 1000000 --rate-mcp 1000000 --rate-preauth 1000000 --rate-collect 1000000 \
+    --google-token-url http://127.0.0.1:9/token --ga4-base-url http://127.0.0.1:9 \
+    --search-console-base-url http://127.0.0.1:9 \
     >"$work/stdout" 2>"$work/stderr" &
 server=$!
 for _ in $(seq 100); do
