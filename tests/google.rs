@@ -6,7 +6,7 @@
 mod common;
 
 use common::google::{self, FakeGoogle};
-use common::{Server, call, post};
+use common::{Server, call, connect, post};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -16,13 +16,18 @@ fn start(fake: &FakeGoogle) -> Server {
     Server::start(&args)
 }
 
-async fn connect(server: &Server, body: Value) -> (u16, Value) {
-    post(
+/// Whether `name` shows as connected in `GET /api/connections/{customerId}`.
+async fn connected(server: &Server, name: &str) -> bool {
+    let (status, connections) = call(
         server,
+        &server.key,
+        Method::GET,
         &format!("/api/connections/{}", server.customer_id),
-        body,
+        None,
     )
-    .await
+    .await;
+    assert_eq!(status, 200, "{connections}");
+    connections["connections"][name]["connected"] == json!(true)
 }
 
 async fn ga4(server: &Server, body: Value) -> (u16, Value) {
@@ -116,23 +121,8 @@ async fn a_service_account_reads_ga4_with_one_token_for_many_reports() {
     );
 
     // The connection shows in the seed's shape; the credentials never do.
-    let (status, connections) = call(
-        &server,
-        &server.key,
-        Method::GET,
-        &format!("/api/connections/{}", server.customer_id),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        connections["connections"]["google_analytics"]["connected"],
-        true
-    );
-    assert_eq!(
-        connections["connections"]["search_console"]["connected"],
-        false
-    );
+    assert!(connected(&server, "google_analytics").await);
+    assert!(!connected(&server, "search_console").await);
     let db = std::fs::read(server.db()).unwrap();
     let db = String::from_utf8_lossy(&db);
     assert!(
@@ -182,18 +172,7 @@ async fn google_refusals_answer_what_to_do() {
         "{message}"
     );
     // Nothing was stored for a refused connection.
-    let (_, connections) = call(
-        &server,
-        &server.key,
-        Method::GET,
-        &format!("/api/connections/{}", server.customer_id),
-        None,
-    )
-    .await;
-    assert_eq!(
-        connections["connections"]["google_analytics"]["connected"],
-        false
-    );
+    assert!(!connected(&server, "google_analytics").await);
 
     // A key file that is not one, and mixed credentials, are refused before anything is sent.
     let before = fake.receiver.received().len();

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::platforms::{self, BLUESKY_PASSWORD, GOOD_TOKEN, Platform, Trouble};
 use common::receiver::{Answer, Receiver};
-use common::{Server, call, post};
+use common::{Server, call, connect, post};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -35,15 +35,6 @@ fn start_server(extra: &[&str]) -> Server {
     ];
     args.extend_from_slice(extra);
     Server::start(&args)
-}
-
-async fn connect(server: &Server, body: Value) -> (u16, Value) {
-    post(
-        server,
-        &format!("/api/connections/{}", server.customer_id),
-        body,
-    )
-    .await
 }
 
 /// A server with every platform connected.

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Google, Source, connection, ga4, search_console};
+use super::{Connection, Google, Source, connection, ga4, search_console};
 use crate::error::Error;
 use crate::store::{Millis, Store};
 use crate::vault::Vault;
@@ -114,36 +114,37 @@ impl Google {
     ) -> Result<Digest, Error> {
         let days = days(since, now);
         let mut digest = Digest::default();
-        if store
-            .channel(customer, Source::GoogleAnalytics.as_str())
-            .await?
-            .is_some()
-        {
-            digest.analytics = Some(Part::of(
-                self.analytics(store, vault, customer, days, now).await,
-            ));
-        }
-        if store
-            .channel(customer, Source::SearchConsole.as_str())
-            .await?
-            .is_some()
-        {
-            digest.search = Some(Part::of(
-                self.search(store, vault, customer, days, now).await,
-            ));
+        for source in Source::ALL {
+            if store.channel(customer, source.as_str()).await?.is_none() {
+                continue;
+            }
+            let opened = connection(store, vault, customer, source).await;
+            match source {
+                Source::GoogleAnalytics => {
+                    let read = match opened {
+                        Ok(connection) => self.analytics(&connection, days, now).await,
+                        Err(error) => Err(error),
+                    };
+                    digest.analytics = Some(Part::of(read));
+                }
+                Source::SearchConsole => {
+                    let read = match opened {
+                        Ok(connection) => self.search(&connection, days, now).await,
+                        Err(error) => Err(error),
+                    };
+                    digest.search = Some(Part::of(read));
+                }
+            }
         }
         Ok(digest)
     }
 
     async fn analytics(
         &self,
-        store: &Store,
-        vault: &Vault,
-        customer: &str,
+        connection: &Connection,
         days: u32,
         now: Millis,
     ) -> Result<Analytics, Error> {
-        let connection = connection(store, vault, customer, Source::GoogleAnalytics).await?;
         let query: ga4::Query = serde_json::from_value(json!({
             "dateRanges": [
                 {"startDate": format!("{days}daysAgo"), "endDate": "yesterday", "name": "current"},
@@ -194,13 +195,10 @@ impl Google {
 
     async fn search(
         &self,
-        store: &Store,
-        vault: &Vault,
-        customer: &str,
+        connection: &Connection,
         days: u32,
         now: Millis,
     ) -> Result<Search, Error> {
-        let connection = connection(store, vault, customer, Source::SearchConsole).await?;
         let query = |dimensions: Value, rows: u32| -> Result<search_console::Query, Error> {
             serde_json::from_value(json!({
                 "startDate": format!("{days}daysAgo"),

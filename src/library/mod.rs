@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::changes::Record;
+use crate::clock::Clock;
 use crate::mcp::library::{Library, PromptOutcome};
 use crate::mcp::server::Shared;
 use crate::registry::Registry;
@@ -28,21 +29,34 @@ pub use docs::Docs;
 
 /// heycmo's MCP surface: the registry's tools with this library.
 pub fn surface(app: Arc<App>) -> Arc<Shared> {
-    let library = Heycmo::new(&app.registry, &app.public_url, app.store.clone());
+    let library = Heycmo::new(
+        &app.registry,
+        &app.public_url,
+        app.store.clone(),
+        app.clock.clone(),
+    );
     Shared::new(app, Arc::new(library))
 }
 
-/// The library heycmo serves: documents built from `registry`, records read from `store`.
+/// The library heycmo serves: documents built from `registry`, records read from `store`;
+/// "the last 30 days" of a stats resource end at `clock`'s now, the server's one clock.
 pub struct Heycmo {
     docs: Docs,
     store: Store,
+    clock: Arc<dyn Clock>,
 }
 
 impl Heycmo {
-    pub fn new(registry: &Registry, public_url: &str, store: Store) -> Heycmo {
+    pub fn new(
+        registry: &Registry,
+        public_url: &str,
+        store: Store,
+        clock: Arc<dyn Clock>,
+    ) -> Heycmo {
         Heycmo {
             docs: Docs::new(registry, public_url),
             store,
+            clock,
         }
     }
 }
@@ -88,7 +102,12 @@ impl Library for Heycmo {
         customer: &'a str,
         uri: &'a str,
     ) -> BoxFuture<'a, Result<ReadResourceResult, McpError>> {
-        Box::pin(records::read(&self.store, customer, uri))
+        Box::pin(records::read(
+            &self.store,
+            customer,
+            uri,
+            self.clock.now_millis(),
+        ))
     }
 
     fn ensure_watchable<'a>(
@@ -96,7 +115,12 @@ impl Library for Heycmo {
         customer: &'a str,
         uri: &'a str,
     ) -> BoxFuture<'a, Result<(), McpError>> {
-        Box::pin(records::ensure_watchable(&self.store, customer, uri))
+        Box::pin(records::ensure_watchable(
+            &self.store,
+            customer,
+            uri,
+            self.clock.now_millis(),
+        ))
     }
 
     fn record_uri(&self, record: &Record) -> Option<String> {

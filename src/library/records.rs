@@ -9,11 +9,10 @@ use serde_json::json;
 
 use crate::analytics::stats;
 use crate::changes::Record;
-use crate::clock::Clock;
 use crate::content::{ContentItem, lifecycle};
 use crate::error::Error;
 use crate::mcp::library::not_found;
-use crate::store::Store;
+use crate::store::{Millis, Store};
 
 pub const BRAND_URI: &str = "heycmo://brand";
 pub const CONTENT_PREFIX: &str = "heycmo://content/";
@@ -123,18 +122,24 @@ pub async fn list(store: &Store, customer: &str) -> Result<Vec<Resource>, McpErr
 
 /// Refuses, as not found, a subscription to a record `customer` does not have. The brand
 /// profile may be watched before its first version exists: onboarding makes it.
-pub async fn ensure_watchable(store: &Store, customer: &str, uri: &str) -> Result<(), McpError> {
+pub async fn ensure_watchable(
+    store: &Store,
+    customer: &str,
+    uri: &str,
+    now: Millis,
+) -> Result<(), McpError> {
     if uri == BRAND_URI {
         return Ok(());
     }
-    read(store, customer, uri).await.map(drop)
+    read(store, customer, uri, now).await.map(drop)
 }
 
-/// Reads one record of `customer`.
+/// Reads one record of `customer` as of `now`.
 pub async fn read(
     store: &Store,
     customer: &str,
     uri: &str,
+    now: Millis,
 ) -> Result<ReadResourceResult, McpError> {
     let missing = || not_found(uri);
     let json = if uri == BRAND_URI {
@@ -144,7 +149,6 @@ pub async fn read(
             .ok_or_else(missing)?;
         serde_json::to_string_pretty(&brand)
     } else if let Some(site) = stats_site(uri) {
-        let now = crate::clock::SystemClock.now_millis();
         let report =
             match stats::compute(store, customer, site, now, &stats::Request::default()).await {
                 Ok(report) => report,

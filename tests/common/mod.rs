@@ -198,6 +198,16 @@ pub async fn post(
     call(server, &server.key, reqwest::Method::POST, path, Some(body)).await
 }
 
+/// `connect_channel` over REST with the server's own key.
+pub async fn connect(server: &Server, body: serde_json::Value) -> (u16, serde_json::Value) {
+    post(
+        server,
+        &format!("/api/connections/{}", server.customer_id),
+        body,
+    )
+    .await
+}
+
 /// A social draft on `topic` with the server's own key, written as a client without a model
 /// would: the brief, then the text handed in with submit_draft. Answers its id.
 pub async fn draft(server: &Server, topic: &str) -> String {
