@@ -34,9 +34,10 @@ pub const MAX_BODY: usize = 4 * 1024;
 /// A visit ends after this long without a hit.
 const VISIT_TIMEOUT: Millis = 30 * 60 * 1000;
 
-/// Longest a visit is taken to go on when the collector resumes visits after a restart: a
-/// browser that kept sending hits for a day without a 30-minute pause is no person's visit.
-const LONGEST_VISIT: Millis = 24 * 3600 * 1000;
+/// Longest a visit goes on: a browser that kept sending hits for a day without a 30-minute
+/// pause is no person's visit, and its next hit starts another. It also bounds when a day's
+/// counts can no longer change (`stats`: a closed day).
+pub const LONGEST_VISIT: Millis = 24 * 3600 * 1000;
 
 /// How long a site read from the store is trusted before it is read again: a changed domain
 /// list or a deleted site takes effect within this.
@@ -121,7 +122,8 @@ type Salts = (i64, Vec<u8>, Vec<u8>);
 /// Visits that may still go on, by (site, visitor).
 #[derive(Default)]
 struct Visits {
-    active: HashMap<(String, String), (i64, Millis)>,
+    /// Each visit's id, last hit and start.
+    active: HashMap<(String, String), (i64, Millis, Millis)>,
     /// When the map was last swept of visits that ended.
     swept: Millis,
 }
@@ -145,7 +147,7 @@ impl Collector {
         {
             visits.active.insert(
                 (visit.site_id, visit.visitor),
-                (visit.visit_id, visit.last_at),
+                (visit.visit_id, visit.last_at, visit.started_at),
             );
         }
         Ok(Collector {
@@ -364,7 +366,8 @@ impl Collector {
 
     /// Assigns the hit to its visit and queues it, both under the visits' lock: a visit of the
     /// same visitor (or of the same browser under yesterday's salt, for a visit that spans
-    /// midnight) within the timeout goes on, otherwise the hit starts one as `start` makes it
+    /// midnight) within the timeout, and younger than a day, goes on; otherwise the hit starts
+    /// one as `start` makes it
     /// (only then: reading where a visit came from is work its later hits do not need). Queued
     /// in the order visits were assigned, a visit's first hit always reaches the writer before
     /// the hits that extend it (a burst of one page's beacons lost all but the first when they
@@ -382,28 +385,28 @@ impl Collector {
         if now - visits.swept > VISIT_TIMEOUT {
             visits
                 .active
-                .retain(|_, (_, last)| now - *last <= VISIT_TIMEOUT);
+                .retain(|_, (_, last, _)| now - *last <= VISIT_TIMEOUT);
             visits.swept = now;
         }
         let going_on = [visitor, carried]
             .into_iter()
             .map(|visitor| (hit.site_id.clone(), visitor.to_owned()))
             .find(|key| {
-                visits
-                    .active
-                    .get(key)
-                    .is_some_and(|(_, last)| now - *last <= VISIT_TIMEOUT)
+                visits.active.get(key).is_some_and(|(_, last, started)| {
+                    now - *last <= VISIT_TIMEOUT && now - *started < LONGEST_VISIT
+                })
             });
-        let key = match going_on {
+        let (key, started) = match going_on {
             Some(key) => {
-                hit.visit_id = visits.active[&key].0;
-                key
+                let (id, _, started) = visits.active[&key];
+                hit.visit_id = id;
+                (key, started)
             }
             None => {
                 // Positive 63-bit ids: SQLite's INTEGER PRIMARY KEY; a collision is 1 in 2^63.
                 hit.visit_id = (rand::random::<u64>() >> 1) as i64;
                 hit.start = Some(start());
-                (hit.site_id.clone(), visitor.to_owned())
+                ((hit.site_id.clone(), visitor.to_owned()), now)
             }
         };
         let visit_id = hit.visit_id;
@@ -412,7 +415,7 @@ impl Collector {
                 "the collector's queue is full; the hit was not counted".into(),
             )));
         }
-        visits.active.insert(key, (visit_id, now));
+        visits.active.insert(key, (visit_id, now, started));
         Ok(())
     }
 }
@@ -454,6 +457,73 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A clock the test moves.
+    struct At(std::sync::atomic::AtomicI64);
+
+    impl Clock for At {
+        fn now_millis(&self) -> Millis {
+            self.0.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_visit_ends_after_a_day_however_often_it_is_extended() {
+        use crate::store::{KeyScope, NewCustomer};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.db")).unwrap();
+        let key = crate::auth::mint_key(KeyScope::Owner, "t", &crate::clock::SystemClock);
+        let customer = NewCustomer {
+            id: "cust_c".into(),
+            email: "c@example.com".into(),
+            plan: "t".into(),
+            created_at: 0,
+        };
+        store.create_customer(customer, key.record).await.unwrap();
+        let settings = r#"{"domains": ["c.example"], "timeZone": "UTC", "goals": [], "respectDoNotTrack": false}"#;
+        store
+            .create_site(SiteRecord {
+                id: "site_00000000000000cc".into(),
+                customer_id: "cust_c".into(),
+                name: "c".into(),
+                settings: settings.into(),
+                created_at: 0,
+                updated_at: 0,
+            })
+            .await
+            .unwrap();
+        // 2026-11-02 00:10 UTC: one hit every 20 minutes for a day and a bit.
+        let start = 1_793_578_200_000;
+        let clock = Arc::new(At(start.into()));
+        let collector = Collector::start(store, clock.clone(), crate::changes::channel())
+            .await
+            .unwrap();
+        let request = Request {
+            ip: Some("203.0.113.9".parse().unwrap()),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+            origin_host: Some("c.example"),
+            opted_out: false,
+        };
+        let body = br#"{"site": "site_00000000000000cc", "url": "https://c.example/"}"#;
+        for n in 0..=75 {
+            clock
+                .0
+                .store(start + n * 20 * 60_000, std::sync::atomic::Ordering::SeqCst);
+            collector.collect(body, &request).await.unwrap();
+        }
+        collector.flush().await.unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("c.db")).unwrap();
+        let visits: Vec<(i64, i64)> = conn
+            .prepare("SELECT pageviews, last_at - started_at FROM visits ORDER BY started_at")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        // 72 hits fill the day (0:10 to 23:50 the next morning); the 73rd, at 24 h, begins
+        // another visit.
+        assert_eq!(visits, vec![(72, 71 * 20 * 60_000), (4, 3 * 20 * 60_000)]);
+    }
 
     #[test]
     fn the_visitor_id_depends_on_the_salt_site_ip_and_agent() {

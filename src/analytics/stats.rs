@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::collector::LONGEST_VISIT;
 use super::site::{Goal, Settings, parse_settings};
 use crate::error::Error;
 use crate::store::{Breakdown, GoalFilter, Millis, SiteFacts, StatsQuery, Store, Totals};
@@ -171,26 +172,29 @@ pub async fn compute(
         .map(|now| now.date_naive())
         .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;
     let days = Days::resolve(request.period, request.from, request.to, today)?;
-    let facts = store
-        .site_facts(query(
-            &record.id,
-            &settings,
-            days,
-            request.interval,
-            request.top,
-        ))
-        .await?;
+    let facts = period_facts(
+        store,
+        &record.id,
+        &settings,
+        days,
+        request.interval,
+        request.top,
+        now,
+    )
+    .await?;
     let previous = if request.compare {
         let before = days.previous();
-        let totals = store
-            .site_totals(query(
-                &record.id,
-                &settings,
-                before,
-                request.interval,
-                request.top,
-            ))
-            .await?;
+        let totals = period_facts(
+            store,
+            &record.id,
+            &settings,
+            before,
+            request.interval,
+            0,
+            now,
+        )
+        .await?
+        .totals;
         Some(Comparison::of(before, totals, &facts.totals))
     } else {
         None
@@ -203,6 +207,173 @@ pub async fn compute(
         facts,
         previous,
     ))
+}
+
+/// Rows a kept day holds per breakdown: a period's top rows are exact as long as no row
+/// outside a day's first 5,000 would rank among them.
+const KEPT_ROWS: usize = 5_000;
+
+/// After a day's end, how long until no hit can change its counts: a visit begun on the day
+/// may go on for [`LONGEST_VISIT`], and a hit is committed within moments.
+const SETTLED: Millis = LONGEST_VISIT + 60_000;
+
+/// What a day's counts depend on besides the hits: the time zone that bounds it and the goals.
+fn variant(settings: &Settings) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(settings.time_zone.as_bytes());
+    hash.update(serde_json::to_vec(&settings.goals).unwrap_or_default());
+    hex::encode(&hash.finalize()[..8])
+}
+
+/// The facts of `days`, as the sum of their days: a closed day (one no hit can change any
+/// more) is counted once and kept, the days still open are counted from the hits. A visit
+/// that spans a local midnight counts on each day it touched, as a day's series point always
+/// counted it; a period's distinct visitors are the sum of its days' (the visitor hash changes
+/// every day anyway). `top` rows per breakdown.
+pub async fn period_facts(
+    store: &Store,
+    site_id: &str,
+    settings: &Settings,
+    days: Days,
+    interval: Interval,
+    top: usize,
+    now: Millis,
+) -> Result<SiteFacts, Error> {
+    let tz = settings.tz();
+    let variant = variant(settings);
+    let mut open = days.first;
+    while open <= days.last && midnight(tz, open + Duration::days(1)) + SETTLED <= now {
+        open += Duration::days(1);
+    }
+    let mut parts = Vec::new();
+    if open > days.first {
+        let last_closed = open - Duration::days(1);
+        let kept: std::collections::HashMap<String, String> = store
+            .kept_days(
+                site_id,
+                &variant,
+                &days.first.to_string(),
+                &last_closed.to_string(),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let mut day = days.first;
+        while day < open {
+            let label = day.to_string();
+            let facts = match kept
+                .get(&label)
+                .and_then(|json| serde_json::from_str(json).ok())
+            {
+                Some(facts) => facts,
+                None => {
+                    let one = Days {
+                        first: day,
+                        last: day,
+                    };
+                    let facts = store
+                        .site_facts(query(site_id, settings, one, Interval::Day, KEPT_ROWS))
+                        .await?;
+                    let json = serde_json::to_string(&facts)
+                        .map_err(|e| Error::Internal(format!("keeping a day's counts: {e}")))?;
+                    store.keep_day(site_id, &variant, &label, &json).await?;
+                    facts
+                }
+            };
+            parts.push(facts);
+            day += Duration::days(1);
+        }
+    }
+    if open <= days.last {
+        let rest = Days {
+            first: open,
+            last: days.last,
+        };
+        parts.push(
+            store
+                .site_facts(query(site_id, settings, rest, Interval::Day, KEPT_ROWS))
+                .await?,
+        );
+    }
+    Ok(merge(parts, &query(site_id, settings, days, interval, top)))
+}
+
+/// Rows of several parts under one key, summed, ordered by `rank` (descending) and key, the
+/// first `top` kept: the order the store's own breakdowns have.
+fn merge_rows(
+    parts: Vec<Vec<Breakdown>>,
+    rank: fn(&Breakdown) -> u64,
+    top: usize,
+) -> Vec<Breakdown> {
+    let mut rows: std::collections::HashMap<Vec<Option<String>>, Breakdown> =
+        std::collections::HashMap::new();
+    for row in parts.into_iter().flatten() {
+        match rows.get_mut(&row.key) {
+            Some(sum) => {
+                sum.visits += row.visits;
+                sum.second += row.second;
+                sum.third += row.third;
+            }
+            None => {
+                rows.insert(row.key.clone(), row);
+            }
+        }
+    }
+    let mut rows: Vec<Breakdown> = rows.into_values().collect();
+    rows.sort_by(|a, b| rank(b).cmp(&rank(a)).then_with(|| a.key.cmp(&b.key)));
+    rows.truncate(top);
+    rows
+}
+
+/// Days' facts as one period's: totals and goals summed, each day's point added to the bucket
+/// of `whole` it falls in, breakdowns merged.
+fn merge(parts: Vec<SiteFacts>, whole: &StatsQuery) -> SiteFacts {
+    let mut series: Vec<(String, u64, u64, u64)> = whole
+        .buckets
+        .iter()
+        .map(|(label, _, _)| (label.clone(), 0, 0, 0))
+        .collect();
+    let mut totals = Totals::default();
+    let mut goals = vec![0; whole.goals.len()];
+    let (mut pages, mut entries, mut sources, mut channels, mut campaigns) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for part in parts {
+        let t = part.totals;
+        totals.visits += t.visits;
+        totals.visitors += t.visitors;
+        totals.pageviews += t.pageviews;
+        totals.bounces += t.bounces;
+        totals.duration_ms += t.duration_ms;
+        totals.conversions += t.conversions;
+        for (sum, n) in goals.iter_mut().zip(&part.goals) {
+            *sum += n;
+        }
+        for (day, visits, visitors, pageviews) in part.series {
+            // Labels are `YYYY-MM-DD`: the bucket is the last one beginning on or before it.
+            if let Some(bucket) = series.iter_mut().rev().find(|(label, ..)| *label <= day) {
+                bucket.1 += visits;
+                bucket.2 += visitors;
+                bucket.3 += pageviews;
+            }
+        }
+        pages.push(part.pages);
+        entries.push(part.entries);
+        sources.push(part.sources);
+        channels.push(part.channels);
+        campaigns.push(part.campaigns);
+    }
+    let top = whole.top;
+    SiteFacts {
+        totals,
+        series,
+        pages: merge_rows(pages, |r| r.second, top),
+        entries: merge_rows(entries, |r| r.visits, top),
+        sources: merge_rows(sources, |r| r.visits, top),
+        channels: merge_rows(channels, |r| r.visits, top),
+        campaigns: merge_rows(campaigns, |r| r.visits, top),
+        goals,
+    }
 }
 
 /// The instant local midnight begins `day` in `tz` (a zone whose clocks skip midnight begins
@@ -711,5 +882,180 @@ mod tests {
         assert_eq!(change(15, 10), Some(50.0));
         assert_eq!(change(5, 0), None);
         assert_eq!(change(0, 4), Some(-100.0));
+    }
+
+    /// A store with one site whose goals are `goals`, and a writer for its hits.
+    async fn site_with(
+        dir: &tempfile::TempDir,
+        goals: serde_json::Value,
+    ) -> (Store, Settings, crate::store::HitWriter) {
+        use crate::store::{KeyScope, NewCustomer, SiteRecord};
+        let store = Store::open(&dir.path().join("stats.db")).unwrap();
+        let clock = crate::clock::SystemClock;
+        let key = crate::auth::mint_key(KeyScope::Owner, "t", &clock);
+        store
+            .create_customer(
+                NewCustomer {
+                    id: "cust_t".into(),
+                    email: "t@example.com".into(),
+                    plan: "t".into(),
+                    created_at: 0,
+                },
+                key.record,
+            )
+            .await
+            .unwrap();
+        let settings = Settings {
+            domains: vec!["t.example".into()],
+            time_zone: "America/New_York".into(),
+            goals: serde_json::from_value(goals).unwrap(),
+            respect_do_not_track: false,
+        };
+        store
+            .create_site(SiteRecord {
+                id: "site_000000000000test".into(),
+                customer_id: "cust_t".into(),
+                name: "t".into(),
+                settings: serde_json::to_string(&settings).unwrap(),
+                created_at: 0,
+                updated_at: 0,
+            })
+            .await
+            .unwrap();
+        let writer = store.hit_writer().unwrap();
+        (store, settings, writer)
+    }
+
+    #[tokio::test]
+    async fn kept_days_answer_what_the_hits_say_and_settings_changes_recount_them() {
+        use crate::store::{NewHit, VisitStart};
+        let dir = tempfile::tempdir().unwrap();
+        let (store, settings, writer) =
+            site_with(&dir, serde_json::json!([{"path": "/thank-you"}])).await;
+        let site = "site_000000000000test";
+        // 2026-11-20 12:00 in New York; visits on the ten days before, none across midnight.
+        let now = midnight(settings.tz(), date("2026-11-20")) + 12 * 3_600_000;
+        let mut id = 0;
+        for day in 1..=10i64 {
+            for visit in 0..day {
+                id += 1;
+                let start = now - day * 86_400_000 + visit * 600_000;
+                let pages = ["/", "/pricing", "/thank-you"];
+                for (n, path) in pages.iter().take(1 + (visit as usize % 3)).enumerate() {
+                    writer
+                        .append(NewHit {
+                            site_id: site.into(),
+                            visit_id: id,
+                            start: (n == 0).then(|| VisitStart {
+                                visitor: format!("d{day}v{}", visit % 3),
+                                entry_path: (*path).into(),
+                                channel: ["Direct", "Email"][visit as usize % 2].into(),
+                                source: "(direct)".into(),
+                                referrer_host: None,
+                                utm_source: None,
+                                utm_medium: None,
+                                utm_campaign: None,
+                                utm_term: None,
+                                utm_content: None,
+                                click_id: None,
+                                screen: None,
+                            }),
+                            at: start + n as i64 * 60_000,
+                            path: (*path).into(),
+                            event: (n == 2 && day == 3).then(|| "signup".to_owned()),
+                            props: None,
+                            email_hash: None,
+                        })
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        writer.flush().await.unwrap();
+        let days = Days::resolve(Period::Days30, None, None, date("2026-11-20")).unwrap();
+        let raw = store
+            .site_facts(query(site, &settings, days, Interval::Day, 10))
+            .await
+            .unwrap();
+        let cold = period_facts(&store, site, &settings, days, Interval::Day, 10, now)
+            .await
+            .unwrap();
+        // No visit spans a midnight and every visitor hash is in one day only: the sum of the
+        // days is the period.
+        assert_eq!(cold.totals, raw.totals);
+        assert_eq!(cold.series, raw.series);
+        assert_eq!(cold.pages, raw.pages);
+        assert_eq!(cold.entries, raw.entries);
+        assert_eq!(cold.channels, raw.channels);
+        assert_eq!(cold.goals, raw.goals);
+        assert_eq!(raw.totals.visits, 55);
+        // Kept: the 28 closed days; today and yesterday are still open.
+        let kept = store
+            .kept_days(site, &variant(&settings), "2026-10-01", "2026-12-31")
+            .await
+            .unwrap();
+        assert_eq!(kept.len(), 28);
+        assert!(kept.iter().all(|(day, _)| day.as_str() < "2026-11-19"));
+        let warm = period_facts(&store, site, &settings, days, Interval::Day, 10, now)
+            .await
+            .unwrap();
+        assert_eq!(warm, cold);
+        let weeks = period_facts(&store, site, &settings, days, Interval::Week, 10, now)
+            .await
+            .unwrap();
+        let raw_weeks = store
+            .site_facts(query(site, &settings, days, Interval::Week, 10))
+            .await
+            .unwrap();
+        assert_eq!(
+            weeks
+                .series
+                .iter()
+                .map(|p| (p.0.clone(), p.1, p.3))
+                .collect::<Vec<_>>(),
+            raw_weeks
+                .series
+                .iter()
+                .map(|p| (p.0.clone(), p.1, p.3))
+                .collect::<Vec<_>>(),
+            "visits and pageviews per week"
+        );
+
+        // New goals: the kept days are cleared with the change and counted again.
+        let mut changed = settings.clone();
+        changed.goals = serde_json::from_value(serde_json::json!([{"event": "signup"}])).unwrap();
+        store
+            .update_site(
+                "cust_t",
+                site,
+                "t",
+                &serde_json::to_string(&changed).unwrap(),
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .kept_days(site, &variant(&settings), "2026-10-01", "2026-12-31")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let recounted = period_facts(&store, site, &changed, days, Interval::Day, 10, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            recounted.goals,
+            vec![1],
+            "one visit signed up, three days ago"
+        );
+        store.delete_site("cust_t", site).await.unwrap();
+        assert!(
+            store
+                .kept_days(site, &variant(&changed), "2026-10-01", "2026-12-31")
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }

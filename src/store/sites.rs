@@ -3,6 +3,7 @@
 //! the disk, and the daily salts of visitor hashes, kept apart from what they hash.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::{BatchWriter, Millis, StoreResult};
 
@@ -58,6 +59,7 @@ pub struct ActiveVisit {
     pub visitor: String,
     pub visit_id: i64,
     pub last_at: Millis,
+    pub started_at: Millis,
 }
 
 /// The `event` of a [`NewHit`] that only ties its visit to an email hash (`heycmo('identify',
@@ -89,7 +91,7 @@ pub struct StatsQuery {
 }
 
 /// The headline counts of a period.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// Visits that began in the period.
     pub visits: u64,
@@ -106,7 +108,7 @@ pub struct Totals {
 }
 
 /// One row of a breakdown: what it is keyed by and its counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Breakdown {
     pub key: Vec<Option<String>>,
     pub visits: u64,
@@ -116,8 +118,8 @@ pub struct Breakdown {
     pub third: u64,
 }
 
-/// Everything a stats answer is made from.
-#[derive(Debug, Clone, Default)]
+/// Everything a stats answer is made from; kept as JSON for closed days.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteFacts {
     pub totals: Totals,
     /// Per bucket: visits, visitors, pageviews.
@@ -173,8 +175,18 @@ pub trait SiteStore: Send + Sync {
     /// Counts the visits and hits of a site over the query's period.
     async fn site_facts(&self, query: StatsQuery) -> StoreResult<SiteFacts>;
 
-    /// Only the totals of a period (the comparison period of a stats answer).
-    async fn site_totals(&self, query: StatsQuery) -> StoreResult<Totals>;
+    /// The counts kept for the site's days `from..=to` (`YYYY-MM-DD`) under `variant`, as
+    /// `(day, facts as JSON)`.
+    async fn kept_days(
+        &self,
+        site: &str,
+        variant: &str,
+        from: &str,
+        to: &str,
+    ) -> StoreResult<Vec<(String, String)>>;
+
+    /// Keeps a closed day's counts (JSON) under `variant`; a site that is gone keeps nothing.
+    async fn keep_day(&self, site: &str, variant: &str, day: &str, facts: &str) -> StoreResult<()>;
 
     /// The salt of `day` (days since the Unix epoch, UTC), made on first use; salts of days
     /// before `day - 1` are deleted, so yesterday's visitors cannot be re-identified.

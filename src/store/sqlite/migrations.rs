@@ -364,6 +364,18 @@ const STEPS: &[&str] = &[
     r#"
     CREATE INDEX visits_by_started ON visits(started_at);
     "#,
+    // 16: a site's closed local days (no hit can change them any more) keep their counts, so a
+    // period reads them back instead of counting every hit again. Keyed by the settings the
+    // counts depend on (time zone, goals); gone with the site, and cleared when it changes.
+    r#"
+    CREATE TABLE stats_days (
+        site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        variant TEXT NOT NULL,
+        day     TEXT NOT NULL,
+        facts   TEXT NOT NULL,
+        PRIMARY KEY (site_id, variant, day)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -335,8 +335,50 @@ impl SiteStore for Sqlite {
         self.run(move |conn| Ok(facts(conn, &query)?)).await
     }
 
-    async fn site_totals(&self, query: StatsQuery) -> StoreResult<Totals> {
-        self.run(move |conn| Ok(totals(conn, &query)?)).await
+    async fn kept_days(
+        &self,
+        site: &str,
+        variant: &str,
+        from: &str,
+        to: &str,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let (site, variant, from, to) = (
+            site.to_owned(),
+            variant.to_owned(),
+            from.to_owned(),
+            to.to_owned(),
+        );
+        self.run(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT day, facts FROM stats_days
+                 WHERE site_id = ?1 AND variant = ?2 AND day >= ?3 AND day <= ?4",
+            )?;
+            let rows = statement
+                .query_map(params![site, variant, from, to], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn keep_day(&self, site: &str, variant: &str, day: &str, facts: &str) -> StoreResult<()> {
+        let (site, variant, day, facts) = (
+            site.to_owned(),
+            variant.to_owned(),
+            day.to_owned(),
+            facts.to_owned(),
+        );
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO stats_days (site_id, variant, day, facts)
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?1)",
+            )?
+            .execute(params![site, variant, day, facts])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn create_site(&self, site: SiteRecord) -> StoreResult<()> {
@@ -418,6 +460,8 @@ impl SiteStore for Sqlite {
             if changed == 0 {
                 return Err(not_found(&id));
             }
+            // Kept days were counted under the old time zone and goals.
+            tx.execute("DELETE FROM stats_days WHERE site_id = ?1", params![id])?;
             tx.commit()?;
             Ok(())
         })
@@ -448,7 +492,8 @@ impl SiteStore for Sqlite {
     async fn active_visits(&self, since: Millis, began: Millis) -> StoreResult<Vec<ActiveVisit>> {
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT site_id, visitor, id, last_at FROM visits WHERE started_at >= ?2 AND last_at >= ?1",
+                "SELECT site_id, visitor, id, last_at, started_at FROM visits
+                 WHERE started_at >= ?2 AND last_at >= ?1",
             )?;
             let rows = statement.query_map([since, began], |row| {
                 Ok(ActiveVisit {
@@ -456,6 +501,7 @@ impl SiteStore for Sqlite {
                     visitor: row.get(1)?,
                     visit_id: row.get(2)?,
                     last_at: row.get(3)?,
+                    started_at: row.get(4)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
