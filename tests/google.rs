@@ -340,6 +340,11 @@ async fn a_refresh_token_reads_search_console() {
     .await;
     assert_eq!(status, 200, "{channel}");
     assert_eq!(channel["settings"]["permissionLevel"], "siteFullUser");
+    let db = String::from_utf8_lossy(&std::fs::read(server.db()).unwrap()).into_owned();
+    assert!(
+        !db.contains(google::REFRESH_TOKEN) && !db.contains(google::CLIENT_SECRET),
+        "the refresh token and client secret are sealed at rest"
+    );
 
     let path = format!("/api/search-console/{}", server.customer_id);
     let (status, answer) = post(
