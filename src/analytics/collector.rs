@@ -24,9 +24,7 @@ use super::site::{Settings, parse_settings};
 use crate::changes::{self, Changes, Record};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::store::{
-    HitWriter, IDENTIFY, Millis, NewHit, SiteRecord, Store, StoreError, VisitStart,
-};
+use crate::store::{HitWriter, IDENTIFY, Millis, NewHit, SiteRecord, Slot, Store, VisitStart};
 
 /// Largest body `POST /api/collect` reads.
 pub const MAX_BODY: usize = 4 * 1024;
@@ -345,7 +343,10 @@ impl Collector {
             props,
             email_hash,
         };
-        self.enqueue(hit, &visitor, &carried, now, start)?;
+        // Room in the writer's queue first (a writer far behind slows senders down rather than
+        // losing their hits), then the visit and the queueing under one lock.
+        let slot = self.hits.reserve().await?;
+        self.enqueue(slot, hit, &visitor, &carried, now, start);
         self.announce(customer, &site_id);
         Ok(Outcome::Counted(visitor))
     }
@@ -371,16 +372,16 @@ impl Collector {
     /// (only then: reading where a visit came from is work its later hits do not need). Queued
     /// in the order visits were assigned, a visit's first hit always reaches the writer before
     /// the hits that extend it (a burst of one page's beacons lost all but the first when they
-    /// were queued after the lock was let go). The map changes only once the hit is queued;
-    /// a full queue (the writer far behind) refuses the hit as unavailable.
+    /// were queued after the lock was let go); `slot` is the room already held for the hit.
     fn enqueue(
         &self,
+        slot: Slot<'_, NewHit>,
         mut hit: NewHit,
         visitor: &str,
         carried: &str,
         now: Millis,
         start: impl FnOnce() -> VisitStart,
-    ) -> Result<(), Error> {
+    ) {
         let mut visits = self.visits.lock();
         if now - visits.swept > VISIT_TIMEOUT {
             visits
@@ -409,14 +410,8 @@ impl Collector {
                 ((hit.site_id.clone(), visitor.to_owned()), now)
             }
         };
-        let visit_id = hit.visit_id;
-        if !self.hits.try_append(hit)? {
-            return Err(Error::Unavailable(StoreError::Unavailable(
-                "the collector's queue is full; the hit was not counted".into(),
-            )));
-        }
-        visits.active.insert(key, (visit_id, now, started));
-        Ok(())
+        visits.active.insert(key, (hit.visit_id, now, started));
+        slot.append(hit);
     }
 }
 

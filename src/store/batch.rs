@@ -43,14 +43,15 @@ impl<T> BatchWriter<T> {
             .map_err(|_| StoreError::WriterGone)
     }
 
-    /// Queues one record now, without waiting, unless the queue is full (`false`): a caller that
-    /// must queue records in the order it decided them, under a lock, cannot await.
-    pub fn try_append(&self, record: T) -> Result<bool, StoreError> {
-        match self.queue.try_send(Op::Append(record)) {
-            Ok(()) => Ok(true),
-            Err(mpsc::error::TrySendError::Full(_)) => Ok(false),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(StoreError::WriterGone),
-        }
+    /// Waits for room in the queue and holds it: a caller that must queue records in the
+    /// order it decides them, under a lock it cannot hold across a wait, takes its place first
+    /// and then queues at once.
+    pub async fn reserve(&self) -> StoreResult<Slot<'_, T>> {
+        self.queue
+            .reserve()
+            .await
+            .map(Slot)
+            .map_err(|_| StoreError::WriterGone)
     }
 
     /// Waits until every record appended before this call is committed: readers call it first
@@ -63,5 +64,15 @@ impl<T> BatchWriter<T> {
             .map_err(|_| StoreError::WriterGone)?;
         self.committer.unpark();
         committed.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+/// Room for one record in a writer's queue ([`BatchWriter::reserve`]).
+pub struct Slot<'a, T>(mpsc::Permit<'a, Op<T>>);
+
+impl<T> Slot<'_, T> {
+    /// Queues the record in the room held, without waiting.
+    pub fn append(self, record: T) {
+        self.0.send(Op::Append(record));
     }
 }

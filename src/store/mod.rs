@@ -35,7 +35,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use audits::{AuditRecord, AuditStore};
-pub use batch::BatchWriter;
+pub use batch::{BatchWriter, Slot};
 pub use brands::{BrandRecord, BrandStore};
 pub use briefings::{BriefingRecord, BriefingStore, PipelineFacts};
 pub use content::{ContentChange, ContentChanger, ContentRow, ContentStore};
