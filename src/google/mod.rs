@@ -293,11 +293,8 @@ fn api_error(
         .and_then(Value::as_str)
         .unwrap_or("");
     match status {
-        429 => GoogleError::Quota {
-            retry_after: retry_after.unwrap_or_else(|| quota_reset(&message, now)),
-            message: format!("{what}: a Google quota is spent ({message})"),
-        },
-        403 if reason == "RESOURCE_EXHAUSTED" => GoogleError::Quota {
+        // Some Google APIs answer a spent quota with 403 and the same reason.
+        429 | 403 if status == 429 || reason == "RESOURCE_EXHAUSTED" => GoogleError::Quota {
             retry_after: retry_after.unwrap_or_else(|| quota_reset(&message, now)),
             message: format!("{what}: a Google quota is spent ({message})"),
         },
