@@ -1,6 +1,6 @@
 //! What a customer connects: a channel heycmo publishes to, or a Google product it reads from.
 //! One table holds both, keyed by this name, and the vault seals each one's credentials under
-//! a purpose bound to the customer and the name.
+//! a purpose bound to the customer and the name (`vault::connection_purpose`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -34,10 +34,5 @@ impl Connectable {
         Platform::parse(name)
             .map(Connectable::Social)
             .or_else(|| Source::parse(name).map(Connectable::Google))
-    }
-
-    /// What the vault binds a customer's credentials for this connection to.
-    pub fn secret_purpose(self, customer: &str) -> String {
-        crate::vault::connection_purpose(customer, self.as_str())
     }
 }

@@ -16,6 +16,20 @@ fn start(fake: &FakeGoogle) -> Server {
     Server::start(&args)
 }
 
+/// Connects GA4's `property` with the fixture service account's key.
+async fn connect_property(server: &Server, property: &str) -> (u16, Value) {
+    connect(
+        server,
+        json!({"platform": "google_analytics", "propertyId": property, "serviceAccountKey": google::key_file()}),
+    )
+    .await
+}
+
+/// The database file as text, to look for secrets in it.
+fn database_text(server: &Server) -> String {
+    String::from_utf8_lossy(&std::fs::read(server.db()).unwrap()).into_owned()
+}
+
 /// Whether `name` shows as connected in `GET /api/connections/{customerId}`.
 async fn connected(server: &Server, name: &str) -> bool {
     let (status, connections) = call(
@@ -123,8 +137,7 @@ async fn a_service_account_reads_ga4_with_one_token_for_many_reports() {
     // The connection shows in the seed's shape; the credentials never do.
     assert!(connected(&server, "google_analytics").await);
     assert!(!connected(&server, "search_console").await);
-    let db = std::fs::read(server.db()).unwrap();
-    let db = String::from_utf8_lossy(&db);
+    let db = database_text(&server);
     assert!(
         !db.contains("BEGIN PRIVATE KEY") && !db.contains("MIIE"),
         "the key is sealed at rest"
@@ -154,11 +167,7 @@ async fn google_refusals_answer_what_to_do() {
         "{error}"
     );
     // A property the account was not added to: named, with the role and the address to add.
-    let (status, error) = connect(
-        &server,
-        json!({"platform": "google_analytics", "propertyId": google::NO_ACCESS_PROPERTY, "serviceAccountKey": google::key_file()}),
-    )
-    .await;
+    let (status, error) = connect_property(&server, google::NO_ACCESS_PROPERTY).await;
     assert_eq!(
         (status, error["code"].as_str()),
         (502, Some("E_PROVIDER_FAILED")),
@@ -209,11 +218,7 @@ async fn google_refusals_answer_what_to_do() {
     assert_eq!(fake.receiver.received().len(), before);
 
     // A spent quota: 429 with when it refills (the next full hour), not retried hot.
-    let (status, _) = connect(
-        &server,
-        json!({"platform": "google_analytics", "propertyId": google::SPENT_PROPERTY, "serviceAccountKey": google::key_file()}),
-    )
-    .await;
+    let (status, _) = connect_property(&server, google::SPENT_PROPERTY).await;
     assert_eq!(status, 200);
     let response = common::client()
         .post(server.url(&format!("/api/ga4/{}", server.customer_id)))
@@ -241,11 +246,7 @@ async fn google_refusals_answer_what_to_do() {
     );
 
     // Google's words for a metric it does not have; heycmo's for limits it knows.
-    let (status, _) = connect(
-        &server,
-        json!({"platform": "google_analytics", "propertyId": google::PROPERTY, "serviceAccountKey": google::key_file()}),
-    )
-    .await;
+    let (status, _) = connect_property(&server, google::PROPERTY).await;
     assert_eq!(status, 200);
     let (status, error) = ga4(&server, json!({"metrics": ["bogusMetric"]})).await;
     assert_eq!(
@@ -340,7 +341,7 @@ async fn a_refresh_token_reads_search_console() {
     .await;
     assert_eq!(status, 200, "{channel}");
     assert_eq!(channel["settings"]["permissionLevel"], "siteFullUser");
-    let db = String::from_utf8_lossy(&std::fs::read(server.db()).unwrap()).into_owned();
+    let db = database_text(&server);
     assert!(
         !db.contains(google::REFRESH_TOKEN) && !db.contains(google::CLIENT_SECRET),
         "the refresh token and client secret are sealed at rest"
@@ -470,11 +471,7 @@ async fn the_briefing_reports_what_google_measured_and_what_it_could_not_read() 
     );
 
     // A source that cannot be read is named with Google's reason; the briefing still stands.
-    let (status, _) = connect(
-        &server,
-        json!({"platform": "google_analytics", "propertyId": google::SPENT_PROPERTY, "serviceAccountKey": google::key_file()}),
-    )
-    .await;
+    let (status, _) = connect_property(&server, google::SPENT_PROPERTY).await;
     assert_eq!(status, 200);
     let (status, briefing) = post(&server, &research, json!({"engine": "offline"})).await;
     assert_eq!(status, 200, "{briefing}");

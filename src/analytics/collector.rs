@@ -316,7 +316,7 @@ impl Collector {
             };
             VisitStart {
                 visitor: visitor.clone(),
-                entry_path: entry.clone(),
+                entry_path: entry,
                 channel: channel::classify(&arrival).as_str().to_owned(),
                 source: channel::source(&arrival),
                 utm_campaign: utm("utm_campaign"),

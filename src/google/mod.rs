@@ -158,21 +158,15 @@ impl Google {
         what: &str,
         now: Millis,
     ) -> Result<Value, GoogleError> {
-        let response = request
+        let request = request
             .bearer_auth(token)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| {
-                GoogleError::Failed(format!("{what}: Google could not be reached: {e}"))
-            })?;
-        let status = response.status().as_u16();
-        let retry_after = crate::llm::retry::retry_after(response.headers());
-        let text = response
-            .text()
-            .await
-            .map_err(|e| GoogleError::Failed(format!("{what}: the answer broke off: {e}")))?;
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            .header(reqwest::header::ACCEPT, "application/json");
+        let Answer {
+            status,
+            retry_after,
+            text,
+            body,
+        } = exchange(request, what).await?;
         if (200..300).contains(&status) {
             if body.is_object() {
                 return Ok(body);
@@ -272,6 +266,36 @@ pub async fn connection(
         })?
         .to_owned();
     Ok(Connection { credential, target })
+}
+
+/// An answer as read: its status, the wait it asked for, its text, and that text as JSON
+/// (`Null` when it is none).
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    text: String,
+    body: Value,
+}
+
+/// Sends `request` and reads its whole answer; `what` names the call in failures.
+async fn exchange(request: reqwest::RequestBuilder, what: &str) -> Result<Answer, GoogleError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| GoogleError::Failed(format!("{what}: Google could not be reached: {e}")))?;
+    let status = response.status().as_u16();
+    let retry_after = crate::llm::retry::retry_after(response.headers());
+    let text = response
+        .text()
+        .await
+        .map_err(|e| GoogleError::Failed(format!("{what}: the answer broke off: {e}")))?;
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Ok(Answer {
+        status,
+        retry_after,
+        text,
+        body,
+    })
 }
 
 /// A Google API error body (`{"error": {"code", "message", "status"}}`) as a [`GoogleError`].

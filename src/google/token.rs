@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{Google, GoogleError, Source};
+use super::{Answer, Google, GoogleError, Source, exchange};
 use crate::store::Millis;
 
 /// How long before its expiry a token is no longer used.
@@ -156,25 +156,17 @@ impl Google {
     ) -> Result<(String, Millis), GoogleError> {
         let url = &self.config.token_url;
         let form = self.grant_form(credential, source, now)?;
-        let response = self
+        let request = self
             .client
             .post(url)
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(form)
-            .send()
-            .await
-            .map_err(|e| {
-                GoogleError::Failed(format!("Google's token endpoint could not be reached: {e}"))
-            })?;
-        let status = response.status().as_u16();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| GoogleError::Failed(format!("Google's token endpoint broke off: {e}")))?;
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            .body(form);
+        let Answer {
+            status, text, body, ..
+        } = exchange(request, "Google's token endpoint").await?;
         let who = credential.who();
         if !(200..300).contains(&status) {
             let words = [

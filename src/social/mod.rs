@@ -80,11 +80,6 @@ impl Platform {
     pub fn parse(name: &str) -> Option<Platform> {
         Platform::ALL.into_iter().find(|p| p.as_str() == name)
     }
-
-    /// What the vault binds a customer's credentials for this platform to.
-    pub fn secret_purpose(self, customer: &str) -> String {
-        crate::vault::connection_purpose(customer, self.as_str())
-    }
 }
 
 /// What connecting an account takes, per platform.

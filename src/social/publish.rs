@@ -117,7 +117,7 @@ impl Publisher {
         let secret = self
             .vault
             .open(
-                &platform.secret_purpose(&post.customer_id),
+                &crate::vault::connection_purpose(&post.customer_id, platform.as_str()),
                 &channel.sealed_secret,
             )
             .map_err(|e| Failure::permanent(e.to_string()))?;

@@ -11,6 +11,7 @@ use crate::google::token::Credential;
 use crate::registry::{Tool, ToolContext};
 use crate::social::{self, Credentials, Platform};
 use crate::store::ChannelRecord;
+use crate::vault::connection_purpose;
 
 /// A GA4 property: its number, with or without `properties/`.
 const PROPERTY_PATTERN: &str = r"^(properties/)?[0-9]{1,20}$";
@@ -277,9 +278,10 @@ impl Tool for ConnectChannel {
                 platform: platform.as_str().to_owned(),
                 account,
                 config: config.to_string(),
-                sealed_secret: ctx
-                    .vault
-                    .seal(&platform.secret_purpose(customer), secret.as_bytes()),
+                sealed_secret: ctx.vault.seal(
+                    &connection_purpose(customer, platform.as_str()),
+                    secret.as_bytes(),
+                ),
                 connected_at: now,
             })
             .await?;
