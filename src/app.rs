@@ -18,7 +18,8 @@ use crate::registry::{ClientLink, Registry, RegistryError, Surface, ToolContext}
 use crate::research::{Research, ResearchJob};
 use crate::social::publish::Publisher;
 use crate::store::{
-    Customer, DELIVERY_JOB, EventWriter, KeyScope, NewCustomer, PUBLISH_JOB, Store, StoreError,
+    Customer, DELIVERY_JOB, EventWriter, KeyScope, NewCustomer, PUBLISH_JOB, ScheduleDefault,
+    Store, StoreError,
 };
 use crate::vault::Vault;
 use crate::web::Fetcher;
@@ -35,6 +36,8 @@ pub enum StartError {
     Fetcher(#[from] crate::web::FetchError),
     #[error("configuring the language model: {0}")]
     Llm(crate::error::Error),
+    #[error("configuring the answer engines: {0}")]
+    AnswerEngines(crate::error::Error),
     #[error("configuring the Google client: {0}")]
     Google(crate::error::Error),
     #[error("opening the vault: {0}")]
@@ -74,17 +77,32 @@ pub struct App {
     pub jobs: Jobs,
     /// Google Analytics and Search Console, shared so access tokens are granted once.
     pub google: Arc<crate::google::Google>,
+    /// AI visibility runs, on the configured answer engines.
+    pub visibility: crate::visibility::Visibility,
     /// The analytics collector, started by the first hit: a server that counts no site keeps
     /// no writer thread for it.
     collector: tokio::sync::OnceCell<Collector>,
 }
 
 /// The workflows that run on customers' schedules.
-pub const WORKFLOWS: &[Workflow] = &[Workflow {
-    name: crate::research::WORKFLOW,
-    job: crate::research::JOB,
-    default_cron: crate::research::DEFAULT_CRON,
-}];
+pub const WORKFLOWS: &[Workflow] = &[
+    Workflow {
+        name: crate::research::WORKFLOW,
+        job: crate::research::JOB,
+        default: ScheduleDefault {
+            cron: crate::research::DEFAULT_CRON,
+            enabled: true,
+        },
+    },
+    Workflow {
+        name: crate::visibility::WORKFLOW,
+        job: crate::visibility::JOB,
+        default: ScheduleDefault {
+            cron: crate::visibility::DEFAULT_CRON,
+            enabled: false,
+        },
+    },
+];
 
 /// A customer and the key minted for it, shown once.
 pub struct Provisioned {
@@ -134,7 +152,25 @@ impl App {
         let google = Arc::new(
             crate::google::Google::new(config.google.clone()).map_err(StartError::Google)?,
         );
+        let visibility = crate::visibility::Visibility {
+            store: store.clone(),
+            engines: Arc::new(
+                crate::visibility::Engines::new(
+                    &config.answer_engines,
+                    &|var| std::env::var(var).ok(),
+                    config.llm.timeout,
+                    config.llm.attempts,
+                    config.visibility_max_asks,
+                )
+                .map_err(StartError::AnswerEngines)?,
+            ),
+            clock: clock.clone(),
+        };
         let mut handlers: HashMap<String, Arc<dyn Handler>> = HashMap::new();
+        handlers.insert(
+            crate::visibility::JOB.into(),
+            Arc::new(crate::visibility::VisibilityJob(visibility.clone())),
+        );
         handlers.insert(
             DELIVERY_JOB.into(),
             Arc::new(Deliverer {
@@ -183,6 +219,7 @@ impl App {
             vault,
             jobs,
             google,
+            visibility,
             config,
             store,
             events,
@@ -234,6 +271,7 @@ impl App {
             vault: self.vault.clone(),
             jobs: self.jobs.clone(),
             google: self.google.clone(),
+            visibility: self.visibility.clone(),
         }
     }
 

@@ -109,6 +109,25 @@ pub struct Globals {
     /// Attempts per model call on 429, 5xx and lost connections, the first included.
     #[arg(long, global = true, env = "HEYCMO_LLM_ATTEMPTS", default_value_t = 3)]
     pub llm_attempts: u32,
+    /// An answer engine for check_ai_visibility, repeatable:
+    /// NAME=KIND[,base_url=URL][,model=M][,key_env=VAR][,web_search=off], KIND one of
+    /// openai-responses, perplexity, openai-chat, anthropic, sampling; the API key is read from
+    /// the environment variable key_env names. HEYCMO_ANSWER_ENGINES holds several, split by ';'.
+    #[arg(
+        long = "answer-engine",
+        global = true,
+        env = "HEYCMO_ANSWER_ENGINES",
+        value_delimiter = ';'
+    )]
+    pub answer_engines: Vec<crate::visibility::EngineSpec>,
+    /// Most asks (queries × repeats × engines) one visibility run may make.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYCMO_VISIBILITY_MAX_ASKS",
+        default_value_t = 100
+    )]
+    pub visibility_max_asks: u32,
     /// Google's OAuth token endpoint, for Google Analytics and Search Console connections
     /// (default https://oauth2.googleapis.com/token).
     #[arg(long, global = true, env = "HEYCMO_GOOGLE_TOKEN_URL")]
@@ -181,6 +200,8 @@ impl Globals {
                 timeout: std::time::Duration::from_secs(self.llm_timeout_seconds.max(1)),
                 attempts: self.llm_attempts.max(1),
             },
+            answer_engines: self.answer_engines.clone(),
+            visibility_max_asks: self.visibility_max_asks.max(1),
             google: {
                 let default = crate::google::GoogleConfig::default();
                 crate::google::GoogleConfig {

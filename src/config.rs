@@ -38,6 +38,10 @@ pub struct Config {
     pub fetch_max_bytes: usize,
     /// The server's own language model, if any.
     pub llm: crate::llm::LlmConfig,
+    /// The answer engines `check_ai_visibility` asks.
+    pub answer_engines: Vec<crate::visibility::EngineSpec>,
+    /// Most asks (queries × repeats × engines) one visibility run may make.
+    pub visibility_max_asks: u32,
     /// Where Google Analytics and Search Console are reached.
     pub google: crate::google::GoogleConfig,
     /// Streamable HTTP sessions one customer may hold open at once.
@@ -76,6 +80,8 @@ impl Default for Config {
             fetch_timeout: Duration::from_secs(15),
             fetch_max_bytes: 5 * 1024 * 1024,
             llm: crate::llm::LlmConfig::default(),
+            answer_engines: Vec::new(),
+            visibility_max_asks: 100,
             google: crate::google::GoogleConfig::default(),
             max_mcp_sessions: 256,
             header_timeout: Duration::from_secs(10),

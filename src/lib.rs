@@ -33,5 +33,6 @@ pub mod social;
 pub mod store;
 pub mod tools;
 pub mod vault;
+pub mod visibility;
 pub mod web;
 pub mod webhooks;

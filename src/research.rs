@@ -1,7 +1,8 @@
 //! `run_research`, the daily marketing briefing: the customer's site audited again and compared
 //! with the last audit, the content pipeline (drafts waiting, posts scheduled, published and
-//! failed), traffic and revenue from heycmo's own analytics, the notable events since the last
-//! briefing, and a written summary — by a language
+//! failed), traffic and revenue from heycmo's own analytics, GA4 and Search Console where
+//! connected, the AI visibility runs of the period and their trend, the notable events since the
+//! last briefing, and a written summary — by a language
 //! model where one is available, otherwise assembled from the facts and labelled offline.
 //!
 //! It runs on each customer's cron schedule (08:00 in their time zone unless changed) and on
@@ -112,6 +113,9 @@ pub struct Briefing {
     /// What GA4 and Search Console measured, where they are connected.
     #[serde(default)]
     pub google: crate::google::digest::Digest,
+    /// The AI visibility runs of the period, by their latest.
+    #[serde(default)]
+    pub visibility: Option<crate::visibility::digest::Digest>,
     /// Events in the period per type (tool calls left out).
     pub events: BTreeMap<String, u32>,
     /// The facts worth acting on, one line each.
@@ -185,6 +189,8 @@ impl Research {
             .digest(&self.store, &self.vault, customer, since, now)
             .await?;
         highlights.extend(crate::google::digest::highlights(&google));
+        let visibility = crate::visibility::digest::digest(&self.store, customer, since).await?;
+        highlights.extend(crate::visibility::digest::highlights(visibility.as_ref()));
         let mut briefing = Briefing {
             id: format!("brf_{}", crate::auth::random_hex(8)),
             trigger,
@@ -195,6 +201,7 @@ impl Research {
             traffic,
             revenue,
             google,
+            visibility,
             events,
             summary: String::new(),
             engine: "offline".into(),

@@ -14,7 +14,13 @@ use heycmo::app::{App, WORKFLOWS};
 use heycmo::clock::Clock;
 use heycmo::config::Config;
 use heycmo::jobs::cron;
-use heycmo::store::{Millis, ScheduleChange};
+use heycmo::store::{Millis, ScheduleChange, ScheduleDefault};
+
+/// The research workflow's schedule before a customer changes it.
+const RESEARCH: ScheduleDefault<'static> = ScheduleDefault {
+    cron: "0 8 * * *",
+    enabled: true,
+};
 use reqwest::Method;
 use serde_json::json;
 
@@ -49,7 +55,13 @@ async fn schedules_fire_once_per_planned_run_in_the_customers_time_zone() {
         .id;
     let clock = Pinned(AtomicI64::new(at("2025-11-26T10:00:00Z")));
     let tick = || cron::tick(&app.store, &app.jobs, &clock, WORKFLOWS);
-    let schedule = || async { app.store.schedules(&customer).await.unwrap().remove(0) };
+    let schedule = || async {
+        let schedules = app.store.schedules(&customer).await.unwrap();
+        schedules
+            .into_iter()
+            .find(|s| s.workflow == "research")
+            .expect("the research schedule")
+    };
     let jobs = || async { app.store.jobs(&customer, None, 50).await.unwrap() };
 
     tick().await.unwrap();
@@ -70,13 +82,7 @@ async fn schedules_fire_once_per_planned_run_in_the_customers_time_zone() {
         ..ScheduleChange::default()
     };
     app.store
-        .change_schedule(
-            &customer,
-            "research",
-            "0 8 * * *",
-            change,
-            clock.now_millis(),
-        )
+        .change_schedule(&customer, "research", RESEARCH, change, clock.now_millis())
         .await
         .unwrap();
     tick().await.unwrap();
@@ -130,7 +136,7 @@ async fn schedules_fire_once_per_planned_run_in_the_customers_time_zone() {
         ..ScheduleChange::default()
     };
     app.store
-        .change_schedule(&customer, "research", "0 8 * * *", off, clock.now_millis())
+        .change_schedule(&customer, "research", RESEARCH, off, clock.now_millis())
         .await
         .unwrap();
     clock.0.store(at("2026-07-09T10:00:00Z"), Ordering::SeqCst);
@@ -367,7 +373,13 @@ async fn a_briefing_reports_site_pipeline_and_events_and_announces_itself() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(schedules["schedules"][0]["cron"], "0 8 * * *");
+    let research = schedules["schedules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["workflow"] == "research")
+        .expect("the research schedule");
+    assert_eq!(research["cron"], "0 8 * * *");
     let path = format!("/api/schedules/{customer}/research");
     let (status, bad) = call(
         &server,

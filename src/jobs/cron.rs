@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Jobs;
 use crate::clock::Clock;
-use crate::store::{Millis, NewJob, ScheduleRecord, Store};
+use crate::store::{Millis, NewJob, ScheduleDefault, ScheduleRecord, Store};
 
 /// A workflow that runs on a schedule.
 #[derive(Debug, Clone, Copy)]
@@ -25,7 +25,7 @@ pub struct Workflow {
     /// The job it queues, with `{"customer": …}` as payload.
     pub job: &'static str,
     /// The schedule every customer starts with.
-    pub default_cron: &'static str,
+    pub default: ScheduleDefault<'static>,
 }
 
 /// Why a schedule's settings are refused.
@@ -134,7 +134,7 @@ pub async fn tick(
     let now = clock.now_millis();
     for workflow in workflows {
         store
-            .ensure_schedules(workflow.name, workflow.default_cron, None, now)
+            .ensure_schedules(workflow.name, workflow.default, None, now)
             .await?;
     }
     let mut fired = false;

@@ -48,3 +48,38 @@ impl Llm for ClientModel<'_> {
         })
     }
 }
+
+/// Asks the client's model every prompt at once, as bare user prompts with no system prompt:
+/// one round trip on either generation, so a call that suspends for the replies asks nothing
+/// twice. `key` prefixes each ask's name across rounds.
+pub async fn complete_all(
+    ctx: &ToolContext,
+    key: &str,
+    prompts: &[String],
+    max_tokens: u32,
+) -> Result<Vec<Completed>, crate::error::Error> {
+    let name = |i: usize| format!("{key}.{i}");
+    let asks = prompts
+        .iter()
+        .enumerate()
+        .map(|(i, prompt)| {
+            (
+                name(i),
+                crate::registry::Ask::Sample(Sampling::prompt(prompt.clone(), max_tokens)),
+            )
+        })
+        .collect();
+    let mut replies = ctx.gather(asks).await?;
+    (0..prompts.len())
+        .map(|i| {
+            let reply = replies.remove(&name(i)).ok_or_else(|| {
+                crate::error::Error::BadRequest(format!("No reply to {}", name(i)))
+            })?;
+            Ok(Completed {
+                text: sampled_text(&reply),
+                usage: Usage::default(),
+                engine: format!("sampling/{}", reply["model"].as_str().unwrap_or("client")),
+            })
+        })
+        .collect()
+}

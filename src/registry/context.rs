@@ -200,6 +200,8 @@ pub struct ToolContext {
     pub jobs: crate::jobs::Jobs,
     /// Google Analytics and Search Console, with the access tokens granted so far.
     pub google: Arc<crate::google::Google>,
+    /// AI visibility runs on the configured answer engines.
+    pub visibility: crate::visibility::Visibility,
 }
 
 impl ToolContext {

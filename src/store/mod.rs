@@ -29,6 +29,7 @@ mod sites;
 mod social;
 pub mod sqlite;
 mod usage;
+mod visibility;
 mod webhooks;
 
 use std::path::Path;
@@ -46,7 +47,7 @@ pub use keys::{ApiKeyRecord, KeyScope, KeyStore, NewKey};
 pub use revenue::{
     NewOrder, NewRefund, OrderRecord, Recorded, RevenueStore, TouchpointRecord, VisitKey,
 };
-pub use schedules::{ScheduleChange, ScheduleRecord, ScheduleStore};
+pub use schedules::{ScheduleChange, ScheduleDefault, ScheduleRecord, ScheduleStore};
 pub use settings::SettingStore;
 pub use sites::{
     ActiveVisit, Breakdown, GoalFilter, HitWriter, IDENTIFY, NewHit, SiteFacts, SiteRecord,
@@ -54,6 +55,7 @@ pub use sites::{
 };
 pub use social::{ChannelRecord, NewPost, PUBLISH_JOB, PostRecord, RemotePost, SocialStore};
 pub use usage::{UsageRecord, UsageStore};
+pub use visibility::{VisibilityRecord, VisibilityStore};
 pub use webhooks::{
     Attempt, DELIVERY_JOB, DeliveryRecord, FanOut, NewWebhook, WebhookChange, WebhookRecord,
     WebhookStore,
@@ -104,6 +106,7 @@ pub trait Backend:
     + SiteStore
     + SocialStore
     + UsageStore
+    + VisibilityStore
     + WebhookStore
     + Send
     + Sync

@@ -29,15 +29,24 @@ pub struct ScheduleChange {
     pub time_zone: Option<String>,
 }
 
+/// What a workflow's schedule is before its customer changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduleDefault<'a> {
+    pub cron: &'a str,
+    /// Off for workflows that spend the operator's money (answer engines' tokens) until the
+    /// customer turns them on.
+    pub enabled: bool,
+}
+
 /// What a backend stores and reads of this aggregate.
 #[async_trait]
 pub trait ScheduleStore: Send + Sync {
-    /// Gives `customer` (or every customer, with `None`) a `workflow` schedule on `cron` if they
-    /// have none (new customers get the default); answers how many were added.
+    /// Gives `customer` (or every customer, with `None`) the default `workflow` schedule if they
+    /// have none; answers how many were added.
     async fn ensure_schedules(
         &self,
         workflow: &str,
-        cron: &str,
+        default: ScheduleDefault<'_>,
         customer: Option<&str>,
         now: Millis,
     ) -> StoreResult<usize>;
@@ -63,13 +72,13 @@ pub trait ScheduleStore: Send + Sync {
     /// A customer's schedules.
     async fn schedules(&self, customer: &str) -> StoreResult<Vec<ScheduleRecord>>;
 
-    /// Changes a customer's schedule (creating it on `default_cron` when missing) and time zone;
+    /// Changes a customer's schedule (creating it from `default` when missing) and time zone;
     /// the next run is planned again. Answers the schedule.
     async fn change_schedule(
         &self,
         customer: &str,
         workflow: &str,
-        default_cron: &str,
+        default: ScheduleDefault<'_>,
         change: ScheduleChange,
         now: Millis,
     ) -> StoreResult<ScheduleRecord>;

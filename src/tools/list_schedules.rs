@@ -28,7 +28,7 @@ impl Tool for ListSchedules {
         // A customer the scheduler has not seen yet still has the default schedules.
         for workflow in crate::app::WORKFLOWS {
             ctx.store
-                .ensure_schedules(workflow.name, workflow.default_cron, Some(customer), now)
+                .ensure_schedules(workflow.name, workflow.default, Some(customer), now)
                 .await?;
         }
         let schedules = ctx.store.schedules(customer).await?;

@@ -11,10 +11,13 @@ use crate::store::ScheduleChange;
 
 /// A workflow that runs on a schedule.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum WorkflowName {
     /// The daily marketing briefing (run_research).
     Research,
+    /// The weekly AI visibility run (check_ai_visibility); off until enabled, since it spends
+    /// the answer engines' tokens.
+    AiVisibility,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -54,15 +57,30 @@ impl Tool for SetSchedule {
         if let Some(expression) = &input.cron {
             cron::check(expression, now).map_err(|e| invalid("cron", e))?;
         }
-        let workflow = match input.workflow {
+        let name = match input.workflow {
             WorkflowName::Research => crate::research::WORKFLOW,
+            WorkflowName::AiVisibility => crate::visibility::WORKFLOW,
         };
+        let workflow = crate::app::WORKFLOWS
+            .iter()
+            .find(|w| w.name == name)
+            .ok_or_else(|| Error::Internal(format!("the workflow {name} is not registered")))?;
+        if name == crate::visibility::WORKFLOW
+            && input.enabled == Some(true)
+            && ctx.visibility.engines.list.is_empty()
+        {
+            return Err(Error::Unsupported(
+                "No answer engine is configured, so a visibility schedule would measure nothing: \
+                 start the server with --answer-engine first"
+                    .into(),
+            ));
+        }
         let record = ctx
             .store
             .change_schedule(
                 &ctx.principal.customer.id,
-                workflow,
-                crate::research::DEFAULT_CRON,
+                workflow.name,
+                workflow.default,
                 ScheduleChange {
                     cron: input.cron,
                     enabled: input.enabled,

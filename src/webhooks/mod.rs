@@ -22,7 +22,8 @@ use crate::jobs::Jobs;
 use crate::store::{Store, WebhookRecord};
 use crate::web::Fetcher;
 
-/// An event type a subscription may ask for: the hosted HeyCMO API's list, and `revenue.tracked`.
+/// An event type a subscription may ask for: the hosted HeyCMO API's list, `revenue.tracked`
+/// and `visibility.completed`.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EventType {
     #[serde(rename = "content.created")]
@@ -40,6 +41,9 @@ pub enum EventType {
     /// An order or a refund was recorded (`track_revenue`).
     #[serde(rename = "revenue.tracked")]
     RevenueTracked,
+    /// An AI visibility run finished (`check_ai_visibility` or its schedule).
+    #[serde(rename = "visibility.completed")]
+    VisibilityCompleted,
 }
 
 impl EventType {
@@ -52,6 +56,7 @@ impl EventType {
             EventType::WorkflowCompleted => "workflow.completed",
             EventType::TeamInvited => "team.invited",
             EventType::RevenueTracked => "revenue.tracked",
+            EventType::VisibilityCompleted => "visibility.completed",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod answers;
 pub mod browser;
 pub mod google;
 pub mod platforms;
@@ -32,6 +33,15 @@ impl Server {
     }
 
     pub fn start_in(dir: tempfile::TempDir, extra: &[&str]) -> Server {
+        Server::launch(dir, extra, &[])
+    }
+
+    /// Starts it with `env` set besides (API keys that flags name by variable).
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::launch(tempfile::tempdir().expect("temp dir"), extra, env)
+    }
+
+    fn launch(dir: tempfile::TempDir, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let db = dir.path().join("heycmo.db");
         let stderr_path = dir.path().join("stderr.log");
         let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
@@ -40,6 +50,7 @@ impl Server {
             .arg(&db)
             .args(extra)
             .env("HEYCMO_LOG", "trace")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()

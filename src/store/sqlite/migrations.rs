@@ -384,6 +384,19 @@ const STEPS: &[&str] = &[
     DROP INDEX hits_by_time;
     CREATE INDEX hits_by_time ON hits(site_id, at, name, path, visit_id);
     "#,
+    // 18: AI visibility runs, each stored whole with its summary apart, so a list or a trend
+    // reads the summaries without the answers.
+    r#"
+    CREATE TABLE visibility_runs (
+        id          TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        trigger     TEXT NOT NULL,
+        run         TEXT NOT NULL,
+        summary     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX visibility_runs_by_customer ON visibility_runs(customer_id, created_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

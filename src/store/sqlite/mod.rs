@@ -17,6 +17,7 @@ mod settings;
 mod sites;
 mod social;
 mod usage;
+mod visibility;
 mod webhooks;
 
 use std::path::{Path, PathBuf};

@@ -3,7 +3,8 @@
 
 use super::{Sqlite, jobs, write_transaction};
 use crate::store::{
-    Millis, NewJob, ScheduleChange, ScheduleRecord, ScheduleStore, StoreError, StoreResult,
+    Millis, NewJob, ScheduleChange, ScheduleDefault, ScheduleRecord, ScheduleStore, StoreError,
+    StoreResult,
 };
 use async_trait::async_trait;
 
@@ -29,24 +30,25 @@ impl ScheduleStore for Sqlite {
     async fn ensure_schedules(
         &self,
         workflow: &str,
-        cron: &str,
+        default: ScheduleDefault<'_>,
         customer: Option<&str>,
         now: Millis,
     ) -> StoreResult<usize> {
-        let (workflow, cron, customer) = (
+        let (workflow, cron, enabled, customer) = (
             workflow.to_owned(),
-            cron.to_owned(),
+            default.cron.to_owned(),
+            default.enabled,
             customer.map(str::to_owned),
         );
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "INSERT INTO schedules (customer_id, workflow, cron, updated_at)
-                     SELECT id, ?1, ?2, ?3 FROM customers c
+                    "INSERT INTO schedules (customer_id, workflow, cron, enabled, updated_at)
+                     SELECT id, ?1, ?2, ?5, ?3 FROM customers c
                      WHERE (?4 IS NULL OR c.id = ?4)
                        AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.customer_id = c.id AND s.workflow = ?1)",
                 )?
-                .execute(params![workflow, cron, now, customer])?)
+                .execute(params![workflow, cron, now, customer, enabled])?)
         })
         .await
     }
@@ -132,14 +134,15 @@ impl ScheduleStore for Sqlite {
         &self,
         customer: &str,
         workflow: &str,
-        default_cron: &str,
+        default: ScheduleDefault<'_>,
         change: ScheduleChange,
         now: Millis,
     ) -> StoreResult<ScheduleRecord> {
-        let (customer, workflow, default_cron) = (
+        let (customer, workflow, default_cron, default_enabled) = (
             customer.to_owned(),
             workflow.to_owned(),
-            default_cron.to_owned(),
+            default.cron.to_owned(),
+            default.enabled,
         );
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
@@ -149,7 +152,7 @@ impl ScheduleStore for Sqlite {
             }
             tx.prepare_cached(
                 "INSERT INTO schedules (customer_id, workflow, cron, enabled, updated_at)
-                 VALUES (?1, ?2, coalesce(?3, ?4), coalesce(?5, 1), ?6)
+                 VALUES (?1, ?2, coalesce(?3, ?4), coalesce(?5, ?7), ?6)
                  ON CONFLICT (customer_id, workflow) DO UPDATE SET cron = coalesce(?3, cron),
                      enabled = coalesce(?5, enabled), next_run_at = NULL, updated_at = ?6",
             )?
@@ -159,7 +162,8 @@ impl ScheduleStore for Sqlite {
                 change.cron,
                 default_cron,
                 change.enabled,
-                now
+                now,
+                default_enabled
             ])?;
             // Every schedule of the customer follows a new time zone.
             if change.time_zone.is_some() {
