@@ -57,6 +57,7 @@ bench:
 	$(CARGO) bench --profile dist --locked --bench audit
 	$(CARGO) bench --profile dist --locked --bench jobs
 	$(CARGO) bench --profile dist --locked --bench analytics
+	$(CARGO) bench --profile dist --locked --bench leads
 
 ## `cargo fmt` reaches only the modules it can see; the tools are included by build.rs, so every
 ## Rust file the repository tracks is checked by name as well.

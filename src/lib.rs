@@ -22,6 +22,7 @@ pub mod google;
 pub mod http;
 pub mod jobs;
 pub mod knowledge;
+pub mod leads;
 pub mod library;
 pub mod llm;
 pub mod mcp;

@@ -1,8 +1,9 @@
 //! `run_research`, the daily marketing briefing: the customer's site audited again and compared
 //! with the last audit, the content pipeline (drafts waiting, posts scheduled, published and
 //! failed), traffic and revenue from heycmo's own analytics, GA4 and Search Console where
-//! connected, the AI visibility runs of the period and their trend, the notable events since the
-//! last briefing, and a written summary — by a language
+//! connected, the AI visibility runs of the period and their trend, the leads whose grade changed
+//! (the briefing scores them again, so intent decays daily), the notable events since the last
+//! briefing, and a written summary — by a language
 //! model where one is available, otherwise assembled from the facts and labelled offline.
 //!
 //! It runs on each customer's cron schedule (08:00 in their time zone unless changed) and on
@@ -116,6 +117,9 @@ pub struct Briefing {
     /// The AI visibility runs of the period, by their latest.
     #[serde(default)]
     pub visibility: Option<crate::visibility::digest::Digest>,
+    /// Leads whose grade changed when the briefing scored them again (intent decays daily).
+    #[serde(default)]
+    pub leads: Vec<crate::leads::score::Regraded>,
     /// Events in the period per type (tool calls left out).
     pub events: BTreeMap<String, u32>,
     /// The facts worth acting on, one line each.
@@ -191,6 +195,21 @@ impl Research {
         highlights.extend(crate::google::digest::highlights(&google));
         let visibility = crate::visibility::digest::digest(&self.store, customer, since).await?;
         highlights.extend(crate::visibility::digest::highlights(visibility.as_ref()));
+        let leads = crate::leads::score::rescore(&self.store, customer, now, None)
+            .await?
+            .regraded;
+        if !leads.is_empty() {
+            let up = leads
+                .iter()
+                .filter(|l| {
+                    l.grade.is_some() && (l.previous_grade.is_none() || l.grade < l.previous_grade)
+                })
+                .count();
+            highlights.push(format!(
+                "{} leads changed grade ({up} up); list_leads shows them.",
+                leads.len()
+            ));
+        }
         let mut briefing = Briefing {
             id: format!("brf_{}", crate::auth::random_hex(8)),
             trigger,
@@ -202,6 +221,7 @@ impl Research {
             revenue,
             google,
             visibility,
+            leads,
             events,
             summary: String::new(),
             engine: "offline".into(),

@@ -22,6 +22,7 @@ mod customers;
 mod events;
 mod jobs;
 mod keys;
+mod leads;
 mod revenue;
 mod schedules;
 mod settings;
@@ -44,6 +45,7 @@ pub use customers::{Customer, CustomerStore, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventStore, EventWriter, NewEvent, TOOL_CALLED};
 pub use jobs::{JobRecord, JobStore, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, KeyStore, NewKey};
+pub use leads::{Imported, LeadQuery, LeadRecord, LeadStore, NewLead, ScoreUpdate, SeenSignal};
 pub use revenue::{
     NewOrder, NewRefund, OrderRecord, Recorded, RevenueStore, TouchpointRecord, VisitKey,
 };
@@ -100,6 +102,7 @@ pub trait Backend:
     + EventStore
     + JobStore
     + KeyStore
+    + LeadStore
     + RevenueStore
     + ScheduleStore
     + SettingStore

@@ -22,8 +22,8 @@ use crate::jobs::Jobs;
 use crate::store::{Store, WebhookRecord};
 use crate::web::Fetcher;
 
-/// An event type a subscription may ask for: the hosted HeyCMO API's list, `revenue.tracked`
-/// and `visibility.completed`.
+/// An event type a subscription may ask for: the hosted HeyCMO API's list, `revenue.tracked`,
+/// `lead.scored` and `visibility.completed`.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EventType {
     #[serde(rename = "content.created")]
@@ -41,6 +41,9 @@ pub enum EventType {
     /// An order or a refund was recorded (`track_revenue`).
     #[serde(rename = "revenue.tracked")]
     RevenueTracked,
+    /// A lead's grade changed (an import, `set_icp`, `update_lead`, the daily rescoring).
+    #[serde(rename = "lead.scored")]
+    LeadScored,
     /// An AI visibility run finished (`check_ai_visibility` or its schedule).
     #[serde(rename = "visibility.completed")]
     VisibilityCompleted,
@@ -56,6 +59,7 @@ impl EventType {
             EventType::WorkflowCompleted => "workflow.completed",
             EventType::TeamInvited => "team.invited",
             EventType::RevenueTracked => "revenue.tracked",
+            EventType::LeadScored => "lead.scored",
             EventType::VisibilityCompleted => "visibility.completed",
         }
     }

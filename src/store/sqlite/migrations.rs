@@ -397,6 +397,38 @@ const STEPS: &[&str] = &[
     ) STRICT;
     CREATE INDEX visibility_runs_by_customer ON visibility_runs(customer_id, created_at);
     "#,
+    // 19: leads, known by their normalised email per customer, with their scores in columns
+    // (lists filter and sort on them); each customer's ideal customer profile; and the
+    // suppression list, which keeps only a hash of an erased or unsubscribed address.
+    r#"
+    CREATE TABLE leads (
+        id          TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        email       TEXT NOT NULL,
+        fields      TEXT NOT NULL,
+        source      TEXT,
+        stage       TEXT NOT NULL DEFAULT 'new',
+        fit         INTEGER,
+        intent      INTEGER NOT NULL DEFAULT 0,
+        grade       TEXT,
+        scoring     TEXT NOT NULL DEFAULT '{}',
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        UNIQUE (customer_id, email)
+    ) STRICT;
+    CREATE TABLE icps (
+        customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+        icp         TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE suppressions (
+        customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        hash        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, hash)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -10,6 +10,7 @@ mod customers;
 mod events;
 mod jobs;
 mod keys;
+mod leads;
 mod migrations;
 mod revenue;
 mod schedules;
