@@ -3,6 +3,11 @@
 //! email hash they were seen under and scored with decay. The baseline, measured in the same
 //! run, is the part no scoring can skip: hashing every lead's email for every site.
 //!
+//! Then the same end to end on a real SQLite file, as `set_icp` runs it: the profile changed
+//! (it alternates between two, so every lead's fit moves and is written back), every lead and
+//! every identified visit and pageview read, each lead scored, and the scores and `lead.scored`
+//! events written in one transaction.
+//!
 //! `cargo bench --bench leads`; the figures go in BENCHMARKS.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -11,6 +16,7 @@ use heycmo::leads::Fields;
 use heycmo::leads::fit::{Employees, Icp};
 use heycmo::leads::score::{Signals, ToScore, score_all};
 use heycmo::store::SeenSignal;
+use heycmo::store::{NewLead, SiteRecord, Store};
 
 const LEADS: usize = 100_000;
 const EVENTS_PER_LEAD: usize = 10;
@@ -102,7 +108,7 @@ fn rescoring(c: &mut Criterion) {
             || rows.clone(),
             |rows| {
                 let signals = Signals::from_seen(rows);
-                let scored = score_all(&to_score, Some(&icp), &signals, NOW);
+                let scored = score_all(&to_score, Some(&icp), &signals, NOW, false);
                 assert_eq!(scored.len(), LEADS);
                 scored
             },
@@ -112,5 +118,117 @@ fn rescoring(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, rescoring);
+/// A store with the leads, a site and the collector's rows for them (one visit and nine
+/// pageviews per lead: a million signals); answers the store and the customer.
+fn filled(dir: &std::path::Path, leads: &[(String, String, Fields)]) -> (Store, String) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let path = dir.join("leads.db");
+    let store = Store::open(&path).unwrap();
+    let customer = "cust_0123456789abcdef".to_owned();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO customers (id, email, plan, status, created_at) VALUES (?1, 'bench@example.com', 'pro', 'active', 0)",
+        [&customer],
+    )
+    .unwrap();
+    runtime.block_on(async {
+        store
+            .create_site(SiteRecord {
+                id: SITES[0].into(),
+                customer_id: customer.clone(),
+                name: "bench".into(),
+                settings: r#"{"domains":["company.example"],"timeZone":"UTC","goals":[],"respectDoNotTrack":false}"#.into(),
+                created_at: 0,
+                updated_at: 0,
+            })
+            .await
+            .unwrap();
+        for chunk in leads.chunks(10_000) {
+            let rows = chunk
+                .iter()
+                .map(|(id, email, fields)| NewLead {
+                    id: id.clone(),
+                    email: email.clone(),
+                    fields: serde_json::to_string(fields).unwrap(),
+                    source: None,
+                    suppression_hash: format!("h{id}"),
+                })
+                .collect();
+            store.import_leads(&customer, rows, NOW).await.unwrap();
+        }
+    });
+    let tx = conn.unchecked_transaction().unwrap();
+    {
+        let mut visit = tx
+            .prepare(
+                "INSERT INTO visits (id, site_id, visitor, started_at, last_at, entry_path, exit_path,
+                 pageviews, events, channel, source, email_hash)
+                 VALUES (?1, ?2, 'v', ?3, ?3, '/', '/', 9, 0, 'Direct', 'Direct', ?4)",
+            )
+            .unwrap();
+        let mut hit = tx
+            .prepare("INSERT INTO hits (site_id, visit_id, at, name, path) VALUES (?1, ?2, ?3, NULL, ?4)")
+            .unwrap();
+        for (i, (_, email, _)) in leads.iter().enumerate() {
+            let at = NOW - (i as i64 % 90) * DAY;
+            visit
+                .execute(rusqlite::params![
+                    i as i64 + 1,
+                    SITES[0],
+                    at,
+                    email_hash(SITES[0], email)
+                ])
+                .unwrap();
+            for e in 0..EVENTS_PER_LEAD - 1 {
+                let path = if e % 3 == 0 { "/pricing" } else { "/blog/post" };
+                hit.execute(rusqlite::params![
+                    SITES[0],
+                    i as i64 + 1,
+                    at + e as i64,
+                    path
+                ])
+                .unwrap();
+            }
+        }
+    }
+    tx.commit().unwrap();
+    (store, customer)
+}
+
+fn rescoring_from_sqlite(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let leads = leads();
+    let (store, customer) = filled(dir.path(), &leads);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let profiles = [
+        r#"{"industries":["SaaS"],"countries":["FR"]}"#,
+        r#"{"industries":["Retail"],"countries":["DE"]}"#,
+    ];
+    let mut turn = 0usize;
+    let mut group = c.benchmark_group("leads");
+    group.sample_size(10);
+    group.bench_function(
+        "set_icp end to end: 100k leads, 1M events, on SQLite",
+        |b| {
+            b.iter(|| {
+                turn += 1;
+                runtime.block_on(async {
+                    store
+                        .set_icp(&customer, profiles[turn % 2], NOW)
+                        .await
+                        .unwrap();
+                    let rescored = heycmo::leads::score::rescore(&store, &customer, NOW, None)
+                        .await
+                        .unwrap();
+                    assert_eq!(rescored.scored as usize, LEADS);
+                    assert!(rescored.changed > 0);
+                    rescored
+                })
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, rescoring, rescoring_from_sqlite);
 criterion_main!(benches);

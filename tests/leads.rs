@@ -257,51 +257,62 @@ async fn leads_are_imported_row_by_row_scored_graded_and_erased() {
     assert_eq!(error["pointer"], "/employees/0");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn intent_comes_from_what_the_collector_saw_of_the_lead() {
-    let server = Server::start(&[]);
+/// A site of the customer on acme.example; answers its id.
+async fn acme_site(server: &Server) -> String {
     let (status, site) = rest(
-        &server,
+        server,
         Method::POST,
         &format!("/api/sites/{}", server.customer_id),
         Some(json!({"domains": ["acme.example"]})),
     )
     .await;
     assert_eq!(status, 200, "{site}");
-    let site = site["id"].as_str().unwrap().to_owned();
+    site["id"].as_str().unwrap().to_owned()
+}
+
+/// One hit of the tracking script from a page of acme.example; answers the collector's answer.
+async fn hit(server: &Server, body: Value) -> Value {
+    let response = client()
+        .post(server.url("/api/collect"))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .header("user-agent", CHROME)
+        .header("origin", "https://acme.example")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    response.json().await.unwrap()
+}
+
+/// Waits until `sql` counts at least `n` in the database (the collector commits in batches).
+async fn wait_for(server: &Server, sql: &str, n: i64) {
+    let conn = rusqlite::Connection::open(server.db()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while conn.query_row(sql, [], |row| row.get::<_, i64>(0)).unwrap() < n {
+        assert!(Instant::now() < deadline, "{sql} never reached {n}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn intent_comes_from_what_the_collector_saw_of_the_lead() {
+    let server = Server::start(&[]);
+    let site = acme_site(&server).await;
     for body in [
         json!({"site": site, "url": "https://acme.example/blog/post"}),
         json!({"site": site, "url": "https://acme.example/blog/post", "event": "identify", "email": "Ann@Acme.example"}),
         json!({"site": site, "url": "https://acme.example/pricing"}),
     ] {
-        let response = client()
-            .post(server.url("/api/collect"))
-            .header("content-type", "text/plain;charset=UTF-8")
-            .header("user-agent", CHROME)
-            .header("origin", "https://acme.example")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 202);
+        hit(&server, body).await;
     }
-    let conn = rusqlite::Connection::open(server.db()).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let pageviews: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM hits h JOIN visits v ON v.id = h.visit_id
-                 WHERE v.email_hash IS NOT NULL AND h.name IS NULL",
-                [],
-                |row| row.get(0),
-            )
-            .unwrap();
-        if pageviews >= 2 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the hits were not committed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for(
+        &server,
+        "SELECT count(*) FROM hits h JOIN visits v ON v.id = h.visit_id
+         WHERE v.email_hash IS NOT NULL AND h.name IS NULL",
+        2,
+    )
+    .await;
     let (status, imported) = post(
         &server,
         &leads(&server),
@@ -332,4 +343,181 @@ async fn intent_comes_from_what_the_collector_saw_of_the_lead() {
         .collect();
     assert_eq!(actions, ["highIntentPage", "visit"], "{got}");
     assert_eq!(got["scoring"]["intent"][0]["detail"], "/pricing");
+}
+
+async fn capture(
+    server: &Server,
+    site: &str,
+    origin: Option<&str>,
+    kind: &str,
+    body: &str,
+) -> reqwest::Response {
+    let mut request = client()
+        .post(server.url(&format!("/api/capture/{site}")))
+        .header("content-type", kind)
+        .body(body.to_owned());
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    request.send().await.unwrap()
+}
+
+/// A capture posted as JSON by a script on a page of `origin`.
+async fn capture_json(
+    server: &Server,
+    site: &str,
+    origin: Option<&str>,
+    body: Value,
+) -> reqwest::Response {
+    capture(server, site, origin, "application/json", &body.to_string()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_magnet_form_captures_a_lead_and_ties_its_visits() {
+    let server = Server::start(&[]);
+    let site = acme_site(&server).await;
+    let answer = hit(
+        &server,
+        json!({"site": site, "url": "https://acme.example/guide"}),
+    )
+    .await;
+    let visitor = answer["visitor"].as_str().unwrap().to_owned();
+    wait_for(&server, "SELECT count(*) FROM visits", 1).await;
+
+    // The lead magnet's answer carries the form for its landing page.
+    let (status, magnet) = post(
+        &server,
+        "/api/tools/generate_lead_magnet",
+        json!({"topic": "trail running checklist", "kind": "checklist", "siteId": site}),
+    )
+    .await;
+    assert_eq!(status, 200, "{magnet}");
+    let form = magnet["captureForm"].as_str().unwrap();
+    assert!(form.contains(&format!("/api/capture/{site}\"")), "{form}");
+    assert!(form.contains("name=\"website\""));
+    let (status, _) = post(
+        &server,
+        "/api/tools/generate_lead_magnet",
+        json!({"topic": "trail running checklist", "kind": "checklist", "siteId": "site_0000000000000000"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // A plain HTML form lands on a thank-you page, under a strict policy.
+    let form = format!(
+        "email=Ann%40Acme.example&name=Ann+Lee&magnet=The+%3Cb%3E2026%3C%2Fb%3E+guide&website=&visitor={visitor}"
+    );
+    let page = capture(
+        &server,
+        &site,
+        Some("https://acme.example"),
+        "application/x-www-form-urlencoded",
+        &form,
+    )
+    .await;
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Thank you") && html.contains("&#60;b&#62;2026")
+            || html.contains("&lt;b&gt;2026"),
+        "{html}"
+    );
+    let all = list(&server, "").await;
+    assert_eq!(all.len(), 1);
+    let ann = by_email(&all, "ann@acme.example");
+    assert_eq!(ann["source"], "capture");
+    assert_eq!(ann["name"], "Ann Lee");
+    // The capture (20) and the visit it identified (5).
+    assert_eq!(ann["intent"], 25, "{ann}");
+
+    // A bot fills the honeypot: the same answer, nothing stored.
+    let bot = capture(
+        &server,
+        &site,
+        Some("https://acme.example"),
+        "application/x-www-form-urlencoded",
+        "email=bot%40spam.example&website=http%3A%2F%2Fspam.example",
+    )
+    .await;
+    assert_eq!(bot.status(), 200);
+    // A script posts JSON.
+    let json_post = capture_json(
+        &server,
+        &site,
+        Some("https://acme.example"),
+        json!({"email": "bob@acme.example"}),
+    )
+    .await;
+    assert_eq!(json_post.status(), 202);
+    assert_eq!(
+        json_post.json::<Value>().await.unwrap(),
+        json!({"captured": true})
+    );
+    let emails: Vec<String> = list(&server, "")
+        .await
+        .iter()
+        .map(|l| l["email"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(emails.len(), 2, "{emails:?}");
+    assert!(!emails.contains(&"bot@spam.example".to_owned()));
+
+    // Another site's page, no page at all, a bad address, an unknown site: refused.
+    let elsewhere = capture_json(
+        &server,
+        &site,
+        Some("https://evil.example"),
+        json!({"email": "eve@acme.example"}),
+    )
+    .await;
+    assert_eq!(elsewhere.status(), 403);
+    assert_eq!(
+        elsewhere.json::<Value>().await.unwrap()["code"],
+        "E_FORBIDDEN"
+    );
+    let nowhere = capture_json(&server, &site, None, json!({"email": "eve@acme.example"})).await;
+    assert_eq!(nowhere.status(), 403);
+    let bad = capture_json(
+        &server,
+        &site,
+        Some("https://acme.example"),
+        json!({"email": "eve"}),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let unknown = capture_json(
+        &server,
+        "site_0000000000000000",
+        Some("https://acme.example"),
+        json!({"email": "eve@acme.example"}),
+    )
+    .await;
+    assert_eq!(unknown.status(), 404);
+
+    // An erased address is answered the same and not captured again.
+    let id = by_email(&list(&server, "").await, "bob@acme.example")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = rest(
+        &server,
+        Method::DELETE,
+        &format!("{}/{id}", leads(&server)),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let again = capture_json(
+        &server,
+        &site,
+        Some("https://acme.example"),
+        json!({"email": "bob@acme.example"}),
+    )
+    .await;
+    assert_eq!(again.status(), 202);
+    assert_eq!(list(&server, "").await.len(), 1);
 }

@@ -9,14 +9,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use common::sampling::Model;
 use common::site::{self, SITE_NETWORK};
 use common::{Server, client, post};
 use http_body_util::{BodyExt, Full};
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
-use rmcp::service::ClientServiceExt;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 
 /// A request the provider received.
@@ -430,43 +430,24 @@ async fn offline_answers_route_the_question_to_the_records_that_answer_it() {
     assert!(fixes.contains(&site.url("/")), "{fixes}");
 }
 
-/// A client whose model answers every sampling request, recording the system prompts it got.
-#[derive(Clone, Default)]
-struct Model(Arc<Mutex<Vec<String>>>);
+/// A client whose model answers every sampling request with the same advice.
+fn model() -> Model {
+    Model::new("client-model-7", |_| "Tighten the headline.")
+}
 
-#[expect(
-    deprecated,
-    reason = "sampling is SEP-2577-deprecated but is what current clients offer"
-)]
-impl ClientHandler for Model {
-    fn get_info(&self) -> rmcp::model::ClientConfig {
-        rmcp::model::ClientConfig::new(
-            rmcp::model::ClientCapabilities::builder()
-                .enable_sampling()
-                .build(),
-            rmcp::model::Implementation::new("model", "1"),
-        )
-    }
-    async fn create_message(
-        &self,
-        params: rmcp::model::CreateMessageRequestParams,
-        _context: rmcp::service::RequestContext<RoleClient>,
-    ) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData> {
-        self.0
-            .lock()
-            .unwrap()
-            .push(params.system_prompt.unwrap_or_default());
-        Ok(rmcp::model::CreateMessageResult::new(
-            rmcp::model::SamplingMessage::assistant_text("Tighten the headline."),
-            "client-model-7".into(),
-        ))
-    }
+/// The system prompts the model got.
+fn system_prompts(model: &Model) -> Vec<String> {
+    model
+        .asked()
+        .into_iter()
+        .map(|(_, system)| system.unwrap_or_default())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_offers_sampling_writes_the_answer_itself() {
     let (server, _site) = onboarded(&[]).await;
-    let model = Model::default();
+    let model = model();
     let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
     let client = model.clone().serve(transport).await.unwrap();
     let mut params = CallToolRequestParams::new("ask_cmo");
@@ -475,7 +456,7 @@ async fn a_client_that_offers_sampling_writes_the_answer_itself() {
     let out = result.structured_content.unwrap();
     assert_eq!(out["answer"], "Tighten the headline.");
     assert_eq!(out["engine"], "sampling/client-model-7");
-    let prompts = model.0.lock().unwrap().clone();
+    let prompts = system_prompts(&model);
     assert_eq!(prompts.len(), 1);
     assert!(
         prompts[0].contains("# The brand: Acme Trail"),
@@ -488,25 +469,15 @@ async fn a_client_that_offers_sampling_writes_the_answer_itself() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_the_2026_generation_sampling_is_a_round_trip_the_client_drives() {
     let (server, _site) = onboarded(&[]).await;
-    let model = Model::default();
-    let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
-    let client = model
-        .clone()
-        .serve_with_lifecycle(
-            transport,
-            rmcp::service::ClientLifecycleMode::Discover {
-                preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
-            },
-        )
-        .await
-        .unwrap();
+    let model = model();
+    let client = common::discover(model.clone(), &server).await;
     let mut params = CallToolRequestParams::new("ask_cmo");
     params.arguments = json!({"question": QUESTION}).as_object().cloned();
     let result = client.call_tool(params).await.unwrap();
     let out = result.structured_content.unwrap();
     assert_eq!(out["engine"], "sampling/client-model-7", "{out}");
     assert_eq!(out["answer"], "Tighten the headline.");
-    assert!(model.0.lock().unwrap()[0].contains("Acme Trail"));
+    assert!(system_prompts(&model)[0].contains("Acme Trail"));
     client.cancel().await.unwrap();
     // Two calls reached the tool: the round that asked the client, then the one that finished.
     let events: Value = client_events(&server, "ask_cmo").await;

@@ -5,14 +5,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::answers::{self, BRAND, COMPETITORS, DOMAIN, FakeEngines, assert_figure};
+use common::sampling::Model;
 use common::{Server, call, post};
 use reqwest::Method;
+use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
-use rmcp::service::ClientServiceExt;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 
 const QUERIES: [&str; 3] = [
@@ -400,48 +398,15 @@ fn a_missing_key_variable_or_a_bad_spec_stops_the_server_at_start() {
     assert!(stderr.contains("unknown setting \"colour\""), "{stderr}");
 }
 
-/// A client whose model names the brand when asked about beans, recording every prompt and
-/// whether it came with a system prompt.
-#[derive(Clone, Default)]
-struct Model(Arc<Mutex<Vec<(String, bool)>>>);
-
-#[expect(
-    deprecated,
-    reason = "sampling is SEP-2577-deprecated but is what current clients offer"
-)]
-impl ClientHandler for Model {
-    fn get_info(&self) -> rmcp::model::ClientConfig {
-        rmcp::model::ClientConfig::new(
-            rmcp::model::ClientCapabilities::builder()
-                .enable_sampling()
-                .build(),
-            rmcp::model::Implementation::new("model", "1"),
-        )
-    }
-
-    async fn create_message(
-        &self,
-        params: rmcp::model::CreateMessageRequestParams,
-        _context: rmcp::service::RequestContext<RoleClient>,
-    ) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData> {
-        let prompt = serde_json::to_value(&params.messages[0]).unwrap()["content"]["text"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let text = if prompt.contains("beans") {
+/// A client whose model names the brand when asked about beans.
+fn model() -> Model {
+    Model::new("client-model-9", |prompt| {
+        if prompt.contains("beans") {
             "Café Noir, then Blue Bottle."
         } else {
             "Acme Coffee."
-        };
-        self.0
-            .lock()
-            .unwrap()
-            .push((prompt, params.system_prompt.is_some()));
-        Ok(rmcp::model::CreateMessageResult::new(
-            rmcp::model::SamplingMessage::assistant_text(text),
-            "client-model-9".into(),
-        ))
-    }
+        }
+    })
 }
 
 /// A server with the client's model and the plain chat engine.
@@ -482,10 +447,10 @@ fn check_sampled(out: &Value, model: &Model, fake: &FakeEngines) {
     assert_eq!(sampled[1]["repeat"], 2);
     assert_figure(&out["byEngine"]["client"], "/visibilityRate", 2.0 / 6.0);
     assert_eq!(out["byEngine"]["client"]["citationShare"], Value::Null);
-    let prompts = model.0.lock().unwrap().clone();
+    let prompts = model.asked();
     assert_eq!(prompts.len(), 6, "each prompt asked once: {prompts:?}");
     assert!(
-        prompts.iter().all(|(_, system)| !system),
+        prompts.iter().all(|(_, system)| system.is_none()),
         "no system prompt"
     );
     assert!(QUERIES.contains(&prompts[0].0.as_str()));
@@ -500,7 +465,7 @@ fn check_sampled(out: &Value, model: &Model, fake: &FakeEngines) {
 async fn the_clients_own_model_answers_over_mcp_and_is_labelled_so() {
     let fake = FakeEngines::start().await;
     let server = start_with_client_model(&fake);
-    let model = Model::default();
+    let model = model();
     let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
     let client = model.clone().serve(transport).await.unwrap();
     let result = client.call_tool(sampled_call()).await.unwrap();
@@ -532,22 +497,101 @@ async fn the_clients_own_model_answers_over_mcp_and_is_labelled_so() {
 async fn on_the_2026_generation_the_client_model_is_asked_before_any_other_engine() {
     let fake = FakeEngines::start().await;
     let server = start_with_client_model(&fake);
-    let model = Model::default();
-    let transport = common::mcp_transport(server.url("/mcp"), server.key.clone());
-    let client = model
-        .clone()
-        .serve_with_lifecycle(
-            transport,
-            rmcp::service::ClientLifecycleMode::Discover {
-                preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
-            },
-        )
-        .await
-        .unwrap();
+    let model = model();
+    let client = common::discover(model.clone(), &server).await;
     let result = client.call_tool(sampled_call()).await.unwrap();
     let out = result.structured_content.unwrap();
     // The call ran twice (asking the client, then finishing) and the chat engine was still
     // asked each question once.
     check_sampled(&out, &model, &fake);
     client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduled_run_asks_last_runs_questions_again_and_reports_the_trend() {
+    use heycmo::app::App;
+    use heycmo::config::Config;
+    use heycmo::store::NewJob;
+    use heycmo::visibility::{ClientModel, Quiet, Request};
+
+    let fake = FakeEngines::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let local = format!(
+        "local=openai-chat,base_url={}/local/v1,model=llama-fixture",
+        fake.receiver.base
+    );
+    let config = Config {
+        db: dir.path().join("heycmo.db"),
+        answer_engines: vec![local.parse().unwrap()],
+        ..Config::default()
+    };
+    let app = App::open(config, "http://127.0.0.1:8080".into()).unwrap();
+    let customer = app
+        .provision("weekly@example.com", "pro")
+        .await
+        .unwrap()
+        .customer
+        .id;
+    let request = Request {
+        brand: Some(BRAND.into()),
+        competitors: COMPETITORS.map(String::from).to_vec(),
+        queries: QUERIES.map(String::from).to_vec(),
+        ..Request::default()
+    };
+    let plan = app
+        .visibility
+        .plan(&customer, request, ClientModel::Missing)
+        .await
+        .unwrap();
+    let first = app
+        .visibility
+        .measure(
+            &customer,
+            plan,
+            Vec::new().into_iter(),
+            &Quiet,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    fake.improve();
+
+    // The schedule's job, as the scheduler queues it, run by the engine's workers.
+    app.jobs
+        .enqueue(NewJob {
+            customer_id: Some(customer.clone()),
+            kind: heycmo::visibility::JOB.into(),
+            payload: json!({"customer": customer}).to_string(),
+            run_at: 0,
+            max_attempts: 3,
+            idempotency_key: None,
+        })
+        .await
+        .unwrap();
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let background = app.start_background(shutdown.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let latest = loop {
+        let runs = app.store.visibility_runs(&customer, None, 5).await.unwrap();
+        if runs.len() == 2 {
+            break heycmo::visibility::summary_of(&runs[0]).unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduled run never landed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    shutdown.cancel();
+    background.join_all().await;
+    assert_eq!(latest.trigger, "cron");
+    assert_eq!(latest.queries, first.summary.queries, "the same questions");
+    assert_eq!(latest.competitors, first.summary.competitors);
+    let trend = latest.trend.expect("a trend against the first run");
+    assert!(trend.comparable);
+    assert_eq!(trend.previous_run_id, first.summary.id);
+    assert!(
+        (trend.visibility_rate.unwrap() - 1.0 / 3.0).abs() < 0.001,
+        "{trend:?}"
+    );
 }

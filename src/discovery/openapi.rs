@@ -320,6 +320,40 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
             preflight_responses,
         ),
     );
+    let form = json!({"type": "object", "additionalProperties": false, "required": ["email"], "properties": {
+        "email": {"type": "string", "minLength": 3, "maxLength": 320, "description": "The visitor's address"},
+        "name": {"type": "string", "maxLength": 200},
+        "company": {"type": "string", "maxLength": 200},
+        "title": {"type": "string", "maxLength": 200},
+        "website": {"type": "string", "maxLength": 200, "description": "The honeypot: hidden from people and left empty; a post that fills it is answered the same and stores nothing"},
+        "magnet": {"type": "string", "maxLength": 200, "description": "What was offered, kept with the capture"},
+        "visitor": {"type": "string", "maxLength": 16, "description": "The collector's visitor id of the browser, to tie its visits to the lead"}
+    }});
+    let mut capture_responses = Map::new();
+    capture_responses.insert("202".into(), json!({"description": "Taken (JSON posts); the same answer whatever became of the address", "content": {"application/json": {"schema": {"type": "object", "required": ["captured"], "properties": {"captured": {"const": true}}}}}}));
+    capture_responses.insert("200".into(), json!({"description": "The thank-you page (form posts); the same page whatever became of the address", "content": {"text/html": {"schema": {"type": "string"}}}}));
+    let mut capture = simple(
+        "Capture a lead from a page's form (no key; the page must be on the site's domains; the pre-auth limit per IP)",
+        "leads",
+        none.clone(),
+        capture_responses,
+    );
+    capture["parameters"] = json!([{"name": "siteId", "in": "path", "required": true, "description": "The site's public id", "schema": {"type": "string", "pattern": "^site_[0-9a-f]{16}$"}}]);
+    capture["requestBody"] = json!({"required": true, "content": {
+        "application/x-www-form-urlencoded": {"schema": form.clone()},
+        "application/json": {"schema": form}
+    }});
+    put("/api/capture/{siteId}", "post", capture);
+    let mut capture_preflight = Map::new();
+    capture_preflight.insert("204".into(), json!({"description": "The CORS preflight, allowed; the post itself is checked against its site"}));
+    let mut preflight_operation = simple(
+        "CORS preflight of a capture",
+        "leads",
+        none.clone(),
+        capture_preflight,
+    );
+    preflight_operation["parameters"] = json!([{"name": "siteId", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^site_[0-9a-f]{16}$"}}]);
+    put("/api/capture/{siteId}", "options", preflight_operation);
     let mut script_responses = ok(
         "The script (cached for a day, with an ETag)",
         "text/javascript",

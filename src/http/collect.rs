@@ -61,13 +61,13 @@ pub fn script(parts: &Parts) -> Response<Body> {
 }
 
 /// The host of the request's `Origin`, when it has one (`null` and garbage are no host).
-fn origin_host(parts: &Parts) -> Option<String> {
+pub(super) fn origin_host(parts: &Parts) -> Option<String> {
     let origin = parts.headers.get(header::ORIGIN)?.to_str().ok()?;
     url::Url::parse(origin).ok()?.host_str().map(str::to_owned)
 }
 
 /// Lets the browser on `parts`' origin read the answer.
-fn allow_origin(parts: &Parts, response: &mut Response<Body>) {
+pub(super) fn allow_origin(parts: &Parts, response: &mut Response<Body>) {
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(origin) = parts.headers.get(header::ORIGIN).cloned() {

@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+mod capture;
 mod collect;
 pub mod connections;
 mod direct;

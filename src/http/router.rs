@@ -133,6 +133,12 @@ impl Router {
             (&Method::POST, "/api/collect") => super::collect::collect(app, &parts, body).await,
             (&Method::OPTIONS, "/api/collect") => Ok(super::collect::preflight(&parts)),
             (&Method::GET, "/js/heycmo.js") => Ok(super::collect::script(&parts)),
+            (&Method::POST, capture) if capture.starts_with("/api/capture/") => {
+                super::capture::capture(app, &parts, &capture["/api/capture/".len()..], body).await
+            }
+            (&Method::OPTIONS, capture) if capture.starts_with("/api/capture/") => {
+                super::capture::preflight(&parts, &capture["/api/capture/".len()..])
+            }
             (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
                 self.named_tool(&parts, body, &tool["/api/tools/".len()..])
                     .await

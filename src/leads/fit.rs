@@ -111,134 +111,201 @@ pub struct Fit {
     pub contributions: Vec<Contribution>,
 }
 
-/// Whether `word` occurs in `text` as whole words, ignoring case.
-fn has_words(text: &str, word: &str) -> bool {
-    let text = format!(" {} ", normalise(text));
-    text.contains(&format!(" {} ", normalise(word)))
-}
-
-fn normalise(text: &str) -> String {
-    text.to_lowercase()
+/// Text as its words, lower case, space-padded: `" head of marketing "`, so a word or phrase is
+/// found on word boundaries with one `contains`.
+fn padded(text: &str) -> String {
+    let words: Vec<String> = text
+        .to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(str::to_owned)
+        .collect();
+    format!(" {} ", words.join(" "))
 }
 
-/// The fit of a lead with `email` and `fields` to `icp`.
-pub fn fit(icp: &Icp, email: &str, fields: &Fields) -> Fit {
-    let domain = email_domain(email);
-    if icp.excluded(domain) {
-        return Fit {
-            score: 0,
-            contributions: vec![Contribution {
-                rule: "excludedDomain".into(),
-                points: 0,
-                of: 0,
-                why: format!("{domain} is an excluded domain: not a company address"),
-            }],
-        };
+/// A profile ready to score many leads: its words normalised once.
+pub struct Prepared<'a> {
+    icp: &'a Icp,
+    industries: Vec<String>,
+    titles: Vec<String>,
+    seniority: Vec<String>,
+}
+
+/// One rule's outcome: the points it can give, whether it matched, and why (worked out only
+/// when the caller wants the explanation).
+struct Outcome<'f> {
+    rule: &'static str,
+    of: u32,
+    matched: bool,
+    why: Box<dyn Fn() -> String + 'f>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(icp: &'a Icp) -> Prepared<'a> {
+        let all = |words: &[String]| words.iter().map(|w| padded(w)).collect();
+        Prepared {
+            icp,
+            industries: all(&icp.industries),
+            titles: all(&icp.titles),
+            seniority: all(&icp.seniority),
+        }
     }
-    let mut contributions = Vec::new();
-    let mut rule = |name: &str, of: u32, matched: Option<String>, missing: Option<String>| {
-        let (points, why) = match (matched, missing) {
-            (Some(why), _) => (of, why),
-            (None, Some(why)) => (0, why),
-            (None, None) => (0, "does not match".into()),
-        };
-        contributions.push(Contribution {
-            rule: name.into(),
-            points,
-            of,
-            why,
-        });
-    };
-    if !icp.industries.is_empty() {
-        match &fields.industry {
-            None => rule("industry", 30, None, Some("no industry known".into())),
-            Some(industry) => {
-                let found = icp
-                    .industries
-                    .iter()
-                    .find(|i| has_words(industry, i) || has_words(i, industry));
-                rule(
-                    "industry",
-                    30,
-                    found.map(|i| format!("{industry} is in {i}")),
-                    Some(format!("{industry} is not an industry of the profile")),
-                )
+
+    /// The fit of a lead with `email` and `fields`; with `explain`, each rule's reason.
+    pub fn fit(&self, email: &str, fields: &Fields, explain: bool) -> Fit {
+        let icp = self.icp;
+        let domain = email_domain(email);
+        if icp.excluded(domain) {
+            return Fit {
+                score: 0,
+                contributions: vec![Contribution {
+                    rule: "excludedDomain".into(),
+                    points: 0,
+                    of: 0,
+                    why: format!("{domain} is an excluded domain: not a company address"),
+                }],
+            };
+        }
+        let mut outcomes: Vec<Outcome<'_>> = Vec::with_capacity(5);
+        if !icp.industries.is_empty() {
+            outcomes.push(match &fields.industry {
+                None => Outcome {
+                    rule: "industry",
+                    of: 30,
+                    matched: false,
+                    why: Box::new(|| "no industry known".into()),
+                },
+                Some(industry) => {
+                    let own = padded(industry);
+                    let found = self
+                        .industries
+                        .iter()
+                        .position(|i| own.contains(i.as_str()) || i.contains(own.as_str()));
+                    Outcome {
+                        rule: "industry",
+                        of: 30,
+                        matched: found.is_some(),
+                        why: Box::new(move || match found {
+                            Some(at) => format!("{industry} is in {}", icp.industries[at]),
+                            None => format!("{industry} is not an industry of the profile"),
+                        }),
+                    }
+                }
+            });
+        }
+        if !icp.employees.is_empty() {
+            outcomes.push(match fields.employees {
+                None => Outcome {
+                    rule: "employees",
+                    of: 25,
+                    matched: false,
+                    why: Box::new(|| "no company size known".into()),
+                },
+                Some(count) => {
+                    let found = icp.employees.iter().find(|r| {
+                        r.min.is_none_or(|min| count >= min) && r.max.is_none_or(|max| count <= max)
+                    });
+                    Outcome {
+                        rule: "employees",
+                        of: 25,
+                        matched: found.is_some(),
+                        why: Box::new(move || match found {
+                            Some(r) => format!(
+                                "{count} employees is within {}–{}",
+                                r.min.map_or("…".into(), |m| m.to_string()),
+                                r.max.map_or("…".into(), |m| m.to_string())
+                            ),
+                            None => format!("{count} employees is outside the profile's sizes"),
+                        }),
+                    }
+                }
+            });
+        }
+        let title = fields.title.as_deref().map(padded);
+        for (rule, of, words, originals) in [
+            ("title", 20, &self.titles, &icp.titles),
+            ("seniority", 15, &self.seniority, &icp.seniority),
+        ] {
+            if words.is_empty() {
+                continue;
             }
-        }
-    }
-    if !icp.employees.is_empty() {
-        match fields.employees {
-            None => rule("employees", 25, None, Some("no company size known".into())),
-            Some(count) => {
-                let found = icp.employees.iter().find(|r| {
-                    r.min.is_none_or(|min| count >= min) && r.max.is_none_or(|max| count <= max)
-                });
-                rule(
-                    "employees",
-                    25,
-                    found.map(|r| {
-                        format!(
-                            "{count} employees is within {}–{}",
-                            r.min.map_or("…".into(), |m| m.to_string()),
-                            r.max.map_or("…".into(), |m| m.to_string())
-                        )
-                    }),
-                    Some(format!("{count} employees is outside the profile's sizes")),
-                )
-            }
-        }
-    }
-    for (name, of, words) in [
-        ("title", 20, &icp.titles),
-        ("seniority", 15, &icp.seniority),
-    ] {
-        if words.is_empty() {
-            continue;
-        }
-        match &fields.title {
-            None => rule(name, of, None, Some("no title known".into())),
-            Some(title) => {
-                let found = words.iter().find(|w| has_words(title, w));
-                rule(
-                    name,
+            outcomes.push(match (&fields.title, &title) {
+                (Some(raw), Some(own)) => {
+                    let found = words.iter().position(|w| own.contains(w.as_str()));
+                    Outcome {
+                        rule,
+                        of,
+                        matched: found.is_some(),
+                        why: Box::new(move || match found {
+                            Some(at) => format!("{raw:?} has {:?}", originals[at]),
+                            None => format!("{raw:?} has none of {}", originals.join(", ")),
+                        }),
+                    }
+                }
+                _ => Outcome {
+                    rule,
                     of,
-                    found.map(|w| format!("{title:?} has {w:?}")),
-                    Some(format!("{title:?} has none of {}", words.join(", "))),
-                )
-            }
+                    matched: false,
+                    why: Box::new(|| "no title known".into()),
+                },
+            });
         }
-    }
-    if !icp.countries.is_empty() {
-        match &fields.country {
-            None => rule("country", 10, None, Some("no country known".into())),
-            Some(country) => {
-                let found = icp
-                    .countries
+        if !icp.countries.is_empty() {
+            outcomes.push(match &fields.country {
+                None => Outcome {
+                    rule: "country",
+                    of: 10,
+                    matched: false,
+                    why: Box::new(|| "no country known".into()),
+                },
+                Some(country) => {
+                    let found = icp
+                        .countries
+                        .iter()
+                        .any(|c| c.eq_ignore_ascii_case(country));
+                    Outcome {
+                        rule: "country",
+                        of: 10,
+                        matched: found,
+                        why: Box::new(move || {
+                            if found {
+                                format!("{country} is a country of the profile")
+                            } else {
+                                format!("{country} is not a country of the profile")
+                            }
+                        }),
+                    }
+                }
+            });
+        }
+        let possible: u32 = outcomes.iter().map(|o| o.of).sum();
+        let earned: u32 = outcomes.iter().filter(|o| o.matched).map(|o| o.of).sum();
+        Fit {
+            score: if possible == 0 {
+                0
+            } else {
+                (f64::from(earned) * 100.0 / f64::from(possible)).round() as u32
+            },
+            contributions: if explain {
+                outcomes
                     .iter()
-                    .any(|c| c.eq_ignore_ascii_case(country));
-                rule(
-                    "country",
-                    10,
-                    found.then(|| format!("{country} is a country of the profile")),
-                    Some(format!("{country} is not a country of the profile")),
-                )
-            }
+                    .map(|o| Contribution {
+                        rule: o.rule.into(),
+                        points: if o.matched { o.of } else { 0 },
+                        of: o.of,
+                        why: (o.why)(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
-    let possible: u32 = contributions.iter().map(|c| c.of).sum();
-    let earned: u32 = contributions.iter().map(|c| c.points).sum();
-    Fit {
-        score: if possible == 0 {
-            0
-        } else {
-            (f64::from(earned) * 100.0 / f64::from(possible)).round() as u32
-        },
-        contributions,
-    }
+}
+
+/// The fit of a lead with `email` and `fields` to `icp`, explained.
+pub fn fit(icp: &Icp, email: &str, fields: &Fields) -> Fit {
+    Prepared::new(icp).fit(email, fields, true)
 }
 
 #[cfg(test)]

@@ -24,6 +24,18 @@ pub enum Action {
 }
 
 impl Action {
+    /// The name it is stored and shown under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Visit => "visit",
+            Action::HighIntentPage => "highIntentPage",
+            Action::Capture => "capture",
+            Action::EmailOpen => "emailOpen",
+            Action::EmailClick => "emailClick",
+            Action::Reply => "reply",
+        }
+    }
+
     pub fn points(self) -> f64 {
         match self {
             Action::Visit => 5.0,
@@ -37,7 +49,7 @@ impl Action {
 }
 
 /// Path words that show buying intent.
-const HIGH_INTENT: &[&str] = &[
+pub const HIGH_INTENT: &[&str] = &[
     "pricing",
     "plans",
     "signup",
@@ -81,16 +93,23 @@ pub struct Contribution {
 /// Most contributions kept with a score (the largest).
 const KEPT: usize = 20;
 
-/// The intent of `signals` at `now`; the score, and the largest contributions.
-pub fn intent(signals: &[Signal], now: Millis, half_life_days: u32) -> (u32, Vec<Contribution>) {
+/// The intent of `signals` at `now`; the score, and with `explain` the largest contributions.
+pub fn intent(
+    signals: &[Signal],
+    now: Millis,
+    half_life_days: u32,
+    explain: bool,
+) -> (u32, Vec<Contribution>) {
     let half_life = f64::from(half_life_days.max(1)) * 86_400_000.0;
     let mut total = 0.0;
-    let mut parts: Vec<(f64, &Signal)> = Vec::with_capacity(signals.len());
+    let mut parts: Vec<(f64, &Signal)> = Vec::new();
     for signal in signals {
         let age = (now - signal.at).max(0) as f64;
         let points = signal.action.points() * (-age / half_life * std::f64::consts::LN_2).exp();
         total += points;
-        parts.push((points, signal));
+        if explain {
+            parts.push((points, signal));
+        }
     }
     parts.sort_by(|a, b| b.0.total_cmp(&a.0));
     let kept = parts
@@ -132,13 +151,13 @@ mod tests {
                 detail: None,
             },
         ];
-        let (score, parts) = intent(&signals, now, 14);
+        let (score, parts) = intent(&signals, now, 14, true);
         // 15 + 30/2 + 5/4 = 31.25
         assert_eq!(score, 31);
         assert_eq!(parts[0].points, 15.0);
         assert_eq!(parts[1].points, 15.0);
         assert_eq!(parts[2].points, 1.25);
-        let (slower, _) = intent(&signals, now, 28);
+        let (slower, _) = intent(&signals, now, 28, true);
         assert!(slower > score);
     }
 
@@ -151,7 +170,7 @@ mod tests {
                 detail: None,
             })
             .collect();
-        assert_eq!(intent(&signals, 0, 14).0, 100);
+        assert_eq!(intent(&signals, 0, 14, false).0, 100);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! erased lead leaves only a hash of its address on the suppression list, which keeps it from
 //! being imported or mailed again.
 
+pub mod capture;
 pub mod fit;
 pub mod import;
 pub mod intent;

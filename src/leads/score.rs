@@ -15,7 +15,7 @@ use super::intent::{self, Action, Signal};
 use super::{Fields, Lead};
 use crate::clock::rfc3339;
 use crate::error::Error;
-use crate::store::{LeadQuery, LeadRecord, Millis, NewEvent, ScoreUpdate, SeenSignal, Store};
+use crate::store::{LeadAction, LeadRecord, Millis, NewEvent, ScoreUpdate, SeenSignal, Store};
 
 /// The grade of a fit and an intent.
 pub fn grade(fit: Option<u32>, intent: u32) -> Option<String> {
@@ -63,14 +63,37 @@ pub struct ToScore<'a> {
     pub fields: &'a Fields,
 }
 
-/// The collector's signals by the email hash they were seen under, with the sites seen.
+/// The collector's signals by the email hash they were seen under, with the sites seen, and
+/// the actions heycmo recorded itself by lead.
 #[derive(Default)]
 pub struct Signals {
     pub by_hash: HashMap<String, Vec<Signal>>,
     pub sites: Vec<String>,
+    pub by_lead: HashMap<String, Vec<Signal>>,
 }
 
 impl Signals {
+    /// Adds recorded actions; one whose name is unknown (written by a later version) is left
+    /// out rather than guessed.
+    pub fn with_actions(mut self, actions: Vec<LeadAction>) -> Signals {
+        for action in actions {
+            let Ok(kind) =
+                serde_json::from_value::<Action>(serde_json::Value::String(action.action))
+            else {
+                continue;
+            };
+            self.by_lead
+                .entry(action.lead_id)
+                .or_default()
+                .push(Signal {
+                    action: kind,
+                    at: action.at,
+                    detail: action.detail,
+                });
+        }
+        self
+    }
+
     pub fn from_seen(seen: Vec<SeenSignal>) -> Signals {
         let mut signals = Signals::default();
         for row in seen {
@@ -100,29 +123,35 @@ impl Signals {
     }
 }
 
-/// Scores `leads` at `now`: fit from `icp`, intent from their signals on any of the sites.
+/// Scores `leads` at `now`: fit from `icp`, intent from their signals on any of the sites;
+/// with `explain`, each score's breakdown (which many leads at once do without).
 pub fn score_all(
     leads: &[ToScore<'_>],
     icp: Option<&Icp>,
     signals: &Signals,
     now: Millis,
+    explain: bool,
 ) -> Vec<Scored> {
     let half_life = icp.map_or(14, Icp::half_life_days);
+    let prepared = icp.filter(|icp| icp.has_rules()).map(fit::Prepared::new);
     let mut mine: Vec<Signal> = Vec::new();
     leads
         .iter()
         .map(|lead| {
             mine.clear();
+            if let Some(own) = signals.by_lead.get(lead.id) {
+                mine.extend(own.iter().cloned());
+            }
             for site in &signals.sites {
                 let hash = crate::analytics::collector::email_hash(site, lead.email);
                 if let Some(found) = signals.by_hash.get(&hash) {
                     mine.extend(found.iter().cloned());
                 }
             }
-            let fit = icp
-                .filter(|icp| icp.has_rules())
-                .map(|icp| fit::fit(icp, lead.email, lead.fields));
-            let (intent, contributions) = intent::intent(&mine, now, half_life);
+            let fit = prepared
+                .as_ref()
+                .map(|p| p.fit(lead.email, lead.fields, explain));
+            let (intent, contributions) = intent::intent(&mine, now, half_life, explain);
             let fit_score = fit.as_ref().map(|f| f.score);
             Scored {
                 id: lead.id.to_owned(),
@@ -157,6 +186,10 @@ pub struct Rescored {
     /// Leads whose fit or intent moved.
     pub changed: u32,
     pub regraded: Vec<Regraded>,
+    /// Each lead's scores with their breakdown, for a caller that shows one.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub scores: Vec<Scored>,
 }
 
 /// The customer's profile, if set.
@@ -178,7 +211,8 @@ pub fn fields_of(record: &LeadRecord) -> Result<Fields, Error> {
 }
 
 /// Rescores the customer's leads (or those of `only`), stores what moved and appends
-/// `lead.scored` for each grade that changed, in one transaction.
+/// `lead.scored` for each grade that changed, in one transaction; the breakdown is not stored
+/// (it is worked out again whenever a lead is read whole).
 pub async fn rescore(
     store: &Store,
     customer: &str,
@@ -186,20 +220,13 @@ pub async fn rescore(
     only: Option<&[String]>,
 ) -> Result<Rescored, Error> {
     let icp = profile(store, customer).await?;
-    let mut records = store
-        .leads(
-            customer,
-            LeadQuery {
-                limit: u32::MAX,
-                ..LeadQuery::default()
-            },
-        )
-        .await?;
+    let mut records = store.all_leads(customer).await?;
     if let Some(ids) = only {
         records.retain(|r| ids.contains(&r.id));
     }
     let fields: Vec<Fields> = records.iter().map(fields_of).collect::<Result<_, _>>()?;
-    let signals = Signals::from_seen(store.lead_signals(customer).await?);
+    let signals = Signals::from_seen(store.lead_signals(customer, intent::HIGH_INTENT).await?)
+        .with_actions(store.lead_actions(customer).await?);
     let leads: Vec<ToScore<'_>> = records
         .iter()
         .zip(&fields)
@@ -209,15 +236,14 @@ pub async fn rescore(
             fields: f,
         })
         .collect();
-    let scored = score_all(&leads, icp.as_ref(), &signals, now);
+    let scored = score_all(&leads, icp.as_ref(), &signals, now, only.is_some());
     let mut rescored = Rescored {
         scored: scored.len() as u32,
         ..Rescored::default()
     };
     let (mut updates, mut events) = (Vec::new(), Vec::new());
-    for (record, score) in records.iter().zip(scored) {
-        let unscored = record.scoring == "{}";
-        if !unscored && record.fit == score.fit && record.intent == score.intent {
+    for (record, score) in records.iter().zip(&scored) {
+        if record.fit == score.fit && record.intent == score.intent {
             continue;
         }
         rescored.changed += 1;
@@ -241,29 +267,40 @@ pub async fn rescore(
             });
         }
         updates.push(ScoreUpdate {
-            id: score.id,
+            id: score.id.clone(),
             fit: score.fit,
             intent: score.intent,
-            grade: score.grade,
-            scoring: serde_json::to_string(&score.scoring)
-                .map_err(|e| Error::Internal(e.to_string()))?,
+            grade: score.grade.clone(),
         });
     }
     if !updates.is_empty() {
         store.save_scores(customer, updates, events, now).await?;
     }
+    rescored.scores = scored;
     Ok(rescored)
 }
 
-/// A stored lead as its owner sees it; `with_scoring` adds the breakdown.
-pub fn lead_of(record: &LeadRecord, with_scoring: bool) -> Result<Lead, Error> {
-    let scoring = if with_scoring && record.scoring != "{}" {
-        Some(serde_json::from_str(&record.scoring).map_err(|e| {
-            Error::Internal(format!("lead {}'s scores are unreadable: {e}", record.id))
-        })?)
-    } else {
-        None
-    };
+/// One lead scored again as of `now` (intent decays with time), whole with its breakdown.
+pub async fn scored_lead(
+    store: &Store,
+    customer: &str,
+    id: &str,
+    now: Millis,
+) -> Result<Lead, Error> {
+    let missing = || Error::NotFound(format!("No lead {id}"));
+    store.lead(customer, id).await?.ok_or_else(missing)?;
+    let ids = [id.to_owned()];
+    let scoring = rescore(store, customer, now, Some(&ids))
+        .await?
+        .scores
+        .pop()
+        .map(|s| s.scoring);
+    let record = store.lead(customer, id).await?.ok_or_else(missing)?;
+    lead_of(&record, scoring)
+}
+
+/// A stored lead as its owner sees it, with `scoring`'s breakdown when given.
+pub fn lead_of(record: &LeadRecord, scoring: Option<Scoring>) -> Result<Lead, Error> {
     Ok(Lead {
         id: record.id.clone(),
         email: record.email.clone(),
@@ -327,7 +364,7 @@ mod tests {
                 fields: &fields,
             },
         ];
-        let scored = score_all(&leads, None, &signals, 1000);
+        let scored = score_all(&leads, None, &signals, 1000, true);
         assert_eq!(scored[0].intent, 20, "a visit and a pricing page");
         assert_eq!(scored[0].scoring.intent.len(), 2);
         assert_eq!(scored[1].intent, 0);

@@ -5,6 +5,8 @@
 //! and style are inline and pinned by their SHA-256 in its Content-Security-Policy: the page
 //! loads nothing from anywhere, and no injected script or style would run.
 
+pub mod capture_form;
+pub mod captured;
 pub mod live;
 
 use base64::Engine;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::{Millis, NewEvent, StoreResult};
 
-/// A lead as stored; `fields` and `scoring` are JSON.
+/// A lead as stored; `fields` is JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeadRecord {
     pub id: String,
@@ -15,7 +15,6 @@ pub struct LeadRecord {
     pub fit: Option<u32>,
     pub intent: u32,
     pub grade: Option<String>,
-    pub scoring: String,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -62,7 +61,6 @@ pub struct ScoreUpdate {
     pub fit: Option<u32>,
     pub intent: u32,
     pub grade: Option<String>,
-    pub scoring: String,
 }
 
 /// A behaviour the collector saw of an identified visitor: a visit (`path` is `None`) or a
@@ -73,6 +71,25 @@ pub struct SeenSignal {
     pub email_hash: String,
     pub at: Millis,
     pub path: Option<String>,
+}
+
+/// Something a lead did that heycmo saw directly (a form capture; later an email opened or
+/// answered), by its action's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadAction {
+    pub lead_id: String,
+    pub action: String,
+    pub at: Millis,
+    pub detail: Option<String>,
+}
+
+/// A capture's tie to the collector: the visitor who sent the form, whose visits of today are
+/// then known by the lead's email hash.
+#[derive(Debug, Clone)]
+pub struct Identify {
+    pub site_id: String,
+    pub visitor: String,
+    pub email_hash: String,
 }
 
 /// What a backend stores and reads of this aggregate.
@@ -87,6 +104,9 @@ pub trait LeadStore: Send + Sync {
     ) -> StoreResult<Vec<Imported>>;
 
     async fn leads(&self, customer: &str, query: LeadQuery) -> StoreResult<Vec<LeadRecord>>;
+
+    /// Every lead of the customer, in no order (rescoring reads them all).
+    async fn all_leads(&self, customer: &str) -> StoreResult<Vec<LeadRecord>>;
 
     async fn lead(&self, customer: &str, id: &str) -> StoreResult<Option<LeadRecord>>;
 
@@ -123,6 +143,26 @@ pub trait LeadStore: Send + Sync {
         now: Millis,
     ) -> StoreResult<()>;
 
-    /// The visits and pageviews of identified visitors on the customer's sites.
-    async fn lead_signals(&self, customer: &str) -> StoreResult<Vec<SeenSignal>>;
+    /// Imports one lead as [`LeadStore::import_leads`] does, records `action` for it, and ties
+    /// the visitor's visits to it, in one transaction.
+    async fn capture_lead(
+        &self,
+        customer: &str,
+        lead: NewLead,
+        action: &str,
+        detail: Option<String>,
+        identify: Option<Identify>,
+        now: Millis,
+    ) -> StoreResult<Imported>;
+
+    /// Every action recorded for the customer's leads.
+    async fn lead_actions(&self, customer: &str) -> StoreResult<Vec<LeadAction>>;
+
+    /// The visits of identified visitors on the customer's sites, and their pageviews whose
+    /// path contains one of `path_words` (any case): a coarse filter the caller refines.
+    async fn lead_signals(
+        &self,
+        customer: &str,
+        path_words: &[&str],
+    ) -> StoreResult<Vec<SeenSignal>>;
 }

@@ -45,7 +45,10 @@ pub use customers::{Customer, CustomerStore, NewCustomer};
 pub use events::{EventQuery, EventRecord, EventStore, EventWriter, NewEvent, TOOL_CALLED};
 pub use jobs::{JobRecord, JobStore, NewJob};
 pub use keys::{ApiKeyRecord, KeyScope, KeyStore, NewKey};
-pub use leads::{Imported, LeadQuery, LeadRecord, LeadStore, NewLead, ScoreUpdate, SeenSignal};
+pub use leads::{
+    Identify, Imported, LeadAction, LeadQuery, LeadRecord, LeadStore, NewLead, ScoreUpdate,
+    SeenSignal,
+};
 pub use revenue::{
     NewOrder, NewRefund, OrderRecord, Recorded, RevenueStore, TouchpointRecord, VisitKey,
 };

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::rfc3339;
 use crate::error::Error;
 use crate::leads::Lead;
-use crate::leads::score::{self, lead_of};
+use crate::leads::score;
 use crate::registry::{Tool, ToolContext};
 use crate::store::EventQuery;
 
@@ -45,20 +45,8 @@ impl Tool for GetLead {
 
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Output, Error> {
         let customer = &ctx.principal.customer.id;
-        let missing = || Error::NotFound(format!("No lead {}", input.lead_id));
-        ctx.store
-            .lead(customer, &input.lead_id)
-            .await?
-            .ok_or_else(missing)?;
-        // Intent decays with time: the lead is scored again as of now.
-        let ids = [input.lead_id.clone()];
-        score::rescore(&ctx.store, customer, ctx.clock.now_millis(), Some(&ids)).await?;
-        let record = ctx
-            .store
-            .lead(customer, &input.lead_id)
-            .await?
-            .ok_or_else(missing)?;
-        let lead = lead_of(&record, true)?;
+        let lead = score::scored_lead(&ctx.store, customer, &input.lead_id, ctx.clock.now_millis())
+            .await?;
         let mut timeline: Vec<(String, Moment)> = Vec::new();
         let grades = ctx
             .store

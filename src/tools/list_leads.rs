@@ -62,7 +62,7 @@ impl Tool for ListLeads {
         Ok(Output {
             leads: records
                 .iter()
-                .map(|r| lead_of(r, false))
+                .map(|r| lead_of(r, None))
                 .collect::<Result<_, _>>()?,
         })
     }

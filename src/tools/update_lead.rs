@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::leads::score::{self, lead_of};
+use crate::leads::score;
 use crate::leads::{Lead, Stage};
 use crate::registry::{Tool, ToolContext};
 
@@ -91,14 +91,7 @@ impl Tool for UpdateLead {
             )
             .await?
             .ok_or_else(|| Error::NotFound(format!("No lead {}", input.lead_id)))?;
-        let ids = [input.lead_id.clone()];
-        score::rescore(&ctx.store, customer, now, Some(&ids)).await?;
-        let record = ctx
-            .store
-            .lead(customer, &input.lead_id)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("No lead {}", input.lead_id)))?;
-        lead_of(&record, true)
+        score::scored_lead(&ctx.store, customer, &input.lead_id, now).await
     }
 
     fn render(&self, lead: &Lead) -> String {

@@ -763,9 +763,24 @@ impl Handler for VisibilityJob {
         Box::pin(async move {
             let Payload { customer } = serde_json::from_str(&job.payload)
                 .map_err(|e| Failure::permanent(format!("unreadable visibility job: {e}")))?;
+            // The same questions as last time, so the trend compares like with like; the
+            // profile's defaults for a first run.
+            let request = match self.0.previous(&customer).await {
+                Ok(Some(previous)) => Request {
+                    brand: Some(previous.brand),
+                    aliases: previous.aliases,
+                    domain: previous.domain,
+                    competitors: previous.competitors,
+                    queries: previous.queries,
+                    engines: Vec::new(),
+                    repeats: Some(previous.repeats),
+                },
+                Ok(None) => Request::default(),
+                Err(error) => return Err(Failure::from(error.to_string())),
+            };
             let plan = self
                 .0
-                .plan(&customer, Request::default(), ClientModel::Scheduled)
+                .plan(&customer, request, ClientModel::Scheduled)
                 .await
                 // A run that cannot be planned (no engine, no profile) will not plan on retry.
                 .map_err(|e| Failure::permanent(e.to_string()))?;

@@ -8,6 +8,7 @@ pub mod browser;
 pub mod google;
 pub mod platforms;
 pub mod receiver;
+pub mod sampling;
 pub mod site;
 
 use std::io::{BufRead, BufReader};
@@ -414,4 +415,22 @@ impl rmcp::ClientHandler for Watcher {
     ) {
         let _ = self.0.send(params.uri);
     }
+}
+
+/// `handler` connected to `server`'s Streamable HTTP endpoint on the 2026-07-28 generation
+/// (`server/discover`, no handshake).
+pub async fn discover<H: rmcp::ClientHandler>(
+    handler: H,
+    server: &Server,
+) -> rmcp::service::RunningService<rmcp::RoleClient, H> {
+    use rmcp::service::ClientServiceExt;
+    handler
+        .serve_with_lifecycle(
+            mcp_transport(server.url("/mcp"), server.key.clone()),
+            rmcp::service::ClientLifecycleMode::Discover {
+                preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("server/discover over Streamable HTTP")
 }

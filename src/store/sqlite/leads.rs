@@ -6,11 +6,11 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Sqlite, events, write_transaction};
 use crate::store::{
-    Imported, LeadQuery, LeadRecord, LeadStore, Millis, NewEvent, NewLead, ScoreUpdate, SeenSignal,
-    StoreResult,
+    Identify, Imported, LeadAction, LeadQuery, LeadRecord, LeadStore, Millis, NewEvent, NewLead,
+    ScoreUpdate, SeenSignal, StoreResult,
 };
 
-const SELECT: &str = "SELECT id, email, fields, source, stage, fit, intent, grade, scoring, created_at, updated_at FROM leads";
+const SELECT: &str = "SELECT id, email, fields, source, stage, fit, intent, grade, created_at, updated_at FROM leads";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<LeadRecord> {
     Ok(LeadRecord {
@@ -22,9 +22,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<LeadRecord> {
         fit: row.get(5)?,
         intent: row.get(6)?,
         grade: row.get(7)?,
-        scoring: row.get(8)?,
-        created_at: row.get(9)?,
-        updated_at: row.get(10)?,
+        created_at: row.get(8)?,
+        updated_at: row.get(9)?,
     })
 }
 
@@ -33,6 +32,51 @@ fn one(conn: &rusqlite::Connection, customer: &str, id: &str) -> StoreResult<Opt
         .prepare_cached(&format!("{SELECT} WHERE customer_id = ?1 AND id = ?2"))?
         .query_row(params![customer, id], from_row)
         .optional()?)
+}
+
+/// Imports one lead in `tx`: refused when suppressed, merged into the lead with its email, or
+/// new.
+fn import(
+    tx: &rusqlite::Transaction<'_>,
+    customer: &str,
+    lead: NewLead,
+    now: Millis,
+) -> StoreResult<Imported> {
+    if tx
+        .prepare_cached("SELECT 1 FROM suppressions WHERE customer_id = ?1 AND hash = ?2")?
+        .exists(params![customer, lead.suppression_hash])?
+    {
+        return Ok(Imported::Suppressed);
+    }
+    let id: Option<String> = tx
+        .prepare_cached("SELECT id FROM leads WHERE customer_id = ?1 AND email = ?2")?
+        .query_row(params![customer, lead.email], |row| row.get(0))
+        .optional()?;
+    Ok(match id {
+        Some(id) => {
+            tx.prepare_cached(
+                "UPDATE leads SET fields = json_patch(fields, ?2), source = coalesce(source, ?3),
+                 updated_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, lead.fields, lead.source, now])?;
+            Imported::Updated(id)
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO leads (id, customer_id, email, fields, source, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, json(?4), ?5, ?6, ?6)",
+            )?
+            .execute(params![
+                lead.id,
+                customer,
+                lead.email,
+                lead.fields,
+                lead.source,
+                now
+            ])?;
+            Imported::Created(lead.id)
+        }
+    })
 }
 
 #[async_trait]
@@ -46,48 +90,10 @@ impl LeadStore for Sqlite {
         let customer = customer.to_owned();
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
-            let mut outcomes = Vec::with_capacity(leads.len());
-            {
-                let mut suppressed = tx.prepare_cached(
-                    "SELECT 1 FROM suppressions WHERE customer_id = ?1 AND hash = ?2",
-                )?;
-                let mut known =
-                    tx.prepare_cached("SELECT id FROM leads WHERE customer_id = ?1 AND email = ?2")?;
-                let mut update = tx.prepare_cached(
-                    "UPDATE leads SET fields = json_patch(fields, ?2), source = coalesce(source, ?3),
-                     updated_at = ?4 WHERE id = ?1",
-                )?;
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO leads (id, customer_id, email, fields, source, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, json(?4), ?5, ?6, ?6)",
-                )?;
-                for lead in leads {
-                    if suppressed.exists(params![customer, lead.suppression_hash])? {
-                        outcomes.push(Imported::Suppressed);
-                        continue;
-                    }
-                    let id: Option<String> = known
-                        .query_row(params![customer, lead.email], |row| row.get(0))
-                        .optional()?;
-                    match id {
-                        Some(id) => {
-                            update.execute(params![id, lead.fields, lead.source, now])?;
-                            outcomes.push(Imported::Updated(id));
-                        }
-                        None => {
-                            insert.execute(params![
-                                lead.id,
-                                customer,
-                                lead.email,
-                                lead.fields,
-                                lead.source,
-                                now
-                            ])?;
-                            outcomes.push(Imported::Created(lead.id));
-                        }
-                    }
-                }
-            }
+            let outcomes = leads
+                .into_iter()
+                .map(|lead| import(&tx, &customer, lead, now))
+                .collect::<StoreResult<Vec<_>>>()?;
             tx.commit()?;
             Ok(outcomes)
         })
@@ -117,6 +123,16 @@ impl LeadStore for Sqlite {
                 ],
                 from_row,
             )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn all_leads(&self, customer: &str) -> StoreResult<Vec<LeadRecord>> {
+        let customer = customer.to_owned();
+        self.run(move |conn| {
+            let mut statement = conn.prepare_cached(&format!("{SELECT} WHERE customer_id = ?1"))?;
+            let rows = statement.query_map([customer], from_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
@@ -163,11 +179,10 @@ impl LeadStore for Sqlite {
             suppression_hash.to_owned(),
         );
         self.run(move |conn| {
-            // Erased means gone from the files: the freed pages are overwritten with zeros, and
-            // the write-ahead log (which holds earlier versions of those pages) is copied back
-            // and truncated at once. Should a reader hold the log, it is truncated at the next
-            // checkpoint instead.
-            conn.pragma_update(None, "secure_delete", true)?;
+            // Erased means gone from the files: every connection zeroes what it frees
+            // (`secure_delete`, see `configure`), and the write-ahead log, which holds earlier
+            // versions of the lead's pages, is copied back and truncated at once. Should a
+            // reader hold the log, it is truncated at the next checkpoint instead.
             let tx = write_transaction(conn)?;
             let deleted = tx
                 .prepare_cached("DELETE FROM leads WHERE customer_id = ?1 AND id = ?2")?
@@ -180,7 +195,6 @@ impl LeadStore for Sqlite {
                 .execute(params![customer, hash, now])?;
             }
             tx.commit()?;
-            conn.pragma_update(None, "secure_delete", false)?;
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
             Ok(deleted > 0)
         })
@@ -223,7 +237,7 @@ impl LeadStore for Sqlite {
             let tx = write_transaction(conn)?;
             {
                 let mut update = tx.prepare_cached(
-                    "UPDATE leads SET fit = ?3, intent = ?4, grade = ?5, scoring = ?6, updated_at = ?7
+                    "UPDATE leads SET fit = ?3, intent = ?4, grade = ?5, updated_at = ?6
                      WHERE customer_id = ?1 AND id = ?2",
                 )?;
                 for score in scores {
@@ -233,7 +247,6 @@ impl LeadStore for Sqlite {
                         score.fit,
                         score.intent,
                         score.grade,
-                        score.scoring,
                         now
                     ])?;
                 }
@@ -247,8 +260,70 @@ impl LeadStore for Sqlite {
         .await
     }
 
-    async fn lead_signals(&self, customer: &str) -> StoreResult<Vec<SeenSignal>> {
+    async fn capture_lead(
+        &self,
+        customer: &str,
+        lead: NewLead,
+        action: &str,
+        detail: Option<String>,
+        identify: Option<Identify>,
+        now: Millis,
+    ) -> StoreResult<Imported> {
+        let (customer, action) = (customer.to_owned(), action.to_owned());
+        self.run(move |conn| {
+            let tx = write_transaction(conn)?;
+            let outcome = import(&tx, &customer, lead, now)?;
+            if let Imported::Created(id) | Imported::Updated(id) = &outcome {
+                tx.prepare_cached(
+                    "INSERT INTO lead_actions (customer_id, lead_id, action, at, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![customer, id, action, now, detail])?;
+                if let Some(identify) = identify {
+                    tx.prepare_cached(
+                        "UPDATE visits SET email_hash = ?3
+                         WHERE site_id = ?1 AND visitor = ?2 AND email_hash IS NULL",
+                    )?
+                    .execute(params![
+                        identify.site_id,
+                        identify.visitor,
+                        identify.email_hash
+                    ])?;
+                }
+            }
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    async fn lead_actions(&self, customer: &str) -> StoreResult<Vec<LeadAction>> {
         let customer = customer.to_owned();
+        self.run(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT lead_id, action, at, detail FROM lead_actions WHERE customer_id = ?1",
+            )?;
+            let rows = statement.query_map([customer], |row| {
+                Ok(LeadAction {
+                    lead_id: row.get(0)?,
+                    action: row.get(1)?,
+                    at: row.get(2)?,
+                    detail: row.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn lead_signals(
+        &self,
+        customer: &str,
+        path_words: &[&str],
+    ) -> StoreResult<Vec<SeenSignal>> {
+        let customer = customer.to_owned();
+        // The words as a JSON array, matched in SQL so that the other pageviews are never read.
+        let words = serde_json::to_string(path_words).unwrap_or_else(|_| "[]".into());
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT v.site_id, v.email_hash, v.started_at, NULL FROM visits v
@@ -258,9 +333,10 @@ impl LeadStore for Sqlite {
                  SELECT v.site_id, v.email_hash, h.at, h.path FROM visits v
                    JOIN sites s ON s.id = v.site_id
                    JOIN hits h ON h.visit_id = v.id
-                  WHERE s.customer_id = ?1 AND v.email_hash IS NOT NULL AND h.name IS NULL",
+                  WHERE s.customer_id = ?1 AND v.email_hash IS NOT NULL AND h.name IS NULL
+                    AND EXISTS (SELECT 1 FROM json_each(?2) w WHERE instr(lower(h.path), w.value) > 0)",
             )?;
-            let rows = statement.query_map([customer], |row| {
+            let rows = statement.query_map(params![customer, words], |row| {
                 Ok(SeenSignal {
                     site_id: row.get(0)?,
                     email_hash: row.get(1)?,

@@ -398,7 +398,7 @@ const STEPS: &[&str] = &[
     CREATE INDEX visibility_runs_by_customer ON visibility_runs(customer_id, created_at);
     "#,
     // 19: leads, known by their normalised email per customer, with their scores in columns
-    // (lists filter and sort on them); each customer's ideal customer profile; and the
+    // (lists filter and sort on them; the breakdown is worked out when a lead is read); each customer's ideal customer profile; and the
     // suppression list, which keeps only a hash of an erased or unsubscribed address.
     r#"
     CREATE TABLE leads (
@@ -411,7 +411,6 @@ const STEPS: &[&str] = &[
         fit         INTEGER,
         intent      INTEGER NOT NULL DEFAULT 0,
         grade       TEXT,
-        scoring     TEXT NOT NULL DEFAULT '{}',
         created_at  INTEGER NOT NULL,
         updated_at  INTEGER NOT NULL,
         UNIQUE (customer_id, email)
@@ -428,6 +427,19 @@ const STEPS: &[&str] = &[
         created_at  INTEGER NOT NULL,
         PRIMARY KEY (customer_id, hash)
     ) STRICT, WITHOUT ROWID;
+    "#,
+    // 20: what leads did that heycmo saw itself (a form capture, later an email opened or
+    // answered), read when their intent is scored; gone with the lead.
+    r#"
+    CREATE TABLE lead_actions (
+        id          INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        lead_id     TEXT NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        action      TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        detail      TEXT
+    ) STRICT;
+    CREATE INDEX lead_actions_by_customer ON lead_actions(customer_id, lead_id);
     "#,
 ];
 
