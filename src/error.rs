@@ -282,6 +282,19 @@ impl Error {
     }
 
     /// The stable machine-readable code, part of the public contract.
+    /// Input refused at `pointer` (a JSON pointer, `""` for the whole input); the message starts
+    /// with the pointer so a person sees where without reading the field.
+    pub fn invalid(pointer: &str, message: impl std::fmt::Display) -> Error {
+        Error::InvalidInput {
+            message: if pointer.is_empty() {
+                message.to_string()
+            } else {
+                format!("{pointer}: {message}")
+            },
+            pointer: pointer.to_owned(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         self.kind().code
     }

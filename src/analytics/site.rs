@@ -80,19 +80,19 @@ impl Settings {
             }
         }
         if domains.is_empty() {
-            return Err(invalid("/domains", "list at least one domain"));
+            return Err(Error::invalid("/domains", "list at least one domain"));
         }
         if domains.len() > MAX_DOMAINS {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "/domains",
-                &format!("at most {MAX_DOMAINS} domains"),
+                format!("at most {MAX_DOMAINS} domains"),
             ));
         }
         self.domains = domains;
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "/timeZone",
-                &format!(
+                format!(
                     "{:?} is not an IANA time zone (for example Europe/Berlin or UTC)",
                     self.time_zone
                 ),
@@ -105,7 +105,10 @@ impl Settings {
             }
         }
         if goals.len() > MAX_GOALS {
-            return Err(invalid("/goals", &format!("at most {MAX_GOALS} goals")));
+            return Err(Error::invalid(
+                "/goals",
+                format!("at most {MAX_GOALS} goals"),
+            ));
         }
         self.goals = goals;
         Ok(self)
@@ -179,13 +182,6 @@ pub fn new_id() -> String {
     format!("site_{}", crate::auth::random_hex(8))
 }
 
-fn invalid(pointer: &str, message: &str) -> Error {
-    Error::InvalidInput {
-        message: format!("{pointer}: {message}"),
-        pointer: pointer.to_owned(),
-    }
-}
-
 /// A host name as the browser's `Origin` carries it: no scheme, path or port.
 fn normalise_domain(raw: &str) -> Result<String, Error> {
     let domain = raw.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -201,9 +197,9 @@ fn normalise_domain(raw: &str) -> Result<String, Error> {
             && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     };
     if host.len() > 253 || !host.split('.').all(label_ok) {
-        return Err(invalid(
+        return Err(Error::invalid(
             "/domains",
-            &format!(
+            format!(
                 "{raw:?} is not a host name: write it as the browser's address bar shows it, \
                  without scheme, port or path (example.com, shop.example.com or *.example.com)"
             ),

@@ -36,10 +36,8 @@ fn read_form(parts: &Parts, bytes: &[u8]) -> Result<(Form, bool), Error> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let unreadable = |e: serde_json::Error| Error::InvalidInput {
-        message: format!("the form cannot be read: {e}"),
-        pointer: String::new(),
-    };
+    let unreadable =
+        |e: serde_json::Error| Error::invalid("", format!("the form cannot be read: {e}"));
     if kind.starts_with("application/x-www-form-urlencoded") {
         let fields: Map<String, Value> = url::form_urlencoded::parse(bytes)
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))

@@ -53,10 +53,10 @@ pub enum Captured {
 
 fn clean(value: Option<String>, field: &str) -> Result<Option<String>, Error> {
     match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > 200 => Err(Error::InvalidInput {
-            message: format!("/{field}: longer than 200 characters"),
-            pointer: format!("/{field}"),
-        }),
+        Some(v) if v.chars().count() > 200 => Err(Error::invalid(
+            &format!("/{field}"),
+            "longer than 200 characters",
+        )),
         other => Ok(other),
     }
 }
@@ -91,10 +91,8 @@ pub async fn capture(
     {
         return Ok(Captured::Bot);
     }
-    let email = normalise_email(&form.email).map_err(|message| Error::InvalidInput {
-        message: format!("/email: {message}"),
-        pointer: "/email".into(),
-    })?;
+    let email =
+        normalise_email(&form.email).map_err(|message| Error::invalid("/email", message))?;
     let fields = Fields {
         name: clean(form.name, "name")?,
         company: clean(form.company, "company")?,

@@ -85,10 +85,6 @@ impl Stage {
             Stage::Lost => "lost",
         }
     }
-
-    pub fn parse(text: &str) -> Option<Stage> {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-    }
 }
 
 /// An email as leads are keyed by it: trimmed and lower-cased, or why it is not one.

@@ -26,11 +26,12 @@ pub trait VisibilityStore: Send + Sync {
         event: NewEvent,
     ) -> StoreResult<()>;
 
-    /// A customer's runs, newest first, their `run` left empty; `before` pages on.
+    /// A customer's runs, newest first (those made at `since` or later, when given), their `run`
+    /// left empty.
     async fn visibility_runs(
         &self,
         customer: &str,
-        before: Option<Millis>,
+        since: Option<Millis>,
         limit: u32,
     ) -> StoreResult<Vec<VisibilityRecord>>;
 

@@ -51,16 +51,12 @@ impl Tool for ImportLeads {
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Output, Error> {
         let customer = &ctx.principal.customer.id;
         let mut parsed = match (&input.csv, &input.rows) {
-            (Some(text), None) => import::csv(text).map_err(|message| Error::InvalidInput {
-                message: format!("/csv: {message}"),
-                pointer: "/csv".into(),
-            })?,
+            (Some(text), None) => {
+                import::csv(text).map_err(|message| Error::invalid("/csv", message))?
+            }
             (None, Some(rows)) => import::json(rows),
             _ => {
-                return Err(Error::InvalidInput {
-                    message: "give either csv or rows".into(),
-                    pointer: String::new(),
-                });
+                return Err(Error::invalid("", "give either csv or rows"));
             }
         };
         let rows: Vec<NewLead> = parsed

@@ -24,21 +24,20 @@ impl Tool for SetIcp {
 
     async fn call(&self, ctx: &ToolContext, icp: Icp) -> Result<Output, Error> {
         if !icp.has_rules() {
-            return Err(Error::InvalidInput {
-                message: "the profile sets no rule: give industries, employees, titles, \
-                          seniority or countries"
-                    .into(),
-                pointer: String::new(),
-            });
+            return Err(Error::invalid(
+                "",
+                "the profile sets no rule: give industries, employees, titles, seniority or \
+                 countries",
+            ));
         }
         for (i, range) in icp.employees.iter().enumerate() {
             if let (Some(min), Some(max)) = (range.min, range.max)
                 && min > max
             {
-                return Err(Error::InvalidInput {
-                    message: format!("/employees/{i}: min {min} is above max {max}"),
-                    pointer: format!("/employees/{i}"),
-                });
+                return Err(Error::invalid(
+                    &format!("/employees/{i}"),
+                    format!("min {min} is above max {max}"),
+                ));
             }
         }
         let customer = &ctx.principal.customer.id;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::jobs::Schedule;
-use crate::jobs::cron::{self, CronError};
+use crate::jobs::cron;
 use crate::registry::{Tool, ToolContext};
 use crate::store::ScheduleChange;
 
@@ -36,13 +36,6 @@ pub struct Input {
     pub enabled: Option<bool>,
 }
 
-fn invalid(pointer: &str, error: CronError) -> Error {
-    Error::InvalidInput {
-        message: format!("/{pointer}: {error}"),
-        pointer: format!("/{pointer}"),
-    }
-}
-
 pub struct SetSchedule;
 
 impl Tool for SetSchedule {
@@ -52,10 +45,10 @@ impl Tool for SetSchedule {
     async fn call(&self, ctx: &ToolContext, input: Input) -> Result<Schedule, Error> {
         let now = ctx.clock.now_millis();
         if let Some(zone) = &input.time_zone {
-            cron::time_zone(zone).map_err(|e| invalid("timeZone", e))?;
+            cron::time_zone(zone).map_err(|e| Error::invalid("/timeZone", e))?;
         }
         if let Some(expression) = &input.cron {
-            cron::check(expression, now).map_err(|e| invalid("cron", e))?;
+            cron::check(expression, now).map_err(|e| Error::invalid("/cron", e))?;
         }
         let name = match input.workflow {
             WorkflowName::Research => crate::research::WORKFLOW,

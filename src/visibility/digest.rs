@@ -33,8 +33,7 @@ const RUNS: u32 = 50;
 
 /// The visibility runs since `since`, or `None` when there were none.
 pub async fn digest(store: &Store, customer: &str, since: Millis) -> Result<Option<Digest>, Error> {
-    let records = store.visibility_runs(customer, None, RUNS).await?;
-    let in_period: Vec<_> = records.iter().filter(|r| r.created_at >= since).collect();
+    let in_period = store.visibility_runs(customer, Some(since), RUNS).await?;
     let Some(latest) = in_period.first() else {
         return Ok(None);
     };

@@ -273,13 +273,6 @@ pub struct Visibility {
     pub clock: Arc<dyn Clock>,
 }
 
-fn invalid(pointer: &str, message: String) -> Error {
-    Error::InvalidInput {
-        message: format!("{pointer}: {message}"),
-        pointer: pointer.into(),
-    }
-}
-
 /// Cleans a list of names: trimmed, blanks and repeats dropped.
 fn names(list: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
@@ -314,11 +307,10 @@ impl Visibility {
                 .as_ref()
                 .and_then(|p| p.name.clone())
                 .ok_or_else(|| {
-                    invalid(
+                    Error::invalid(
                         "/brand",
                         "no brand was given and there is no brand profile with a name: give \
-                         brand, or run analyze_brand_url first"
-                            .into(),
+                         brand, or run analyze_brand_url first",
                     )
                 })?,
         };
@@ -336,11 +328,10 @@ impl Visibility {
         let mut queries = names(request.queries);
         if queries.is_empty() {
             let profile = profile.as_ref().ok_or_else(|| {
-                invalid(
+                Error::invalid(
                     "/queries",
                     "no queries were given and there is no brand profile to build them from: \
-                     give queries, or run analyze_brand_url first"
-                        .into(),
+                     give queries, or run analyze_brand_url first",
                 )
             })?;
             let phrases: Vec<String> = profile
@@ -350,22 +341,21 @@ impl Visibility {
                 .collect();
             queries = queries::defaults(&brand, &competitors, &phrases, &profile.audience);
             if queries.is_empty() {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "/queries",
-                    "the brand profile has no key phrases to build queries from: give queries"
-                        .into(),
+                    "the brand profile has no key phrases to build queries from: give queries",
                 ));
             }
         }
         if queries.len() > queries::MAX_QUERIES {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "/queries",
                 format!("at most {} queries in a run", queries::MAX_QUERIES),
             ));
         }
         let repeats = request.repeats.unwrap_or(1);
         if !(1..=MAX_REPEATS).contains(&repeats) {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "/repeats",
                 format!("repeats is 1 to {MAX_REPEATS}"),
             ));
@@ -374,7 +364,7 @@ impl Visibility {
         for name in &asked_for {
             if self.engines.find(name).is_none() {
                 let known: Vec<&str> = self.engines.list.iter().map(|e| e.name.as_str()).collect();
-                return Err(invalid(
+                return Err(Error::invalid(
                     "/engines",
                     format!(
                         "no answer engine is named {name:?}; this server has {}",
@@ -467,37 +457,47 @@ impl Visibility {
             .iter()
             .filter_map(|n| self.engines.find(n))
             .collect();
-        let asks = plan.asks();
-        let total = (asks.len() * engines.len()) as u32;
-        let mut outcomes: Vec<(usize, String, u32, Result<Answered, LlmError>)> = Vec::new();
-        let mut pending = Vec::new();
-        for (index, engine) in engines.iter().enumerate() {
-            for (query, repeat) in &asks {
-                if engine.kind == EngineKind::Sampling {
-                    let answered = sampled.next().ok_or_else(|| {
-                        Error::Internal("fewer sampled answers than planned".into())
-                    })?;
-                    outcomes.push((index, query.clone(), *repeat, Ok(answered)));
-                } else {
-                    pending.push((index, query.clone(), *repeat));
-                }
-            }
+        // Every ask in plan order; answers fill their own slot whatever order they arrive in.
+        let mut asked: Vec<Asked<'_>> = engines
+            .iter()
+            .flat_map(|engine| {
+                plan.asks().into_iter().map(|(query, repeat)| Asked {
+                    engine,
+                    query,
+                    repeat,
+                    outcome: None,
+                })
+            })
+            .collect();
+        for ask in asked
+            .iter_mut()
+            .filter(|a| a.engine.kind == EngineKind::Sampling)
+        {
+            let answered = sampled
+                .next()
+                .ok_or_else(|| Error::Internal("fewer sampled answers than planned".into()))?;
+            ask.outcome = Some(Ok(answered));
         }
-        let mut done = outcomes.len() as u32;
+        let total = asked.len() as u32;
+        let mut done = asked.iter().filter(|a| a.outcome.is_some()).count() as u32;
+        let engine_of: Vec<&AnswerEngine> = asked.iter().map(|a| a.engine).collect();
+        let pending: Vec<(usize, String)> = asked
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.outcome.is_none())
+            .map(|(slot, a)| (slot, a.query.clone()))
+            .collect();
         let mut answers = futures::stream::iter(pending)
-            .map(|(index, query, repeat)| {
-                let engine = engines[index];
-                async move {
-                    let answered = engine.ask(&query).await;
-                    (index, query, repeat, answered)
-                }
+            .map(|(slot, query)| {
+                let engine = engine_of[slot];
+                async move { (slot, engine.ask(&query).await) }
             })
             .buffer_unordered(CONCURRENCY);
         loop {
             tokio::select! {
                 next = answers.next() => match next {
-                    Some(outcome) => {
-                        outcomes.push(outcome);
+                    Some((slot, outcome)) => {
+                        asked[slot].outcome = Some(outcome);
                         done += 1;
                         progress.answered(done, total).await;
                     }
@@ -505,34 +505,24 @@ impl Visibility {
                 },
                 () = cancel.cancelled() => {
                     drop(answers);
-                    self.record_usage(customer, &engines, &outcomes).await?;
+                    self.record_usage(customer, &asked).await?;
                     return Err(Error::BadRequest("The run was cancelled; nothing was stored".into()));
                 }
             }
         }
         drop(answers);
-        let usage = self.record_usage(customer, &engines, &outcomes).await?;
-        // Answers in plan order whatever order they arrived in.
-        outcomes.sort_by_key(|o| {
-            (
-                o.0,
-                plan.queries.iter().position(|q| *q == o.1).unwrap_or(0),
-                o.2,
-            )
-        });
-        if let Some((_, _, _, Err(error))) = outcomes.iter().find(|o| o.3.is_err())
-            && outcomes.iter().all(|o| o.3.is_err())
+        let usage = self.record_usage(customer, &asked).await?;
+        if let Some(Some(Err(error))) = asked.first().map(|a| &a.outcome)
+            && asked.iter().all(|a| matches!(a.outcome, Some(Err(_))))
         {
             return Err(Error::LlmFailed(format!(
                 "No answer engine answered, so nothing was measured or stored: {error}"
             )));
         }
         let names = mentions::Names::new(&plan.brand, &plan.aliases, &plan.competitors);
-        let answers: Vec<Answer> = outcomes
+        let answers: Vec<Answer> = asked
             .into_iter()
-            .map(|(index, query, repeat, outcome)| {
-                read(engines[index], query, repeat, outcome, &names, &plan)
-            })
+            .map(|ask| read(ask, &names, &plan))
             .collect();
         let cites = |name: &str| self.engines.find(name).is_some_and(AnswerEngine::cites);
         let everything: Vec<&Answer> = answers.iter().collect();
@@ -615,18 +605,12 @@ impl Visibility {
     }
 
     /// Adds the tokens of every answer to the customer's usage, per engine; answers the total.
-    async fn record_usage(
-        &self,
-        customer: &str,
-        engines: &[&AnswerEngine],
-        outcomes: &[(usize, String, u32, Result<Answered, LlmError>)],
-    ) -> Result<Usage, Error> {
+    async fn record_usage(&self, customer: &str, asked: &[Asked<'_>]) -> Result<Usage, Error> {
         let mut per_engine: BTreeMap<String, Usage> = BTreeMap::new();
-        for (index, _, _, outcome) in outcomes {
-            if let Ok(answered) = outcome {
-                let engine = engines[*index];
+        for ask in asked {
+            if let Some(Ok(answered)) = &ask.outcome {
                 let used = per_engine
-                    .entry(format!("{}/{}", engine.kind.as_str(), answered.model))
+                    .entry(format!("{}/{}", ask.engine.kind.as_str(), answered.model))
                     .or_default();
                 used.input_tokens += answered.usage.input_tokens;
                 used.output_tokens += answered.usage.output_tokens;
@@ -665,15 +649,22 @@ pub fn run_of(record: &VisibilityRecord) -> Result<Run, Error> {
         .map_err(|e| Error::Internal(format!("visibility run {} is unreadable: {e}", record.id)))
 }
 
-/// One outcome read for mentions and citations.
-fn read(
-    engine: &AnswerEngine,
+/// One ask of a run: the engine, the query, which repeat, and what came back once it has.
+struct Asked<'e> {
+    engine: &'e AnswerEngine,
     query: String,
     repeat: u32,
-    outcome: Result<Answered, LlmError>,
-    names: &mentions::Names,
-    plan: &Plan,
-) -> Answer {
+    outcome: Option<Result<Answered, LlmError>>,
+}
+
+/// One ask's outcome read for mentions and citations.
+fn read(ask: Asked<'_>, names: &mentions::Names, plan: &Plan) -> Answer {
+    let Asked {
+        engine,
+        query,
+        repeat,
+        outcome,
+    } = ask;
     let mut answer = Answer {
         engine: engine.name.clone(),
         query,
@@ -690,8 +681,9 @@ fn read(
         cites_brand_domain: false,
     };
     match outcome {
-        Err(error) => answer.error = Some(error.to_string()),
-        Ok(answered) => {
+        None => answer.error = Some("no answer came back".into()),
+        Some(Err(error)) => answer.error = Some(error.to_string()),
+        Some(Ok(answered)) => {
             let found = mentions::find(&answered.text, names);
             answer.mentions = found.count;
             answer.first_mention_rank = found.rank;

@@ -39,17 +39,17 @@ impl VisibilityStore for Sqlite {
     async fn visibility_runs(
         &self,
         customer: &str,
-        before: Option<Millis>,
+        since: Option<Millis>,
         limit: u32,
     ) -> StoreResult<Vec<VisibilityRecord>> {
         let customer = customer.to_owned();
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT id, trigger, summary, created_at FROM visibility_runs
-                 WHERE customer_id = ?1 AND (?2 IS NULL OR created_at < ?2)
+                 WHERE customer_id = ?1 AND (?2 IS NULL OR created_at >= ?2)
                  ORDER BY created_at DESC, rowid DESC LIMIT ?3",
             )?;
-            let rows = statement.query_map(params![customer, before, limit], |row| {
+            let rows = statement.query_map(params![customer, since, limit], |row| {
                 Ok(VisibilityRecord {
                     id: row.get(0)?,
                     trigger: row.get(1)?,
