@@ -220,13 +220,31 @@ pub async fn rescore(
     only: Option<&[String]>,
 ) -> Result<Rescored, Error> {
     let icp = profile(store, customer).await?;
-    let mut records = store.all_leads(customer).await?;
-    if let Some(ids) = only {
-        records.retain(|r| ids.contains(&r.id));
-    }
+    let records = store.leads_to_score(customer, only).await?;
     let fields: Vec<Fields> = records.iter().map(fields_of).collect::<Result<_, _>>()?;
-    let signals = Signals::from_seen(store.lead_signals(customer, intent::HIGH_INTENT).await?)
-        .with_actions(store.lead_actions(customer).await?);
+    // A few leads read only their own signals: the hashes their emails have on each site.
+    let hashes = match only {
+        None => None,
+        Some(_) => {
+            let sites = store.sites(customer).await?;
+            Some(
+                records
+                    .iter()
+                    .flat_map(|r| {
+                        sites
+                            .iter()
+                            .map(|site| crate::analytics::collector::email_hash(&site.id, &r.email))
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    let signals = Signals::from_seen(
+        store
+            .lead_signals(customer, intent::HIGH_INTENT, hashes.as_deref())
+            .await?,
+    )
+    .with_actions(store.lead_actions(customer, only).await?);
     let leads: Vec<ToScore<'_>> = records
         .iter()
         .zip(&fields)

@@ -105,8 +105,12 @@ pub trait LeadStore: Send + Sync {
 
     async fn leads(&self, customer: &str, query: LeadQuery) -> StoreResult<Vec<LeadRecord>>;
 
-    /// Every lead of the customer, in no order (rescoring reads them all).
-    async fn all_leads(&self, customer: &str) -> StoreResult<Vec<LeadRecord>>;
+    /// The customer's leads with one of `ids`, or all of them, in no order (rescoring).
+    async fn leads_to_score(
+        &self,
+        customer: &str,
+        ids: Option<&[String]>,
+    ) -> StoreResult<Vec<LeadRecord>>;
 
     async fn lead(&self, customer: &str, id: &str) -> StoreResult<Option<LeadRecord>>;
 
@@ -155,14 +159,20 @@ pub trait LeadStore: Send + Sync {
         now: Millis,
     ) -> StoreResult<Imported>;
 
-    /// Every action recorded for the customer's leads.
-    async fn lead_actions(&self, customer: &str) -> StoreResult<Vec<LeadAction>>;
+    /// The actions recorded for the customer's leads with one of `ids`, or for all of them.
+    async fn lead_actions(
+        &self,
+        customer: &str,
+        ids: Option<&[String]>,
+    ) -> StoreResult<Vec<LeadAction>>;
 
     /// The visits of identified visitors on the customer's sites, and their pageviews whose
-    /// path contains one of `path_words` (any case): a coarse filter the caller refines.
+    /// path contains one of `path_words` (any case): a coarse filter the caller refines. With
+    /// `hashes`, only the visits identified by one of them.
     async fn lead_signals(
         &self,
         customer: &str,
         path_words: &[&str],
+        hashes: Option<&[String]>,
     ) -> StoreResult<Vec<SeenSignal>>;
 }

@@ -79,6 +79,11 @@ fn import(
     })
 }
 
+/// `values` as a JSON array for `json_each`, or `NULL` for "all of them".
+fn json_list(values: Option<&[String]>) -> Option<String> {
+    values.map(|v| serde_json::Value::from(v.to_vec()).to_string())
+}
+
 #[async_trait]
 impl LeadStore for Sqlite {
     async fn import_leads(
@@ -128,11 +133,18 @@ impl LeadStore for Sqlite {
         .await
     }
 
-    async fn all_leads(&self, customer: &str) -> StoreResult<Vec<LeadRecord>> {
-        let customer = customer.to_owned();
+    async fn leads_to_score(
+        &self,
+        customer: &str,
+        ids: Option<&[String]>,
+    ) -> StoreResult<Vec<LeadRecord>> {
+        let (customer, ids) = (customer.to_owned(), json_list(ids));
         self.run(move |conn| {
-            let mut statement = conn.prepare_cached(&format!("{SELECT} WHERE customer_id = ?1"))?;
-            let rows = statement.query_map([customer], from_row)?;
+            let mut statement = conn.prepare_cached(&format!(
+                "{SELECT} WHERE customer_id = ?1
+                   AND (?2 IS NULL OR id IN (SELECT value FROM json_each(?2)))"
+            ))?;
+            let rows = statement.query_map(params![customer, ids], from_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
@@ -297,13 +309,18 @@ impl LeadStore for Sqlite {
         .await
     }
 
-    async fn lead_actions(&self, customer: &str) -> StoreResult<Vec<LeadAction>> {
-        let customer = customer.to_owned();
+    async fn lead_actions(
+        &self,
+        customer: &str,
+        ids: Option<&[String]>,
+    ) -> StoreResult<Vec<LeadAction>> {
+        let (customer, ids) = (customer.to_owned(), json_list(ids));
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT lead_id, action, at, detail FROM lead_actions WHERE customer_id = ?1",
+                "SELECT lead_id, action, at, detail FROM lead_actions WHERE customer_id = ?1
+                   AND (?2 IS NULL OR lead_id IN (SELECT value FROM json_each(?2)))",
             )?;
-            let rows = statement.query_map([customer], |row| {
+            let rows = statement.query_map(params![customer, ids], |row| {
                 Ok(LeadAction {
                     lead_id: row.get(0)?,
                     action: row.get(1)?,
@@ -320,8 +337,9 @@ impl LeadStore for Sqlite {
         &self,
         customer: &str,
         path_words: &[&str],
+        hashes: Option<&[String]>,
     ) -> StoreResult<Vec<SeenSignal>> {
-        let customer = customer.to_owned();
+        let (customer, hashes) = (customer.to_owned(), json_list(hashes));
         // The words as a JSON array, matched in SQL so that the other pageviews are never read.
         let words = serde_json::to_string(path_words).unwrap_or_else(|_| "[]".into());
         self.run(move |conn| {
@@ -329,14 +347,16 @@ impl LeadStore for Sqlite {
                 "SELECT v.site_id, v.email_hash, v.started_at, NULL FROM visits v
                    JOIN sites s ON s.id = v.site_id
                   WHERE s.customer_id = ?1 AND v.email_hash IS NOT NULL
+                    AND (?3 IS NULL OR v.email_hash IN (SELECT value FROM json_each(?3)))
                  UNION ALL
                  SELECT v.site_id, v.email_hash, h.at, h.path FROM visits v
                    JOIN sites s ON s.id = v.site_id
                    JOIN hits h ON h.visit_id = v.id
                   WHERE s.customer_id = ?1 AND v.email_hash IS NOT NULL AND h.name IS NULL
+                    AND (?3 IS NULL OR v.email_hash IN (SELECT value FROM json_each(?3)))
                     AND EXISTS (SELECT 1 FROM json_each(?2) w WHERE instr(lower(h.path), w.value) > 0)",
             )?;
-            let rows = statement.query_map(params![customer, words], |row| {
+            let rows = statement.query_map(params![customer, words, hashes], |row| {
                 Ok(SeenSignal {
                     site_id: row.get(0)?,
                     email_hash: row.get(1)?,
