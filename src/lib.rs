@@ -30,6 +30,7 @@ pub mod pages;
 pub mod ratelimit;
 pub mod registry;
 pub mod research;
+pub mod sequences;
 pub mod social;
 pub mod store;
 pub mod tools;

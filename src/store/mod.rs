@@ -25,6 +25,7 @@ mod keys;
 mod leads;
 mod revenue;
 mod schedules;
+mod sequences;
 mod settings;
 mod sites;
 mod social;
@@ -53,6 +54,10 @@ pub use revenue::{
     NewOrder, NewRefund, OrderRecord, Recorded, RevenueStore, TouchpointRecord, VisitKey,
 };
 pub use schedules::{ScheduleChange, ScheduleDefault, ScheduleRecord, ScheduleStore};
+pub use sequences::{
+    EnrollmentCounts, EnrollmentRecord, NewEnrollment, NewSend, Recipient, SEND_ATTEMPTS,
+    SEND_JOB, SendContext, SendOutcome, SendRecord, SequenceRecord, SequenceStore, Stop,
+};
 pub use settings::SettingStore;
 pub use sites::{
     ActiveVisit, Breakdown, GoalFilter, HitWriter, IDENTIFY, NewHit, SiteFacts, SiteRecord,
@@ -108,6 +113,7 @@ pub trait Backend:
     + LeadStore
     + RevenueStore
     + ScheduleStore
+    + SequenceStore
     + SettingStore
     + SiteStore
     + SocialStore

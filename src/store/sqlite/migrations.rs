@@ -441,6 +441,70 @@ const STEPS: &[&str] = &[
     ) STRICT;
     CREATE INDEX lead_actions_by_customer ON lead_actions(customer_id, lead_id);
     "#,
+    // 21: email sequences. A send's row (with its Message-ID) exists before its mail; unsubscribe
+    // tokens are kept hashed with the suppression hash they put on the list, and outlive an
+    // erased lead (only the hash stays); inbound messages are remembered by key so a relay that
+    // posts one twice changes nothing the second time.
+    r#"
+    CREATE TABLE sequences (
+        id          TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        definition  TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('active', 'paused')),
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sequences_by_customer ON sequences(customer_id, created_at);
+    CREATE TABLE enrollments (
+        id          TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        sequence_id TEXT NOT NULL REFERENCES sequences(id) ON DELETE CASCADE,
+        lead_id     TEXT NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        state       TEXT NOT NULL CHECK (state IN ('active', 'completed', 'stopped')),
+        stop_reason TEXT,
+        step        INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        UNIQUE (sequence_id, lead_id)
+    ) STRICT;
+    CREATE INDEX enrollments_by_lead ON enrollments(lead_id, state);
+    CREATE TABLE sends (
+        id            TEXT PRIMARY KEY,
+        customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        enrollment_id TEXT NOT NULL REFERENCES enrollments(id) ON DELETE CASCADE,
+        step          INTEGER NOT NULL,
+        message_id    TEXT NOT NULL UNIQUE,
+        state         TEXT NOT NULL
+                      CHECK (state IN ('scheduled', 'sending', 'sent', 'skipped', 'failed')),
+        due_at        INTEGER NOT NULL,
+        sent_at       INTEGER,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        detail        TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        UNIQUE (enrollment_id, step)
+    ) STRICT;
+    CREATE TABLE unsubscribe_tokens (
+        hash             TEXT PRIMARY KEY,
+        customer_id      TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        lead_id          TEXT REFERENCES leads(id) ON DELETE SET NULL,
+        suppression_hash TEXT NOT NULL,
+        created_at       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX unsubscribe_tokens_by_lead ON unsubscribe_tokens(lead_id);
+    CREATE TABLE inbound_messages (
+        customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        key         TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (customer_id, key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE inbound_secrets (
+        customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+        sealed      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -14,6 +14,7 @@ mod leads;
 mod migrations;
 mod revenue;
 mod schedules;
+mod sequences;
 mod settings;
 mod sites;
 mod social;
