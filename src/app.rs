@@ -38,6 +38,8 @@ pub enum StartError {
     Llm(crate::error::Error),
     #[error("configuring the answer engines: {0}")]
     AnswerEngines(crate::error::Error),
+    #[error("configuring the mail server: {0}")]
+    Mailer(String),
     #[error("configuring the Google client: {0}")]
     Google(crate::error::Error),
     #[error("opening the vault: {0}")]
@@ -79,6 +81,8 @@ pub struct App {
     pub google: Arc<crate::google::Google>,
     /// AI visibility runs, on the configured answer engines.
     pub visibility: crate::visibility::Visibility,
+    /// Sequence mail, when `--smtp-url` is set.
+    pub mailer: Option<crate::sequences::mailer::Mailer>,
     /// The analytics collector, started by the first hit: a server that counts no site keeps
     /// no writer thread for it.
     collector: tokio::sync::OnceCell<Collector>,
@@ -166,7 +170,18 @@ impl App {
             ),
             clock: clock.clone(),
         };
+        let mailer = config.mailer().map_err(StartError::Mailer)?;
+        let public: Arc<str> = public_url.into();
         let mut handlers: HashMap<String, Arc<dyn Handler>> = HashMap::new();
+        handlers.insert(
+            crate::store::SEND_JOB.into(),
+            Arc::new(crate::sequences::send::Sender {
+                store: store.clone(),
+                mailer: mailer.clone(),
+                clock: clock.clone(),
+                public_url: public.clone(),
+            }),
+        );
         handlers.insert(
             crate::visibility::JOB.into(),
             Arc::new(crate::visibility::VisibilityJob(visibility.clone())),
@@ -215,8 +230,9 @@ impl App {
             keys: KeyCache::new(config.key_cache_ttl),
             registry,
             clock,
-            public_url: public_url.into(),
+            public_url: public,
             vault,
+            mailer,
             jobs,
             google,
             visibility,
@@ -272,6 +288,7 @@ impl App {
             jobs: self.jobs.clone(),
             google: self.google.clone(),
             visibility: self.visibility.clone(),
+            mailer: self.mailer.clone(),
         }
     }
 

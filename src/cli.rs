@@ -128,6 +128,14 @@ pub struct Globals {
         default_value_t = 100
     )]
     pub visibility_max_asks: u32,
+    /// The mail server sequences send through: smtp://user:password@host:587 (STARTTLS,
+    /// required unless the host is loopback) or smtps://user:password@host:465 (TLS). Keep the
+    /// password out of shell history: HEYCMO_SMTP_URL.
+    #[arg(long, global = true, env = "HEYCMO_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of sequence mail, "Name <address>"; a sequence's `from` overrides it.
+    #[arg(long, global = true, env = "HEYCMO_MAIL_FROM")]
+    pub mail_from: Option<String>,
     /// Google's OAuth token endpoint, for Google Analytics and Search Console connections
     /// (default https://oauth2.googleapis.com/token).
     #[arg(long, global = true, env = "HEYCMO_GOOGLE_TOKEN_URL")]
@@ -202,6 +210,8 @@ impl Globals {
             },
             answer_engines: self.answer_engines.clone(),
             visibility_max_asks: self.visibility_max_asks.max(1),
+            smtp_url: self.smtp_url.clone().filter(|u| !u.is_empty()),
+            mail_from: self.mail_from.clone().filter(|f| !f.is_empty()),
             google: {
                 let default = crate::google::GoogleConfig::default();
                 crate::google::GoogleConfig {

@@ -42,6 +42,10 @@ pub struct Config {
     pub answer_engines: Vec<crate::visibility::EngineSpec>,
     /// Most asks (queries × repeats × engines) one visibility run may make.
     pub visibility_max_asks: u32,
+    /// The SMTP server sequences send through (`--smtp-url`); holds a password.
+    pub smtp_url: Option<String>,
+    /// Sequence mail's sender (`--mail-from`).
+    pub mail_from: Option<String>,
     /// Where Google Analytics and Search Console are reached.
     pub google: crate::google::GoogleConfig,
     /// Streamable HTTP sessions one customer may hold open at once.
@@ -82,6 +86,8 @@ impl Default for Config {
             llm: crate::llm::LlmConfig::default(),
             answer_engines: Vec::new(),
             visibility_max_asks: 100,
+            smtp_url: None,
+            mail_from: None,
             google: crate::google::GoogleConfig::default(),
             max_mcp_sessions: 256,
             header_timeout: Duration::from_secs(10),
@@ -95,6 +101,16 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The mailer of `--smtp-url` and `--mail-from`: none without a URL; both or neither.
+    pub fn mailer(&self) -> Result<Option<crate::sequences::mailer::Mailer>, String> {
+        match (&self.smtp_url, &self.mail_from) {
+            (None, None) => Ok(None),
+            (Some(url), Some(from)) => crate::sequences::mailer::Mailer::new(url, from).map(Some),
+            (Some(_), None) => Err("--smtp-url needs --mail-from, the sender's address".into()),
+            (None, Some(_)) => Err("--mail-from needs --smtp-url, the mail server".into()),
+        }
+    }
+
     /// The public base URL without a trailing slash; `bound` is the address actually listened on
     /// (which differs from `bind` when the port was 0).
     /// The fetcher's settings; `public_url` goes into its user agent.

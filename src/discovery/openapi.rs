@@ -354,6 +354,47 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
     );
     preflight_operation["parameters"] = json!([{"name": "siteId", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^site_[0-9a-f]{16}$"}}]);
     put("/api/capture/{siteId}", "options", preflight_operation);
+    let applied = json!({"type": "object", "required": ["kind", "matched", "duplicate"], "properties": {
+        "kind": {"enum": ["reply", "bounce", "other"]},
+        "matched": {"type": "boolean", "description": "It answers or returns a message a sequence sent"},
+        "duplicate": {"type": "boolean", "description": "Seen before (same Message-ID or webhook-id): nothing changed"},
+        "leadId": {"type": "string"},
+        "sequenceId": {"type": "string"}
+    }});
+    let mut inbound = simple(
+        "Take an inbound reply or bounce from a mail relay (no key; signed with the customer's inbound secret, Standard Webhooks headers)",
+        "sequences",
+        none.clone(),
+        ok("What the message did", "application/json", applied),
+    );
+    inbound["parameters"] = json!([
+        {"name": "customerId", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 64}},
+        {"name": "webhook-id", "in": "header", "required": true, "schema": {"type": "string", "minLength": 1}},
+        {"name": "webhook-timestamp", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+        {"name": "webhook-signature", "in": "header", "required": true, "schema": {"type": "string", "minLength": 1}}
+    ]);
+    inbound["requestBody"] = json!({"required": true, "content": {"message/rfc822": {"schema": {"type": "string", "description": "The raw RFC 5322 message"}}}});
+    put("/api/inbound/{customerId}", "post", inbound);
+    let token = json!([{"name": "token", "in": "path", "required": true, "description": "The recipient's opaque token from the message", "schema": {"type": "string", "pattern": "^[0-9a-f]{48}$"}}]);
+    let mut page_responses = ok("The page", "text/html", json!({"type": "string"}));
+    page_responses.insert("404".into(), json!({"description": "A link this server never sent (a page saying so)", "content": {"text/html": {"schema": {"type": "string"}}}}));
+    let mut unsubscribe_page = simple(
+        "The unsubscribe page of a sequence message: one button (no key)",
+        "sequences",
+        none.clone(),
+        page_responses.clone(),
+    );
+    unsubscribe_page["parameters"] = token.clone();
+    put("/u/{token}", "get", unsubscribe_page);
+    let mut unsubscribe = simple(
+        "Unsubscribe at once: the page's button or a mailbox provider's RFC 8058 one-click post (no key)",
+        "sequences",
+        none.clone(),
+        page_responses,
+    );
+    unsubscribe["parameters"] = token;
+    unsubscribe["requestBody"] = json!({"required": false, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"List-Unsubscribe": {"const": "One-Click"}}}}}});
+    put("/u/{token}", "post", unsubscribe);
     let mut script_responses = ok(
         "The script (cached for a day, with an ETag)",
         "text/javascript",

@@ -93,7 +93,7 @@ pub async fn capture(
         crate::leads::score::rescore(&app.store, &site.customer_id, now, Some(&ids)).await?;
     }
     let mut answer = if from_page {
-        response::page(crate::pages::captured::page(magnet.as_deref()))
+        response::page(crate::pages::notice::captured(magnet.as_deref()))
     } else {
         response::json(StatusCode::ACCEPTED, &json!({"captured": true}))
     };

@@ -11,6 +11,7 @@ mod collect;
 pub mod connections;
 mod direct;
 mod live;
+mod mail;
 pub mod origin;
 pub mod response;
 mod rest;

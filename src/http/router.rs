@@ -139,6 +139,18 @@ impl Router {
             (&Method::OPTIONS, capture) if capture.starts_with("/api/capture/") => {
                 super::capture::preflight(&parts, &capture["/api/capture/".len()..])
             }
+            (&Method::POST, inbound) if inbound.starts_with("/api/inbound/") => {
+                super::mail::inbound(app, &parts, &inbound["/api/inbound/".len()..], body).await
+            }
+            (method @ (&Method::GET | &Method::POST), link) if link.starts_with("/u/") => {
+                super::mail::unsubscribe_link(
+                    app,
+                    &parts,
+                    &link["/u/".len()..],
+                    method == Method::POST,
+                )
+                .await
+            }
             (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
                 self.named_tool(&parts, body, &tool["/api/tools/".len()..])
                     .await

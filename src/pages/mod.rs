@@ -6,8 +6,8 @@
 //! loads nothing from anywhere, and no injected script or style would run.
 
 pub mod capture_form;
-pub mod captured;
 pub mod live;
+pub mod notice;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};

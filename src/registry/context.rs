@@ -202,6 +202,8 @@ pub struct ToolContext {
     pub google: Arc<crate::google::Google>,
     /// AI visibility runs on the configured answer engines.
     pub visibility: crate::visibility::Visibility,
+    /// Sequence mail, when the operator configured a mail server.
+    pub mailer: Option<crate::sequences::mailer::Mailer>,
 }
 
 impl ToolContext {

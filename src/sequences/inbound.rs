@@ -4,6 +4,19 @@
 //! found by the Message-ID of the returned message or headers.
 
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::json;
+
+use super::definition_of;
+use crate::error::Error;
+use crate::leads::suppression_hash;
+use crate::store::{LeadAction, Millis, NewEvent, Stop, Store};
+
+/// What the vault binds a customer's inbound secret to.
+pub fn secret_purpose(customer: &str) -> String {
+    format!("inbound:{customer}")
+}
 
 /// What an inbound message is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,16 +116,14 @@ fn bounce(message: &Message<'_>) -> Option<Inbound> {
             _ => {}
         }
     }
-    let action = field(&fields, "action").unwrap_or_default().to_ascii_lowercase();
+    let action = field(&fields, "action")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if action != "failed" {
         return Some(Inbound::Other);
     }
-    let status = field(&fields, "status").map(|s| {
-        s.split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    });
+    let status = field(&fields, "status")
+        .map(|s| s.split_whitespace().next().unwrap_or_default().to_owned());
     Some(Inbound::Bounce {
         permanent: status.as_deref().is_none_or(|s| s.starts_with('5')),
         status,
@@ -148,6 +159,145 @@ pub fn read(raw: &[u8]) -> Result<Read, String> {
     Ok(Read {
         inbound,
         message_id,
+    })
+}
+
+/// What an inbound message did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Applied {
+    /// `reply`, `bounce` or `other`.
+    pub kind: &'static str,
+    /// Whether it answers (or returns) a message a sequence sent.
+    pub matched: bool,
+    /// Seen before under the same key: nothing changed this time.
+    pub duplicate: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_id: Option<String>,
+}
+
+/// Applies an inbound message of `customer`'s: a reply stops the lead's sequence (when its
+/// rules say so), moves the lead to `replied`, counts as intent and appends `lead.replied`;
+/// a bounce stops it, suppresses the address when permanent and appends `email.bounced`.
+/// `key` (the message's Message-ID, else the relay's `webhook-id`) makes a repeat a no-op.
+pub async fn apply(
+    store: &Store,
+    customer: &str,
+    read: Read,
+    relay_id: &str,
+    now: Millis,
+) -> Result<Applied, Error> {
+    let key = read
+        .message_id
+        .clone()
+        .unwrap_or_else(|| relay_id.to_owned());
+    let (kind, ids) = match &read.inbound {
+        Inbound::Reply { answers } => ("reply", answers.clone()),
+        Inbound::Bounce { original, .. } => ("bounce", original.clone()),
+        Inbound::Other => ("other", Vec::new()),
+    };
+    let unmatched = Applied {
+        kind,
+        matched: false,
+        duplicate: false,
+        lead_id: None,
+        sequence_id: None,
+    };
+    if ids.is_empty() {
+        return Ok(unmatched);
+    }
+    let Some((send, enrollment)) = store.send_by_message_id(customer, &ids).await? else {
+        return Ok(unmatched);
+    };
+    let Some(sequence) = store.sequence(customer, &enrollment.sequence_id).await? else {
+        return Ok(unmatched);
+    };
+    let rules = definition_of(&sequence)?.stop;
+    let lead = enrollment.lead_id.clone();
+    let about = json!({
+        "leadId": lead,
+        "sequenceId": sequence.id,
+        "step": send.step,
+        "messageId": send.message_id,
+    });
+    let stop = match read.inbound {
+        Inbound::Reply { .. } => Stop {
+            inbound_key: Some(key),
+            enrollments: if rules.on_reply {
+                vec![enrollment.id]
+            } else {
+                Vec::new()
+            },
+            reason: "replied".into(),
+            action: Some(LeadAction {
+                lead_id: lead.clone(),
+                action: crate::leads::intent::Action::Reply.as_str().into(),
+                at: now,
+                detail: Some(format!("to step {} of {}", send.step + 1, sequence.name)),
+            }),
+            stage: Some("replied"),
+            suppress: None,
+            events: vec![NewEvent::new(
+                customer.to_owned(),
+                "lead.replied",
+                &about,
+                now,
+            )],
+        },
+        Inbound::Bounce {
+            status,
+            diagnostic,
+            permanent,
+            ..
+        } => {
+            let email = store.lead(customer, &lead).await?.map(|l| l.email);
+            let mut data = about.clone();
+            data["status"] = json!(status);
+            data["diagnostic"] = json!(diagnostic);
+            data["permanent"] = json!(permanent);
+            Stop {
+                inbound_key: Some(key),
+                enrollments: if rules.on_bounce {
+                    vec![enrollment.id]
+                } else {
+                    Vec::new()
+                },
+                reason: "bounced".into(),
+                action: None,
+                stage: None,
+                // Only when the address itself is gone (5.1.x bad mailbox, 5.2.1 disabled),
+                // not when the message was refused (5.7.x policy) or the box is full.
+                suppress: email
+                    .filter(|_| {
+                        permanent
+                            && status
+                                .as_deref()
+                                .is_none_or(|s| s.starts_with("5.1.") || s == "5.2.1")
+                    })
+                    .map(|email| suppression_hash(customer, &email)),
+                events: vec![NewEvent::new(
+                    customer.to_owned(),
+                    "email.bounced",
+                    &data,
+                    now,
+                )],
+            }
+        }
+        Inbound::Other => return Ok(unmatched),
+    };
+    let applied = store.stop(customer, Some(&lead), stop, now).await?;
+    if applied && kind == "reply" {
+        crate::leads::score::rescore(store, customer, now, Some(std::slice::from_ref(&lead)))
+            .await?;
+    }
+    Ok(Applied {
+        kind,
+        matched: true,
+        duplicate: !applied,
+        lead_id: Some(lead),
+        sequence_id: Some(sequence.id),
     })
 }
 

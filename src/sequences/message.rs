@@ -13,7 +13,15 @@ use crate::leads::Fields;
 
 /// The names a template may use.
 pub const FIELDS: &[&str] = &[
-    "firstName", "name", "company", "title", "email", "domain", "country", "industry", "custom",
+    "firstName",
+    "name",
+    "company",
+    "title",
+    "email",
+    "domain",
+    "country",
+    "industry",
+    "custom",
 ];
 
 /// Template work allowed per render: plenty for any email, bounded for a loop that never ends.
@@ -194,7 +202,8 @@ mod tests {
         let unknown = check_template("Hi {{ frist_name }}").unwrap_err();
         assert!(unknown.contains("frist_name"), "{unknown}");
         assert!(check_template("Hi {{ firstName ").is_err());
-        let endless = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
+        let endless =
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
         assert!(personalise(endless, &bob).is_err(), "fuel runs out");
     }
 
@@ -213,7 +222,10 @@ mod tests {
         })
         .unwrap();
         let text = String::from_utf8(message.formatted()).unwrap();
-        assert!(text.contains("Message-ID: <snd_1.ab@acme.example>"), "{text}");
+        assert!(
+            text.contains("Message-ID: <snd_1.ab@acme.example>"),
+            "{text}"
+        );
         assert!(text.contains("List-Unsubscribe: <https://cmo.example/u/tok>"));
         assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(text.contains("Unsubscribe with one click: https://cmo.example/u/tok"));

@@ -12,6 +12,7 @@ pub mod inbound;
 pub mod mailer;
 pub mod message;
 pub mod send;
+pub mod unsubscribe;
 pub mod window;
 
 use schemars::JsonSchema;
@@ -43,11 +44,12 @@ pub struct Step {
     pub content_id: Option<String>,
 }
 
-/// The hours of the recipient's day in which steps go out.
+/// The hours of the recipient's day in which steps go out (by default 09:00 to 17:00 on
+/// weekdays, in UTC for leads without a time zone).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Window {
-    /// `HH:MM`, 24-hour.
+    /// `HH:MM`, 24-hour; the end may be `24:00`.
     pub start: String,
     pub end: String,
     pub skip_weekends: bool,
@@ -69,7 +71,7 @@ impl Default for Window {
 /// What ends a lead's sequence early. An unsubscribe always does, and a suppressed address is
 /// never mailed; those are not rules one can turn off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct StopRules {
     pub on_reply: bool,
     pub on_bounce: bool,
@@ -196,7 +198,10 @@ pub struct Sequence {
 }
 
 impl Sequence {
-    pub fn of(record: &SequenceRecord, counts: Option<EnrollmentCounts>) -> Result<Sequence, Error> {
+    pub fn of(
+        record: &SequenceRecord,
+        counts: Option<EnrollmentCounts>,
+    ) -> Result<Sequence, Error> {
         Ok(Sequence {
             id: record.id.clone(),
             name: record.name.clone(),
@@ -242,6 +247,73 @@ impl Sequence {
 pub fn definition_of(record: &SequenceRecord) -> Result<Definition, Error> {
     serde_json::from_str(&record.definition)
         .map_err(|e| Error::Internal(format!("sequence {} is unreadable: {e}", record.id)))
+}
+
+/// A step as a caller gives it: its text, or an approved email from the content studio
+/// (written in the brand's voice by `run_content_creation`), whose title is the subject.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StepInput {
+    #[schemars(length(min = 1, max = 300))]
+    pub subject: Option<String>,
+    #[schemars(length(min = 1, max = 20000))]
+    pub body: Option<String>,
+    /// An approved (or published) email content item.
+    #[schemars(regex(pattern = r"^cnt_[0-9a-f]{16}$"))]
+    pub content_id: Option<String>,
+    /// Days after the previous step (after enrollment, for the first).
+    #[serde(default)]
+    #[schemars(range(max = 365))]
+    pub delay_days: u32,
+}
+
+/// The steps, with the text of those given by content item read from the studio.
+pub async fn resolve_steps(
+    store: &crate::store::Store,
+    customer: &str,
+    steps: Vec<StepInput>,
+) -> Result<Vec<Step>, Error> {
+    let mut resolved = Vec::with_capacity(steps.len());
+    for (i, step) in steps.into_iter().enumerate() {
+        let pointer = format!("/steps/{i}");
+        let (subject, body) = match (&step.content_id, step.subject, step.body) {
+            (Some(id), subject, body) => {
+                let item = crate::content::lifecycle::get(store, customer, id).await?;
+                if item.format != crate::content::Format::Email {
+                    return Err(Error::invalid(
+                        &format!("{pointer}/contentId"),
+                        format!("{id} is {}, not an email", item.format.as_str()),
+                    ));
+                }
+                if !matches!(
+                    item.state,
+                    crate::content::State::Approved
+                        | crate::content::State::Scheduled
+                        | crate::content::State::Published
+                ) {
+                    return Err(Error::Conflict(format!(
+                        "{id} is {}; approve it (approve_content) before it goes out in a sequence",
+                        item.state.as_str()
+                    )));
+                }
+                (subject.unwrap_or(item.title), body.unwrap_or(item.body))
+            }
+            (None, Some(subject), Some(body)) => (subject, body),
+            (None, _, _) => {
+                return Err(Error::invalid(
+                    &pointer,
+                    "give a subject and a body, or the contentId of an approved email",
+                ));
+            }
+        };
+        resolved.push(Step {
+            subject: subject.trim().to_owned(),
+            body: body.trim().to_owned(),
+            delay_days: step.delay_days,
+            content_id: step.content_id,
+        });
+    }
+    Ok(resolved)
 }
 
 /// A fresh Message-ID (without angle brackets) on the sender's domain.

@@ -13,10 +13,10 @@ use chrono_tz::Tz;
 use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::mailer::Mailer;
 use super::message::{self, Compose, Recipient};
+use super::unsubscribe::token_hash;
 use super::{Definition, definition_of, window};
 use crate::clock::Clock;
 use crate::jobs::{Failure, Handler};
@@ -51,11 +51,6 @@ pub fn zone_of(fields: &Fields, window: &super::Window) -> Tz {
         .and_then(|name| name.trim().parse::<Tz>().ok())
         .or_else(|| window.time_zone.parse().ok())
         .unwrap_or(chrono_tz::UTC)
-}
-
-/// The hash an unsubscribe token is stored under.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(format!("heycmo-unsubscribe\0{token}")))
 }
 
 /// The domain Message-IDs are made on: the sender's.
@@ -101,7 +96,12 @@ impl Sender {
         let Payload { send } = serde_json::from_str(&job.payload)
             .map_err(|e| Failure::permanent(format!("unreadable send job: {e}")))?;
         // A send whose lead was erased went with it.
-        let Some(ctx) = self.store.send_context(&send).await.map_err(store_failure)? else {
+        let Some(ctx) = self
+            .store
+            .send_context(&send)
+            .await
+            .map_err(store_failure)?
+        else {
             return Ok(());
         };
         if !matches!(ctx.send.state.as_str(), "scheduled" | "sending") {
@@ -110,16 +110,23 @@ impl Sender {
         let now = self.clock.now_millis();
         if ctx.enrollment.state != "active" {
             return self
-                .finish(&send, skipped("the lead left the sequence".into(), "left"), now)
+                .finish(
+                    &send,
+                    skipped("the lead left the sequence".into(), "left"),
+                    now,
+                )
                 .await;
         }
         if ctx.sequence.state != "active" {
             // Held: resuming the sequence queues the send again.
             return Ok(());
         }
-        let definition = definition_of(&ctx.sequence).map_err(|e| Failure::permanent(e.to_string()))?;
+        let definition =
+            definition_of(&ctx.sequence).map_err(|e| Failure::permanent(e.to_string()))?;
         let mailer = self.mailer.as_ref().ok_or_else(|| {
-            Failure::permanent("no mail server is configured: start heycmo with --smtp-url and --mail-from")
+            Failure::permanent(
+                "no mail server is configured: start heycmo with --smtp-url and --mail-from",
+            )
         })?;
         let fields: Fields = serde_json::from_str(&ctx.lead.fields)
             .map_err(|e| Failure::permanent(format!("the lead is unreadable: {e}")))?;
@@ -146,17 +153,33 @@ impl Sender {
             .map_err(store_failure)?
         {
             return self
-                .finish(&send, skipped("the address is on the suppression list".into(), "suppressed"), now)
+                .finish(
+                    &send,
+                    skipped(
+                        "the address is on the suppression list".into(),
+                        "suppressed",
+                    ),
+                    now,
+                )
                 .await;
         }
         if let Some(goal) = &definition.stop.goal_path
             && self.reached(&ctx, goal).await.map_err(store_failure)?
         {
             return self
-                .finish(&send, skipped(format!("the lead reached {goal}"), "goal"), now)
+                .finish(
+                    &send,
+                    skipped(format!("the lead reached {goal}"), "goal"),
+                    now,
+                )
                 .await;
         }
-        let step = &definition.steps[(ctx.send.step as usize).min(definition.steps.len() - 1)];
+        let Some(step) = definition.steps.get(ctx.send.step as usize) else {
+            // The sequence was cut shorter since this send was planned: the lead is done.
+            let mut outcome = skipped("the sequence has fewer steps now".into(), "");
+            (outcome.stop, outcome.completed) = (None, true);
+            return self.finish(&send, outcome, now).await;
+        };
         let recipient = Recipient::of(&ctx.lead.email, &fields);
         let texts = message::personalise(&step.subject, &recipient)
             .and_then(|subject| Ok((subject, message::personalise(&step.body, &recipient)?)));
@@ -201,7 +224,14 @@ impl Sender {
         match mailer.send(mail).await {
             Ok(()) => {
                 let sent_at = self.clock.now_millis();
-                let outcome = self.sent(&ctx, &definition, mailer, &fields, claimed.attempts, sent_at);
+                let outcome = self.sent(
+                    &ctx,
+                    &definition,
+                    mailer,
+                    &fields,
+                    claimed.attempts,
+                    sent_at,
+                );
                 self.finish(&send, outcome, sent_at).await
             }
             Err(error) if error.permanent => {
@@ -295,7 +325,11 @@ impl Sender {
     }
 
     /// Whether the lead's identified visits reached `goal` since it was enrolled.
-    async fn reached(&self, ctx: &SendContext, goal: &str) -> Result<bool, crate::store::StoreError> {
+    async fn reached(
+        &self,
+        ctx: &SendContext,
+        goal: &str,
+    ) -> Result<bool, crate::store::StoreError> {
         let customer = &ctx.send.customer_id;
         let hashes: Vec<String> = self
             .store
@@ -312,7 +346,9 @@ impl Sender {
             .iter()
             .any(|s| {
                 s.at >= ctx.enrollment.created_at
-                    && s.path.as_deref().is_some_and(|p| p.to_lowercase().starts_with(&goal))
+                    && s.path
+                        .as_deref()
+                        .is_some_and(|p| p.to_lowercase().starts_with(&goal))
             }))
     }
 

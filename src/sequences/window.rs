@@ -15,10 +15,13 @@ pub struct Hours {
     pub skip_weekends: bool,
 }
 
-/// `HH:MM`, or why not.
+/// `HH:MM`, or `24:00` for the end of the day, or why not.
 pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
+    if text.trim() == "24:00" {
+        return Ok(NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).unwrap_or(NaiveTime::MIN));
+    }
     NaiveTime::parse_from_str(text.trim(), "%H:%M")
-        .map_err(|_| format!("{text:?} is not a time of day as HH:MM (24-hour)"))
+        .map_err(|_| format!("{text:?} is not a time of day as HH:MM (24-hour, or 24:00)"))
 }
 
 /// The instant of a local time on `day`; in a daylight saving gap, the first instant after it.

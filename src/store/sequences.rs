@@ -229,6 +229,10 @@ pub trait SequenceStore: Send + Sync {
     /// The customer's inbound signing secret, sealed, if one was made.
     async fn inbound_secret(&self, customer: &str) -> StoreResult<Option<String>>;
 
-    async fn set_inbound_secret(&self, customer: &str, sealed: &str, now: Millis)
-    -> StoreResult<()>;
+    async fn set_inbound_secret(
+        &self,
+        customer: &str,
+        sealed: &str,
+        now: Millis,
+    ) -> StoreResult<()>;
 }

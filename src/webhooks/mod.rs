@@ -22,8 +22,8 @@ use crate::jobs::Jobs;
 use crate::store::{Store, WebhookRecord};
 use crate::web::Fetcher;
 
-/// An event type a subscription may ask for: the hosted HeyCMO API's list, `revenue.tracked`,
-/// `lead.scored` and `visibility.completed`.
+/// An event type a subscription may ask for: the hosted HeyCMO API's list, and those of the
+/// capabilities heycmo adds (revenue, leads, sequences, visibility).
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EventType {
     #[serde(rename = "content.created")]
@@ -44,6 +44,19 @@ pub enum EventType {
     /// A lead's grade changed (an import, `set_icp`, `update_lead`, the daily rescoring).
     #[serde(rename = "lead.scored")]
     LeadScored,
+    /// A lead answered a sequence's message (`POST /api/inbound/{customerId}`).
+    #[serde(rename = "lead.replied")]
+    LeadReplied,
+    /// A lead unsubscribed through a message's link.
+    #[serde(rename = "lead.unsubscribed")]
+    LeadUnsubscribed,
+    /// A sequence's message bounced (refused by the mail server, or a delivery status
+    /// notification).
+    #[serde(rename = "email.bounced")]
+    EmailBounced,
+    /// A lead received every step of a sequence.
+    #[serde(rename = "sequence.completed")]
+    SequenceCompleted,
     /// An AI visibility run finished (`check_ai_visibility` or its schedule).
     #[serde(rename = "visibility.completed")]
     VisibilityCompleted,
@@ -60,6 +73,10 @@ impl EventType {
             EventType::TeamInvited => "team.invited",
             EventType::RevenueTracked => "revenue.tracked",
             EventType::LeadScored => "lead.scored",
+            EventType::LeadReplied => "lead.replied",
+            EventType::LeadUnsubscribed => "lead.unsubscribed",
+            EventType::EmailBounced => "email.bounced",
+            EventType::SequenceCompleted => "sequence.completed",
             EventType::VisibilityCompleted => "visibility.completed",
         }
     }

@@ -10,6 +10,7 @@ pub mod platforms;
 pub mod receiver;
 pub mod sampling;
 pub mod site;
+pub mod smtp;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

@@ -27,7 +27,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<LeadRecord> {
     })
 }
 
-pub(super) fn one(conn: &rusqlite::Connection, customer: &str, id: &str) -> StoreResult<Option<LeadRecord>> {
+pub(super) fn one(
+    conn: &rusqlite::Connection,
+    customer: &str,
+    id: &str,
+) -> StoreResult<Option<LeadRecord>> {
     Ok(conn
         .prepare_cached(&format!("{SELECT} WHERE customer_id = ?1 AND id = ?2"))?
         .query_row(params![customer, id], from_row)

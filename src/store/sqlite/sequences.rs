@@ -98,7 +98,11 @@ fn stop_enrollment(
             "UPDATE sends SET state = 'skipped', detail = ?2, updated_at = ?3
              WHERE enrollment_id = ?1 AND state = 'scheduled'",
         )?
-        .execute(params![enrollment, format!("the sequence stopped: {reason}"), now])?;
+        .execute(params![
+            enrollment,
+            format!("the sequence stopped: {reason}"),
+            now
+        ])?;
     }
     Ok(())
 }
@@ -256,7 +260,8 @@ impl SequenceStore for Sqlite {
         sequence: &str,
         lead: &str,
     ) -> StoreResult<Option<EnrollmentRecord>> {
-        let (customer, sequence, lead) = (customer.to_owned(), sequence.to_owned(), lead.to_owned());
+        let (customer, sequence, lead) =
+            (customer.to_owned(), sequence.to_owned(), lead.to_owned());
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached(
@@ -359,11 +364,16 @@ impl SequenceStore for Sqlite {
                      sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END, updated_at = ?4
                      WHERE id = ?1 RETURNING *",
                 )?
-                .query_row(params![send, outcome.state, outcome.detail, now], send_from_row)?;
+                .query_row(
+                    params![send, outcome.state, outcome.detail, now],
+                    send_from_row,
+                )?;
             if let Some(next) = &outcome.next {
                 insert_send(&tx, &record.customer_id, &record.enrollment_id, next, now)?;
-                tx.prepare_cached("UPDATE enrollments SET step = ?2, updated_at = ?3 WHERE id = ?1")?
-                    .execute(params![record.enrollment_id, next.step, now])?;
+                tx.prepare_cached(
+                    "UPDATE enrollments SET step = ?2, updated_at = ?3 WHERE id = ?1",
+                )?
+                .execute(params![record.enrollment_id, next.step, now])?;
             }
             if outcome.completed {
                 tx.prepare_cached(
