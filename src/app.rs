@@ -180,6 +180,7 @@ impl App {
                 mailer: mailer.clone(),
                 clock: clock.clone(),
                 public_url: public.clone(),
+                vault: vault.clone(),
             }),
         );
         handlers.insert(

@@ -14,8 +14,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
+use sha2::Sha256;
 
 /// The version tag of the sealed form, so the scheme can change without guessing.
 const PREFIX: &str = "v1:";
@@ -41,6 +43,8 @@ pub enum VaultError {
 #[derive(Clone)]
 pub struct Vault {
     cipher: XChaCha20Poly1305,
+    /// Keys [`Vault::mac`]: derived from the server key, never the key itself.
+    mac_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Vault {
@@ -62,8 +66,11 @@ impl Vault {
             .ok()
             .filter(|b| b.len() == 32)
             .ok_or_else(|| VaultError::BadKey("given".into()))?;
+        let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(&bytes).expect("any key length");
+        derive.update(b"heycmo-vault-mac");
         Ok(Vault {
             cipher: XChaCha20Poly1305::new_from_slice(&bytes).expect("32-byte key"),
+            mac_key: derive.finalize().into_bytes().into(),
         })
     }
 
@@ -94,6 +101,24 @@ impl Vault {
             }
             Err(error) => Err(failed(error)),
         }
+    }
+
+    /// A tag over `data` for `purpose` (HMAC-SHA256 under a key derived from the server key):
+    /// what links in messages carry, so the server alone can make one that it will follow.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key).expect("any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is [`Vault::mac`]'s tag (or its first bytes, at least 16) over `data`,
+    /// compared in constant time.
+    pub fn verify_mac(&self, purpose: &str, data: &[u8], tag: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = self.mac(purpose, data);
+        tag.len() >= 16 && tag.len() <= 32 && bool::from(expected[..tag.len()].ct_eq(tag))
     }
 
     /// Seals `secret` for `purpose`.

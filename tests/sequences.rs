@@ -172,7 +172,7 @@ async fn each_step_is_mailed_personalised_with_one_click_unsubscribe_headers() {
         json!({
             "name": "Follow-up",
             "steps": [
-                {"subject": "Hi {{ firstName | default(\"there\") }}", "body": "Did the guide help {{ company | default(\"your team\") }}?"},
+                {"subject": "Hi {{ firstName | default(\"there\") }}", "body": "Did the guide help {{ company | default(\"your team\") }}? https://acme.example/guide"},
                 {"subject": "One more idea", "body": "A last note.", "delayDays": 0}
             ],
             "window": always()
@@ -617,4 +617,100 @@ async fn a_server_killed_mid_exchange_sends_the_step_once_with_the_same_message_
         "the same Message-ID"
     );
     assert_eq!(events(&server, "sequence.completed").await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tracked_links_redirect_only_where_the_message_pointed_and_count_toward_intent() {
+    let smtp = Smtp::start().await;
+    let server = start(&smtp);
+    let ids = import(&server, json!([{"email": "ann@b.example"}])).await;
+    let sequence = create(
+        &server,
+        json!({"name": "Tracked", "steps": [{"subject": "s", "body": "Read https://acme.example/guide?a=1."}],
+               "window": always(), "tracking": {"clicks": true, "opens": true}}),
+    )
+    .await;
+    enroll(
+        &server,
+        sequence["id"].as_str().unwrap(),
+        &[&ids["ann@b.example"]],
+    )
+    .await;
+    let mail = smtp.wait_for("ann@b.example", 1).await.remove(0);
+    let body = mail.body();
+    assert!(!body.contains("acme.example/guide"), "{body}");
+    let link = body
+        .split_whitespace()
+        .find(|w| w.starts_with(&server.url("/c/")))
+        .unwrap_or_else(|| panic!("{body}"))
+        .trim_end_matches('.')
+        .to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let followed = no_redirects.get(&link).send().await.unwrap();
+    assert_eq!(followed.status(), 303);
+    assert_eq!(
+        followed.headers()["location"],
+        "https://acme.example/guide?a=1"
+    );
+    // A link with another destination under the same tag is not followed.
+    let (data, tag) = link.rsplit('/').next().unwrap().split_once('.').unwrap();
+    use base64::Engine as _;
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        String::from_utf8(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(data)
+                .unwrap(),
+        )
+        .unwrap()
+        .replace("acme.example", "evil.example"),
+    );
+    let refused = no_redirects
+        .get(server.url(&format!("/c/{forged}.{tag}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+    assert!(refused.headers().get("location").is_none());
+
+    assert!(
+        mail.data.contains("text/html"),
+        "an HTML part carries the pixel"
+    );
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mail.data.as_bytes())
+        .unwrap();
+    let html = parsed.body_html(0).unwrap().into_owned();
+    let pixel = html
+        .split("src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{html}"))
+        .to_owned();
+    assert!(pixel.starts_with(&server.url("/o/")), "{pixel}");
+    for _ in 0..2 {
+        let image = client().get(&pixel).send().await.unwrap();
+        assert_eq!(image.status(), 200);
+        assert_eq!(image.headers()["content-type"], "image/gif");
+    }
+    no_redirects.get(&link).send().await.unwrap();
+    let ann = lead(&server, &ids["ann@b.example"]).await;
+    let actions: Vec<&str> = ann["scoring"]["intent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "emailOpen").count(),
+        1,
+        "the second open counts nothing: {ann}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| **a == "emailClick").count(),
+        1,
+        "{ann}"
+    );
 }

@@ -373,7 +373,10 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
         {"name": "webhook-timestamp", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
         {"name": "webhook-signature", "in": "header", "required": true, "schema": {"type": "string", "minLength": 1}}
     ]);
-    inbound["requestBody"] = json!({"required": true, "content": {"message/rfc822": {"schema": {"type": "string", "description": "The raw RFC 5322 message"}}}});
+    inbound["requestBody"] = json!({"required": true, "content": {
+        "message/rfc822": {"schema": {"type": "string", "description": "The raw RFC 5322 message"}},
+        "text/plain": {"schema": {"type": "string", "description": "The same, for relays that cannot set message/rfc822"}}
+    }});
     put("/api/inbound/{customerId}", "post", inbound);
     let token = json!([{"name": "token", "in": "path", "required": true, "description": "The recipient's opaque token from the message", "schema": {"type": "string", "pattern": "^[0-9a-f]{48}$"}}]);
     let mut page_responses = ok("The page", "text/html", json!({"type": "string"}));
@@ -395,6 +398,35 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
     unsubscribe["parameters"] = token;
     unsubscribe["requestBody"] = json!({"required": false, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"List-Unsubscribe": {"const": "One-Click"}}}}}});
     put("/u/{token}", "post", unsubscribe);
+    let signed = json!([{"name": "token", "in": "path", "required": true, "description": "Written by this server into a message, with its MAC", "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"}}]);
+    let mut click_responses = Map::new();
+    click_responses.insert(
+        "303".into(),
+        json!({"description": "On to the URL the message had (Location)"}),
+    );
+    click_responses.insert("404".into(), json!({"description": "A link this server did not write, or one changed on the way", "content": {"text/html": {"schema": {"type": "string"}}}}));
+    let mut click = simple(
+        "A tracked link of a sequence message: counts the click, then redirects (no key; never an open redirect)",
+        "sequences",
+        none.clone(),
+        click_responses.clone(),
+    );
+    click["parameters"] = signed.clone();
+    put("/c/{token}", "get", click);
+    let mut pixel_responses = ok(
+        "The pixel",
+        "image/gif",
+        json!({"type": "string", "format": "binary"}),
+    );
+    pixel_responses.insert("404".into(), click_responses["404"].clone());
+    let mut pixel = simple(
+        "The open pixel of a sequence message: counts the first open (no key)",
+        "sequences",
+        none.clone(),
+        pixel_responses,
+    );
+    pixel["parameters"] = signed;
+    put("/o/{token}", "get", pixel);
     let mut script_responses = ok(
         "The script (cached for a day, with an ETag)",
         "text/javascript",

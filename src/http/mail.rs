@@ -1,7 +1,9 @@
 //! Mail's own endpoints, which no API key reaches: `POST /api/inbound/{customerId}`, where a
 //! relay posts replies and bounces signed with the customer's inbound secret, and
 //! `/u/{token}`, the unsubscribe link of every sequence message (`GET` shows one button,
-//! `POST` — the button, or a mailbox provider's RFC 8058 one-click — unsubscribes at once).
+//! `POST` — the button, or a mailbox provider's RFC 8058 one-click — unsubscribes at once),
+//! and, for sequences that turn tracking on, `/c/{token}` (a signed click redirect) and
+//! `/o/{token}` (the open pixel).
 
 use std::sync::Arc;
 
@@ -14,8 +16,9 @@ use super::body;
 use super::response::{self, Body};
 use crate::app::App;
 use crate::error::Error;
+use crate::leads::intent::Action;
 use crate::ratelimit::Bucket;
-use crate::sequences::{inbound, unsubscribe};
+use crate::sequences::{inbound, tracking, unsubscribe};
 
 /// Largest inbound message taken: a reply or a bounce with the returned message, not a
 /// mailbox of attachments.
@@ -115,4 +118,79 @@ pub async fn unsubscribe_link(
             answer
         }
     })
+}
+
+/// A GIF of one transparent pixel.
+const PIXEL: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+
+fn not_ours() -> hyper::Response<Body> {
+    let mut answer = response::page(crate::pages::notice::page(
+        "Link not recognised",
+        "This link was not written by this server, or was changed on the way.",
+        None,
+    ));
+    *answer.status_mut() = StatusCode::NOT_FOUND;
+    answer
+}
+
+/// `GET /c/{token}`: counts the click and sends the browser on to the URL the message had.
+pub async fn click(
+    app: &Arc<App>,
+    parts: &Parts,
+    token: &str,
+) -> Result<hyper::Response<Body>, Error> {
+    app.limiters.check(Bucket::Collect, &client_ip(parts))?;
+    let Some((send, url)) = tracking::read_click(&app.vault, token) else {
+        return Ok(not_ours());
+    };
+    let detail = format!("{url} ({send})");
+    tracking::record(
+        &app.store,
+        &send,
+        Action::EmailClick,
+        detail,
+        app.clock.now_millis(),
+    )
+    .await?;
+    let mut answer = response::with_body(
+        StatusCode::SEE_OTHER,
+        "text/plain; charset=utf-8",
+        String::new(),
+    );
+    let location = ::http::HeaderValue::from_str(&url)
+        .map_err(|_| Error::BadRequest("unusable URL".into()))?;
+    answer
+        .headers_mut()
+        .insert(::http::header::LOCATION, location);
+    answer.headers_mut().insert(
+        ::http::header::CACHE_CONTROL,
+        ::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(answer)
+}
+
+/// `GET /o/{token}`: counts the message's first open and answers the pixel.
+pub async fn open(
+    app: &Arc<App>,
+    parts: &Parts,
+    token: &str,
+) -> Result<hyper::Response<Body>, Error> {
+    app.limiters.check(Bucket::Collect, &client_ip(parts))?;
+    let Some(send) = tracking::read_open(&app.vault, token) else {
+        return Ok(not_ours());
+    };
+    tracking::record(
+        &app.store,
+        &send,
+        Action::EmailOpen,
+        send.clone(),
+        app.clock.now_millis(),
+    )
+    .await?;
+    let mut answer = response::with_body(StatusCode::OK, "image/gif", PIXEL);
+    answer.headers_mut().insert(
+        ::http::header::CACHE_CONTROL,
+        ::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(answer)
 }

@@ -151,6 +151,12 @@ impl Router {
                 )
                 .await
             }
+            (&Method::GET, link) if link.starts_with("/c/") => {
+                super::mail::click(app, &parts, &link["/c/".len()..]).await
+            }
+            (&Method::GET, pixel) if pixel.starts_with("/o/") => {
+                super::mail::open(app, &parts, &pixel["/o/".len()..]).await
+            }
             (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
                 self.named_tool(&parts, body, &tool["/api/tools/".len()..])
                     .await

@@ -3,9 +3,10 @@
 //! mailbox providers ask of bulk senders — a Message-ID known in advance, `List-Unsubscribe`
 //! with a one-click HTTPS URL and `List-Unsubscribe-Post` (RFC 8058) — and a visible link.
 
+use askama::Template;
 use lettre::Message;
-use lettre::message::Mailbox;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -126,6 +127,17 @@ pub struct Compose<'a> {
     /// Without angle brackets.
     pub message_id: &'a str,
     pub unsubscribe_url: &'a str,
+    /// With open tracking: the pixel, in an HTML alternative of the text.
+    pub pixel_url: Option<&'a str>,
+}
+
+/// The HTML alternative of a tracked message: the text's paragraphs, escaped, and the pixel.
+#[derive(Template)]
+#[template(path = "email.html")]
+struct Html<'a> {
+    paragraphs: Vec<Vec<&'a str>>,
+    unsubscribe: &'a str,
+    pixel: &'a str,
 }
 
 fn header(name: &str, value: String) -> HeaderValue {
@@ -165,10 +177,24 @@ pub fn compose(mail: &Compose<'_>) -> Result<Message, String> {
         "{}\n\n--\nNot interested? Unsubscribe with one click: {}\n",
         mail.body, mail.unsubscribe_url
     );
-    builder
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
-        .map_err(|e| format!("the message cannot be built: {e}"))
+    let built = match mail.pixel_url {
+        None => builder.header(ContentType::TEXT_PLAIN).body(body),
+        Some(pixel) => {
+            let html = Html {
+                paragraphs: mail
+                    .body
+                    .split("\n\n")
+                    .map(|p| p.lines().collect())
+                    .collect(),
+                unsubscribe: mail.unsubscribe_url,
+                pixel,
+            }
+            .render()
+            .map_err(|e| format!("the HTML part cannot be made: {e}"))?;
+            builder.multipart(MultiPart::alternative_plain_html(body, html))
+        }
+    };
+    built.map_err(|e| format!("the message cannot be built: {e}"))
 }
 
 #[cfg(test)]
@@ -219,6 +245,7 @@ mod tests {
             body: "Body",
             message_id: "snd_1.ab@acme.example",
             unsubscribe_url: "https://cmo.example/u/tok",
+            pixel_url: None,
         })
         .unwrap();
         let text = String::from_utf8(message.formatted()).unwrap();
@@ -230,5 +257,22 @@ mod tests {
         assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(text.contains("Unsubscribe with one click: https://cmo.example/u/tok"));
         assert!(mailbox("not an address").is_err());
+        assert!(!text.contains("text/html"));
+        let tracked = compose(&Compose {
+            from: &from,
+            reply_to: None,
+            to_email: "ann@b.example",
+            to_name: None,
+            subject: "Hello",
+            body: "<b>Body</b>",
+            message_id: "snd_1.ab@acme.example",
+            unsubscribe_url: "https://cmo.example/u/tok",
+            pixel_url: Some("https://cmo.example/o/px"),
+        })
+        .unwrap();
+        let text = String::from_utf8(tracked.formatted()).unwrap();
+        assert!(text.contains("multipart/alternative") && text.contains("text/html"));
+        assert!(text.contains("https://cmo.example/o/px"), "{text}");
+        assert!(!text.contains("<b>Body</b></p>"), "escaped: {text}");
     }
 }

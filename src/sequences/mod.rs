@@ -12,6 +12,7 @@ pub mod inbound;
 pub mod mailer;
 pub mod message;
 pub mod send;
+pub mod tracking;
 pub mod unsubscribe;
 pub mod window;
 
@@ -91,6 +92,17 @@ impl Default for StopRules {
     }
 }
 
+/// Whether messages report their reading: off unless asked (privacy).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Tracking {
+    /// Links go through signed redirects on this server, which count the click.
+    pub clicks: bool,
+    /// An HTML part carries a one-pixel image from this server, which counts the open (mail
+    /// clients that block images, or fetch them all, make opens a rough figure).
+    pub opens: bool,
+}
+
 /// What a sequence does, stored as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -103,6 +115,8 @@ pub struct Definition {
     pub from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    #[serde(default)]
+    pub tracking: Tracking,
 }
 
 impl Definition {
@@ -253,6 +267,7 @@ pub fn definition_of(record: &SequenceRecord) -> Result<Definition, Error> {
 /// (written in the brand's voice by `run_content_creation`), whose title is the subject.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["contentId"]}, {"required": ["subject", "body"]}]))]
 pub struct StepInput {
     #[schemars(length(min = 1, max = 300))]
     pub subject: Option<String>,

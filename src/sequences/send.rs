@@ -32,6 +32,8 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     /// Where unsubscribe links point.
     pub public_url: Arc<str>,
+    /// Signs click links and open pixels.
+    pub vault: crate::vault::Vault,
 }
 
 #[derive(Deserialize)]
@@ -206,7 +208,17 @@ impl Sender {
         else {
             return Ok(());
         };
-        let unsubscribe_url = format!("{}/u/{token}", self.public_url.trim_end_matches('/'));
+        let base = self.public_url.trim_end_matches('/');
+        let unsubscribe_url = format!("{base}/u/{token}");
+        let body = if definition.tracking.clicks {
+            super::tracking::rewrite(&body, &self.vault, &send, base)
+        } else {
+            body
+        };
+        let pixel = definition
+            .tracking
+            .opens
+            .then(|| super::tracking::pixel(&self.vault, &send, base));
         let mail = message::compose(&Compose {
             from: &from,
             reply_to: reply_to.as_ref(),
@@ -216,6 +228,7 @@ impl Sender {
             body: &body,
             message_id: &claimed.message_id,
             unsubscribe_url: &unsubscribe_url,
+            pixel_url: pixel.as_deref(),
         });
         let mail = match mail {
             Ok(mail) => mail,

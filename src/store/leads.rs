@@ -159,6 +159,10 @@ pub trait LeadStore: Send + Sync {
         now: Millis,
     ) -> StoreResult<Imported>;
 
+    /// Records `action` unless the lead already has one with the same name and detail (a
+    /// message's second open); `false` then.
+    async fn add_lead_action_once(&self, customer: &str, action: LeadAction) -> StoreResult<bool>;
+
     /// The actions recorded for the customer's leads with one of `ids`, or for all of them.
     async fn lead_actions(
         &self,

@@ -23,6 +23,8 @@ pub struct Input {
     pub from: Option<String>,
     #[schemars(length(min = 3, max = 320))]
     pub reply_to: Option<String>,
+    /// Click redirects and open pixels; both off unless set.
+    pub tracking: Option<crate::sequences::Tracking>,
     /// Create it paused: nothing is sent until update_sequence sets it active.
     #[serde(default)]
     pub paused: bool,
@@ -51,6 +53,7 @@ impl Tool for CreateSequence {
             stop: input.stop.unwrap_or_default(),
             from: input.from,
             reply_to: input.reply_to,
+            tracking: input.tracking.unwrap_or_default(),
         };
         definition.check()?;
         let now = ctx.clock.now_millis();

@@ -32,6 +32,7 @@ pub struct Input {
     pub from: Option<String>,
     #[schemars(length(min = 3, max = 320))]
     pub reply_to: Option<String>,
+    pub tracking: Option<crate::sequences::Tracking>,
     pub state: Option<State>,
 }
 
@@ -54,7 +55,8 @@ impl Tool for UpdateSequence {
             || input.window.is_some()
             || input.stop.is_some()
             || input.from.is_some()
-            || input.reply_to.is_some();
+            || input.reply_to.is_some()
+            || input.tracking.is_some();
         if let Some(steps) = input.steps {
             definition.steps = resolve_steps(&ctx.store, customer, steps).await?;
         }
@@ -69,6 +71,9 @@ impl Tool for UpdateSequence {
         }
         if input.reply_to.is_some() {
             definition.reply_to = input.reply_to;
+        }
+        if let Some(tracking) = input.tracking {
+            definition.tracking = tracking;
         }
         definition.check()?;
         let text = changed

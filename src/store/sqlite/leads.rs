@@ -313,6 +313,28 @@ impl LeadStore for Sqlite {
         .await
     }
 
+    async fn add_lead_action_once(&self, customer: &str, action: LeadAction) -> StoreResult<bool> {
+        let customer = customer.to_owned();
+        self.run(move |conn| {
+            let added = conn
+                .prepare_cached(
+                    "INSERT INTO lead_actions (customer_id, lead_id, action, at, detail)
+                     SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (
+                         SELECT 1 FROM lead_actions WHERE customer_id = ?1 AND lead_id = ?2
+                            AND action = ?3 AND detail IS ?5)",
+                )?
+                .execute(params![
+                    customer,
+                    action.lead_id,
+                    action.action,
+                    action.at,
+                    action.detail
+                ])?;
+            Ok(added > 0)
+        })
+        .await
+    }
+
     async fn lead_actions(
         &self,
         customer: &str,
