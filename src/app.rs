@@ -181,6 +181,7 @@ impl App {
                 clock: clock.clone(),
                 public_url: public.clone(),
                 vault: vault.clone(),
+                lease: config.jobs.lease.as_millis() as i64,
             }),
         );
         handlers.insert(

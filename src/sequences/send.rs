@@ -19,9 +19,9 @@ use super::message::{self, Compose, Recipient};
 use super::unsubscribe::token_hash;
 use super::{Definition, definition_of, window};
 use crate::clock::Clock;
-use crate::jobs::{Failure, Handler};
+use crate::jobs::{Failure, Handler, Retry};
 use crate::leads::{Fields, suppression_hash};
-use crate::store::{JobRecord, Millis, NewEvent, NewSend, SendContext, SendOutcome, Store};
+use crate::store::{Claim, JobRecord, Millis, NewEvent, NewSend, SendContext, SendOutcome, Store};
 
 const DAY: Millis = 86_400_000;
 
@@ -34,6 +34,8 @@ pub struct Sender {
     pub public_url: Arc<str>,
     /// Signs click links and open pixels.
     pub vault: crate::vault::Vault,
+    /// The job lease, in milliseconds: a `sending` claim older than this was a dead worker's.
+    pub lease: Millis,
 }
 
 #[derive(Deserialize)]
@@ -200,13 +202,28 @@ impl Sender {
             .transpose()
             .map_err(Failure::permanent)?;
         let token = crate::auth::random_hex(24);
-        let Some(claimed) = self
+        let claimed = match self
             .store
-            .claim_send(&send, &token_hash(&token), &suppression, now)
+            .claim_send(
+                &send,
+                &token_hash(&token),
+                &suppression,
+                now,
+                now - self.lease,
+            )
             .await
             .map_err(store_failure)?
-        else {
-            return Ok(());
+        {
+            Claim::Claimed(claimed) => claimed,
+            Claim::Settled => return Ok(()),
+            // Another worker is sending it (a second job of one send, after a resume): if
+            // that worker dies, its claim goes stale after a lease and this job takes over.
+            Claim::InFlight(since) => {
+                return Err(Failure {
+                    message: "another worker is sending this step".into(),
+                    retry: Retry::NotBefore(since + self.lease + 1),
+                });
+            }
         };
         let base = self.public_url.trim_end_matches('/');
         let unsubscribe_url = format!("{base}/u/{token}");

@@ -55,8 +55,8 @@ pub use revenue::{
 };
 pub use schedules::{ScheduleChange, ScheduleDefault, ScheduleRecord, ScheduleStore};
 pub use sequences::{
-    EnrollmentCounts, EnrollmentRecord, NewEnrollment, NewSend, Recipient, SEND_ATTEMPTS, SEND_JOB,
-    SendContext, SendOutcome, SendRecord, SequenceRecord, SequenceStore, Stop,
+    Claim, EnrollmentCounts, EnrollmentRecord, NewEnrollment, NewSend, Recipient, SEND_ATTEMPTS,
+    SEND_JOB, SendContext, SendOutcome, SendRecord, SequenceRecord, SequenceStore, Stop,
 };
 pub use settings::SettingStore;
 pub use sites::{

@@ -94,6 +94,16 @@ pub struct SendContext {
     pub lead: LeadRecord,
 }
 
+/// What claiming a send found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    Claimed(SendRecord),
+    /// Another worker claimed it at this time and may be in the SMTP exchange.
+    InFlight(Millis),
+    /// Sent, skipped or failed already.
+    Settled,
+}
+
 /// How a send ended, written in one transaction.
 #[derive(Debug, Clone)]
 pub struct SendOutcome {
@@ -188,14 +198,17 @@ pub trait SequenceStore: Send + Sync {
     async fn send_context(&self, send: &str) -> StoreResult<Option<SendContext>>;
 
     /// Commits `sending` (one more attempt) with the hash of the message's unsubscribe token,
-    /// before the SMTP exchange; `None` when the send is no longer `scheduled` or `sending`.
+    /// before the SMTP exchange. A send already `sending` is taken again only when its claim
+    /// is older than `stale_before` (its worker died); a fresher one is another worker's,
+    /// in flight now.
     async fn claim_send(
         &self,
         send: &str,
         token_hash: &str,
         suppression_hash: &str,
         now: Millis,
-    ) -> StoreResult<Option<SendRecord>>;
+        stale_before: Millis,
+    ) -> StoreResult<Claim>;
 
     /// Writes how a send ended, in one transaction.
     async fn finish_send(&self, send: &str, outcome: SendOutcome, now: Millis) -> StoreResult<()>;

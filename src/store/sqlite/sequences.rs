@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::{Sqlite, events, jobs, write_transaction};
 use crate::store::{
-    EnrollmentCounts, EnrollmentRecord, Millis, NewEnrollment, NewJob, NewSend, Recipient,
+    Claim, EnrollmentCounts, EnrollmentRecord, Millis, NewEnrollment, NewJob, NewSend, Recipient,
     SEND_ATTEMPTS, SEND_JOB, SendContext, SendOutcome, SendRecord, SequenceRecord, SequenceStore,
     Stop, StoreResult,
 };
@@ -325,7 +325,8 @@ impl SequenceStore for Sqlite {
         token_hash: &str,
         suppression_hash: &str,
         now: Millis,
-    ) -> StoreResult<Option<SendRecord>> {
+        stale_before: Millis,
+    ) -> StoreResult<Claim> {
         let (send, token, suppression) = (
             send.to_owned(),
             token_hash.to_owned(),
@@ -333,23 +334,32 @@ impl SequenceStore for Sqlite {
         );
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
-            let Some(claimed) = tx
-                .prepare_cached(
-                    "UPDATE sends SET state = 'sending', attempts = attempts + 1, updated_at = ?2
-                     WHERE id = ?1 AND state IN ('scheduled', 'sending') RETURNING *",
-                )?
-                .query_row(params![send, now], send_from_row)
+            let Some((state, updated_at)) = tx
+                .prepare_cached("SELECT state, updated_at FROM sends WHERE id = ?1")?
+                .query_row([&send], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))
                 .optional()?
             else {
-                return Ok(None);
+                return Ok(Claim::Settled);
             };
+            match state.as_str() {
+                "scheduled" => {}
+                "sending" if updated_at < stale_before => {}
+                "sending" => return Ok(Claim::InFlight(updated_at)),
+                _ => return Ok(Claim::Settled),
+            }
+            let claimed = tx
+                .prepare_cached(
+                    "UPDATE sends SET state = 'sending', attempts = attempts + 1, updated_at = ?2
+                     WHERE id = ?1 RETURNING *",
+                )?
+                .query_row(params![send, now], send_from_row)?;
             tx.prepare_cached(
                 "INSERT INTO unsubscribe_tokens (hash, customer_id, lead_id, suppression_hash, created_at)
                  SELECT ?1, e.customer_id, e.lead_id, ?3, ?4 FROM enrollments e WHERE e.id = ?2",
             )?
             .execute(params![token, claimed.enrollment_id, suppression, now])?;
             tx.commit()?;
-            Ok(Some(claimed))
+            Ok(Claim::Claimed(claimed))
         })
         .await
     }
@@ -557,5 +567,113 @@ impl SequenceStore for Sqlite {
             Ok(())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Imported, LeadStore, NewLead};
+
+    /// A customer with one lead enrolled in one sequence, its first send scheduled.
+    async fn enrolled() -> (tempfile::TempDir, Sqlite) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Sqlite::open(&dir.path().join("sequences.db")).unwrap();
+        store
+            .dedicated_connection()
+            .unwrap()
+            .execute_batch(
+                "INSERT INTO customers (id, email, plan, status, created_at)
+                 VALUES ('cus_a', 'a@x.example', 'p', 'active', 1)",
+            )
+            .unwrap();
+        let lead = NewLead {
+            id: "lead_a".into(),
+            email: "l@x.example".into(),
+            fields: "{}".into(),
+            source: None,
+            suppression_hash: "h".into(),
+        };
+        let imported = store.import_leads("cus_a", vec![lead], 1).await.unwrap();
+        assert_eq!(imported, vec![Imported::Created("lead_a".into())]);
+        let sequence = SequenceRecord {
+            id: "seq_a".into(),
+            name: "S".into(),
+            definition: "{}".into(),
+            state: "active".into(),
+            created_at: 1,
+            updated_at: 1,
+        };
+        store.create_sequence("cus_a", sequence).await.unwrap();
+        let first = NewSend {
+            id: "snd_a".into(),
+            step: 0,
+            message_id: "snd_a.1@x.example".into(),
+            due_at: 1,
+        };
+        let enrollment = NewEnrollment {
+            id: "enr_a".into(),
+            lead_id: "lead_a".into(),
+            first,
+        };
+        assert_eq!(
+            store
+                .enroll("cus_a", "seq_a", vec![enrollment], 1)
+                .await
+                .unwrap(),
+            vec![true]
+        );
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_send_in_flight_is_claimed_again_only_once_its_claim_is_stale() {
+        let (_dir, store) = enrolled().await;
+        let Claim::Claimed(first) = store.claim_send("snd_a", "t1", "h", 1000, 0).await.unwrap()
+        else {
+            panic!("the scheduled send was not claimed");
+        };
+        assert_eq!((first.state.as_str(), first.attempts), ("sending", 1));
+        // A second job while the first worker is in the exchange: refused.
+        assert_eq!(
+            store
+                .claim_send("snd_a", "t2", "h", 1500, 1000 - 300)
+                .await
+                .unwrap(),
+            Claim::InFlight(1000)
+        );
+        // The first worker died: past a lease its claim is stale and the send is taken again.
+        let Claim::Claimed(again) = store
+            .claim_send("snd_a", "t3", "h", 2000, 1001)
+            .await
+            .unwrap()
+        else {
+            panic!("a stale claim was not taken over");
+        };
+        assert_eq!(again.attempts, 2);
+        assert_eq!(again.message_id, first.message_id, "the same Message-ID");
+        let outcome = SendOutcome {
+            state: "sent",
+            detail: None,
+            next: None,
+            completed: true,
+            stop: None,
+            events: Vec::new(),
+            stage_from_new: Some("contacted"),
+        };
+        store.finish_send("snd_a", outcome, 2100).await.unwrap();
+        assert_eq!(
+            store
+                .claim_send("snd_a", "t4", "h", 9000, 9000)
+                .await
+                .unwrap(),
+            Claim::Settled
+        );
+        let enrollment = store
+            .enrollment("cus_a", "seq_a", "lead_a")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(enrollment.state, "completed");
     }
 }
