@@ -415,13 +415,7 @@ async fn a_lead_magnet_form_captures_a_lead_and_ties_its_visits() {
         &form,
     )
     .await;
-    assert_eq!(page.status(), 200);
-    let csp = page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(csp.starts_with("default-src 'none'"), "{csp}");
-    let html = page.text().await.unwrap();
+    let html = common::strict_page(page).await;
     assert!(
         html.contains("Thank you") && html.contains("&#60;b&#62;2026")
             || html.contains("&lt;b&gt;2026"),

@@ -89,28 +89,24 @@ async fn enroll(server: &Server, sequence: &str, ids: &[&str]) -> Value {
     body
 }
 
+/// A read of the server's own customer's `path` (after `/api/`), which must succeed.
+async fn get(server: &Server, path: &str) -> Value {
+    let (status, body) = rest(server, Method::GET, &format!("/api/{path}"), None).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
 async fn events(server: &Server, kind: &str) -> Vec<Value> {
-    let (status, body) = rest(
+    let body = get(
         server,
-        Method::GET,
-        &format!("/api/events/{}?type={kind}", server.customer_id),
-        None,
+        &format!("events/{}?type={kind}", server.customer_id),
     )
     .await;
-    assert_eq!(status, 200, "{body}");
     body["events"].as_array().unwrap().clone()
 }
 
 async fn sequence_counts(server: &Server, id: &str) -> Value {
-    let (status, body) = rest(
-        server,
-        Method::GET,
-        &format!("/api/sequences/{}", server.customer_id),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["sequences"]
+    get(server, &format!("sequences/{}", server.customer_id)).await["sequences"]
         .as_array()
         .unwrap()
         .iter()
@@ -120,15 +116,7 @@ async fn sequence_counts(server: &Server, id: &str) -> Value {
 }
 
 async fn lead(server: &Server, id: &str) -> Value {
-    let (status, body) = rest(
-        server,
-        Method::GET,
-        &format!("/api/leads/{}/{id}", server.customer_id),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
+    get(server, &format!("leads/{}/{id}", server.customer_id)).await
 }
 
 /// The message's unsubscribe URL, from its `List-Unsubscribe` header.
@@ -351,14 +339,7 @@ async fn unsubscribes_replies_and_bounces_stop_sequences_and_suppression_holds_a
     // One click: the page shows a button; the post (a provider's RFC 8058 one-click, or the
     // button) unsubscribes at once, once.
     let url = unsubscribe_url(&bob);
-    let page = client().get(&url).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let csp = page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(csp.starts_with("default-src 'none'"), "{csp}");
-    let html = page.text().await.unwrap();
+    let html = common::strict_page(client().get(&url).send().await.unwrap()).await;
     assert!(
         html.contains("method=\"post\"") && html.contains("<button"),
         "{html}"
@@ -538,14 +519,11 @@ async fn each_lead_is_mailed_in_its_own_time_zones_window() {
         &[&ids["kenji@b.example"], &ids["lou@b.example"]],
     )
     .await;
-    let (status, jobs) = rest(
+    let jobs = get(
         &server,
-        Method::GET,
-        &format!("/api/jobs/{}?state=queued", server.customer_id),
-        None,
+        &format!("jobs/{}?state=queued", server.customer_id),
     )
     .await;
-    assert_eq!(status, 200, "{jobs}");
     let mut planned: Vec<DateTime<Utc>> = jobs["jobs"]
         .as_array()
         .unwrap()

@@ -202,6 +202,17 @@ pub async fn call(
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// The HTML of a page answered 200 under a policy that loads nothing from anywhere.
+pub async fn strict_page(page: reqwest::Response) -> String {
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    page.text().await.unwrap()
+}
+
 /// A JSON POST with the server's own key.
 pub async fn post(
     server: &Server,
