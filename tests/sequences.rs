@@ -692,3 +692,64 @@ async fn tracked_links_redirect_only_where_the_message_pointed_and_count_toward_
         "{ann}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_who_reaches_the_goal_page_is_not_mailed() {
+    let smtp = Smtp::start().await;
+    let server = start(&smtp);
+    let site = common::collector::acme_site(&server).await;
+    let ids = import(
+        &server,
+        json!([{"email": "ann@acme.example"}, {"email": "bob@acme.example"}]),
+    )
+    .await;
+    let sequence = create(
+        &server,
+        json!({"name": "Until sign-up", "steps": [{"subject": "Try it", "body": "Sign up?"}],
+               "window": always(), "stop": {"goalPath": "/signup"}, "paused": true}),
+    )
+    .await;
+    let id = sequence["id"].as_str().unwrap();
+    enroll(
+        &server,
+        id,
+        &[&ids["ann@acme.example"], &ids["bob@acme.example"]],
+    )
+    .await;
+    // Ann, identified on the site, reaches the sign-up page after she was enrolled.
+    for body in [
+        json!({"site": site, "url": "https://acme.example/", "event": "identify", "email": "ann@acme.example"}),
+        json!({"site": site, "url": "https://acme.example/signup"}),
+    ] {
+        common::collector::hit(&server, body).await;
+    }
+    common::collector::wait_for(
+        &server,
+        "SELECT count(*) FROM hits h JOIN visits v ON v.id = h.visit_id
+         WHERE v.email_hash IS NOT NULL AND h.path = '/signup'",
+        1,
+    )
+    .await;
+    let (status, resumed) = call(
+        &server,
+        &server.key,
+        Method::PATCH,
+        &format!("/api/sequences/{}/{id}", server.customer_id),
+        Some(json!({"state": "active"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{resumed}");
+    smtp.wait_for("bob@acme.example", 1).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sequence_counts(&server, id).await["stopped"] != 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the goal did not stop ann's sequence"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        smtp.accepted().iter().all(|m| m.to != ["ann@acme.example"]),
+        "ann reached the goal and got nothing"
+    );
+}

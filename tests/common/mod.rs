@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod browser;
+pub mod collector;
 pub mod google;
 pub mod platforms;
 pub mod receiver;
