@@ -251,23 +251,22 @@ impl LeadStore for Sqlite {
         let customer = customer.to_owned();
         self.run(move |conn| {
             let tx = write_transaction(conn)?;
-            // One statement over the scores as a JSON array: a hundred thousand executions of a
-            // one-row UPDATE cost twice as much in binding and stepping.
-            let scores: Vec<serde_json::Value> = scores
-                .into_iter()
-                .map(|s| serde_json::json!([s.id, s.fit, s.intent, s.grade]))
-                .collect();
-            tx.prepare_cached(
-                "UPDATE leads SET fit = j.value ->> 1, intent = j.value ->> 2, grade = j.value ->> 3,
-                        updated_at = ?3
-                   FROM json_each(?2) j
-                  WHERE leads.id = j.value ->> 0 AND leads.customer_id = ?1",
-            )?
-            .execute(params![
-                customer,
-                serde_json::Value::from(scores).to_string(),
-                now
-            ])?;
+            {
+                let mut update = tx.prepare_cached(
+                    "UPDATE leads SET fit = ?3, intent = ?4, grade = ?5, updated_at = ?6
+                     WHERE customer_id = ?1 AND id = ?2",
+                )?;
+                for score in scores {
+                    update.execute(params![
+                        customer,
+                        score.id,
+                        score.fit,
+                        score.intent,
+                        score.grade,
+                        now
+                    ])?;
+                }
+            }
             for event in &events {
                 events::insert(&tx, event)?;
             }
