@@ -96,6 +96,18 @@ async fn get(server: &Server, path: &str) -> Value {
     body
 }
 
+/// Sets a paused sequence active again.
+async fn resume(server: &Server, sequence: &str) {
+    let (status, resumed) = rest(
+        server,
+        Method::PATCH,
+        &format!("/api/sequences/{}/{sequence}", server.customer_id),
+        Some(json!({"state": "active"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{resumed}");
+}
+
 async fn events(server: &Server, kind: &str) -> Vec<Value> {
     let body = get(
         server,
@@ -431,15 +443,7 @@ async fn unsubscribes_replies_and_bounces_stop_sequences_and_suppression_holds_a
     let (_, applied) = inbound(&server, &secret, &dsn(&message_id(&erin)), "msg_5").await;
     assert_eq!(applied["matched"], true, "{applied}");
     assert_eq!(sequence_counts(&server, lenient).await["active"], 1);
-    let (status, resumed) = call(
-        &server,
-        &server.key,
-        Method::PATCH,
-        &format!("/api/sequences/{}/{held}", server.customer_id),
-        Some(json!({"state": "active"})),
-    )
-    .await;
-    assert_eq!(status, 200, "{resumed}");
+    resume(&server, held).await;
     let deadline = Instant::now() + Duration::from_secs(15);
     while sequence_counts(&server, held).await["stopped"] != 1 {
         assert!(Instant::now() < deadline, "the held send was not checked");
@@ -730,15 +734,7 @@ async fn a_lead_who_reaches_the_goal_page_is_not_mailed() {
         1,
     )
     .await;
-    let (status, resumed) = call(
-        &server,
-        &server.key,
-        Method::PATCH,
-        &format!("/api/sequences/{}/{id}", server.customer_id),
-        Some(json!({"state": "active"})),
-    )
-    .await;
-    assert_eq!(status, 200, "{resumed}");
+    resume(&server, id).await;
     smtp.wait_for("bob@acme.example", 1).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while sequence_counts(&server, id).await["stopped"] != 1 {
