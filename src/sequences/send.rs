@@ -132,8 +132,8 @@ impl Sender {
                 "no mail server is configured: start heycmo with --smtp-url and --mail-from",
             )
         })?;
-        let fields: Fields = serde_json::from_str(&ctx.lead.fields)
-            .map_err(|e| Failure::permanent(format!("the lead is unreadable: {e}")))?;
+        let fields = crate::leads::score::fields_of(&ctx.lead)
+            .map_err(|e| Failure::permanent(e.to_string()))?;
         let customer = ctx.send.customer_id.clone();
         if ctx.send.state == "scheduled" {
             if ctx.send.due_at > now + 1000 {
@@ -265,18 +265,20 @@ impl Sender {
                 self.finish(&send, outcome, sent_at).await
             }
             Err(error) if error.permanent => {
-                let mut outcome = SendOutcome {
+                let stop = if definition.stop.on_bounce {
+                    "bounced"
+                } else {
+                    "failed"
+                };
+                let outcome = SendOutcome {
                     state: "failed",
                     detail: Some(error.message.clone()),
                     next: None,
                     completed: false,
-                    stop: Some("failed".into()),
+                    stop: Some(stop.into()),
                     events: vec![self.bounced(&ctx, &error.message, now)],
                     stage_from_new: None,
                 };
-                if definition.stop.on_bounce {
-                    outcome.stop = Some("bounced".into());
-                }
                 self.finish(&send, outcome, now).await?;
                 Err(Failure::permanent(error.message))
             }
