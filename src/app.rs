@@ -40,6 +40,8 @@ pub enum StartError {
     AnswerEngines(crate::error::Error),
     #[error("configuring the mail server: {0}")]
     Mailer(String),
+    #[error("configuring Stripe: {0}")]
+    Stripe(String),
     #[error("configuring the Google client: {0}")]
     Google(crate::error::Error),
     #[error("opening the vault: {0}")]
@@ -83,6 +85,8 @@ pub struct App {
     pub visibility: crate::visibility::Visibility,
     /// Sequence mail, when `--smtp-url` is set.
     pub mailer: Option<crate::sequences::mailer::Mailer>,
+    /// Sign-ups, Stripe and the key hand-over.
+    pub billing: crate::billing::Billing,
     /// The analytics collector, started by the first hit: a server that counts no site keeps
     /// no writer thread for it.
     collector: tokio::sync::OnceCell<Collector>,
@@ -223,7 +227,15 @@ impl App {
             }),
         );
         let jobs = Jobs::new(store.clone(), clock.clone(), config.jobs.clone(), handlers);
+        let billing = crate::billing::Billing {
+            store: store.clone(),
+            vault: vault.clone(),
+            clock: clock.clone(),
+            public_url: public.clone(),
+            stripe: config.stripe().map_err(StartError::Stripe)?,
+        };
         Ok(Arc::new(App {
+            billing,
             fetcher,
             live_fetcher,
             llm,

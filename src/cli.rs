@@ -245,7 +245,7 @@ impl Globals {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve REST, MCP (SSE and Streamable HTTP) and discovery over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Serve MCP over stdin/stdout for a local agent.
     Stdio {
         /// Act as this customer (default: the local customer, created if missing).
@@ -344,6 +344,23 @@ pub struct ServeArgs {
     /// Admin requests per minute per IP.
     #[arg(long, env = "HEYCMO_RATE_ADMIN", default_value_t = RateLimits::default().admin)]
     pub rate_admin: u32,
+    /// Stripe's secret key (sk_…); with --stripe-price and --stripe-webhook-secret, sign-ups
+    /// go through Stripe Checkout. Without it, POST /api/checkout starts a local 30-day trial.
+    #[arg(long, env = "HEYCMO_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// The recurring price a sign-up subscribes to (price_…).
+    #[arg(long, env = "HEYCMO_STRIPE_PRICE")]
+    pub stripe_price: Option<String>,
+    /// The signing secret of the webhook endpoint POST /api/webhooks/stripe (whsec_…).
+    #[arg(long, env = "HEYCMO_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe's API (default https://api.stripe.com).
+    #[arg(
+        long,
+        env = "HEYCMO_STRIPE_BASE_URL",
+        default_value = "https://api.stripe.com"
+    )]
+    pub stripe_base_url: String,
     /// Analytics hits per minute per IP (`POST /api/collect`).
     #[arg(long, env = "HEYCMO_RATE_COLLECT", default_value_t = RateLimits::default().collect)]
     pub rate_collect: u32,
@@ -521,7 +538,7 @@ async fn principal(app: &App, customer: Option<String>) -> Result<Principal, Cli
 /// is ready: the binary hands its allocator's start-up leftovers back to the system there.
 pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve(args) => serve(&cli.globals, args, settled).await,
+        Command::Serve(args) => serve(&cli.globals, *args, settled).await,
         Command::Stdio {
             customer,
             public_url,
@@ -722,6 +739,15 @@ async fn serve(globals: &Globals, args: ServeArgs, settled: fn()) -> Result<(), 
         max_mcp_sessions: args.max_mcp_sessions.max(1),
         header_timeout: std::time::Duration::from_secs(args.header_timeout_seconds.max(1)),
         max_preauth_connections: args.max_preauth_connections.max(1),
+        stripe: args
+            .stripe_secret_key
+            .filter(|k| !k.is_empty())
+            .map(|secret_key| crate::billing::StripeConfig {
+                secret_key,
+                price: args.stripe_price.unwrap_or_default(),
+                webhook_secret: args.stripe_webhook_secret.unwrap_or_default(),
+                base_url: args.stripe_base_url,
+            }),
         ..globals.config()
     };
     let listener = tokio::net::TcpListener::bind(config.bind)

@@ -46,6 +46,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Sequence mail's sender (`--mail-from`).
     pub mail_from: Option<String>,
+    /// Stripe, when sign-ups are paid (`--stripe-*`); without it `POST /api/checkout` starts a
+    /// local 30-day trial.
+    pub stripe: Option<crate::billing::StripeConfig>,
     /// Where Google Analytics and Search Console are reached.
     pub google: crate::google::GoogleConfig,
     /// Streamable HTTP sessions one customer may hold open at once.
@@ -88,6 +91,7 @@ impl Default for Config {
             visibility_max_asks: 100,
             smtp_url: None,
             mail_from: None,
+            stripe: None,
             google: crate::google::GoogleConfig::default(),
             max_mcp_sessions: 256,
             header_timeout: Duration::from_secs(10),
@@ -109,6 +113,29 @@ impl Config {
             (Some(_), None) => Err("--smtp-url needs --mail-from, the sender's address".into()),
             (None, Some(_)) => Err("--mail-from needs --smtp-url, the mail server".into()),
         }
+    }
+
+    /// The Stripe client of `--stripe-*`: none without a secret key; the key, the price and
+    /// the webhook secret together or not at all.
+    pub fn stripe(&self) -> Result<Option<crate::billing::Stripe>, String> {
+        let Some(config) = &self.stripe else {
+            return Ok(None);
+        };
+        for (flag, value) in [
+            ("--stripe-secret-key", &config.secret_key),
+            ("--stripe-price", &config.price),
+            ("--stripe-webhook-secret", &config.webhook_secret),
+        ] {
+            if value.is_empty() {
+                return Err(format!("Stripe needs {flag} as well"));
+            }
+        }
+        if !config.webhook_secret.starts_with("whsec_") {
+            return Err("--stripe-webhook-secret is the endpoint's signing secret, whsec_…".into());
+        }
+        crate::billing::Stripe::new(config.clone())
+            .map(Some)
+            .map_err(|e| e.to_string())
     }
 
     /// The public base URL without a trailing slash; `bound` is the address actually listened on

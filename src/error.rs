@@ -32,6 +32,16 @@ pub enum Error {
     RateLimited { retry_after: Duration },
     #[error("{0}")]
     Conflict(String),
+    /// The record existed and is gone for good (a sign-up's key, handed over once).
+    #[error("{0}")]
+    Gone(String),
+    /// The customer's subscription is canceled or unpaid: reads work, writes wait until
+    /// billing is fixed at `billing_url`.
+    #[error("{message}")]
+    PaymentRequired {
+        message: String,
+        billing_url: String,
+    },
     #[error("{0}")]
     Disabled(String),
     /// The request needs something this surface or client cannot do (sampling over REST, say).
@@ -164,6 +174,18 @@ impl Error {
             "The record exists already (an email in use) or is in a state the change does not apply to; the message names the state.",
         ),
         kind(
+            "E_GONE",
+            410,
+            jsonrpc::INVALID_REQUEST,
+            "The record was there and is gone for good: a checkout session's key is handed over once.",
+        ),
+        kind(
+            "E_PAYMENT_REQUIRED",
+            402,
+            jsonrpc::INVALID_REQUEST,
+            "The customer's subscription is canceled or unpaid: reads still work, writes wait until billing is fixed at `billingUrl`.",
+        ),
+        kind(
             "E_DISABLED",
             404,
             jsonrpc::INVALID_REQUEST,
@@ -262,6 +284,8 @@ impl Error {
             Error::PayloadTooLarge { .. } => "E_PAYLOAD_TOO_LARGE",
             Error::RateLimited { .. } => "E_RATE_LIMITED",
             Error::Conflict(_) => "E_CONFLICT",
+            Error::Gone(_) => "E_GONE",
+            Error::PaymentRequired { .. } => "E_PAYMENT_REQUIRED",
             Error::Disabled(_) => "E_DISABLED",
             Error::Unsupported(_) => "E_UNSUPPORTED",
             Error::MissingCapability(_) => "E_MISSING_CAPABILITY",
@@ -310,6 +334,9 @@ impl Error {
         let mut body = serde_json::json!({"error": self.to_string(), "code": self.code(), "requestId": request_id});
         match self {
             Error::InvalidInput { pointer, .. } => body["pointer"] = serde_json::json!(pointer),
+            Error::PaymentRequired { billing_url, .. } => {
+                body["billingUrl"] = serde_json::json!(billing_url);
+            }
             Error::QuotaExhausted { retry_after, .. } => {
                 body["retryAfter"] = serde_json::json!(seconds(*retry_after));
             }

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod brand;
 pub mod changes;
 pub mod cli;

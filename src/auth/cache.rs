@@ -66,6 +66,7 @@ mod tests {
             status: "active".into(),
             brand_name: None,
             engine: None,
+            trial_ends_at: None,
             created_at: 0,
         };
         Principal::new(customer, KeyScope::Member)

@@ -6,6 +6,7 @@
 
 pub mod admin;
 mod cache;
+pub mod csrf;
 
 pub use cache::KeyCache;
 

@@ -106,7 +106,11 @@ pub async fn unsubscribe_link(
             crate::pages::notice::page(
                 "Unsubscribe",
                 "Stop receiving these emails? One click and it is done.",
-                Some(("Unsubscribe", &format!("/u/{token}"))),
+                Some(crate::pages::notice::Button {
+                    label: "Unsubscribe",
+                    action: &format!("/u/{token}"),
+                    fields: &[("List-Unsubscribe", "One-Click")],
+                }),
             )
         })
     };

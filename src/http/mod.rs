@@ -10,12 +10,14 @@ mod capture;
 mod collect;
 pub mod connections;
 mod direct;
+mod forms;
 mod live;
 mod mail;
 pub mod origin;
 pub mod response;
 mod rest;
 mod router;
+mod signup;
 pub mod sse;
 mod streamable;
 

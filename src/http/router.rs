@@ -44,7 +44,39 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/api/collect", &[Method::POST, Method::OPTIONS]),
     ("/js/heycmo.js", &[Method::GET]),
     ("/mcp", &[Method::GET, Method::POST, Method::DELETE]),
+    ("/api/checkout", &[Method::POST]),
+    ("/api/webhooks/stripe", &[Method::POST]),
+    ("/welcome", &[Method::GET, Method::POST]),
 ];
+
+/// A page's failure as a page a person can read, with the error's status (a 429 keeps its
+/// `Retry-After`); the JSON body is for programs.
+fn page(result: Result<Response<Body>, Error>) -> Result<Response<Body>, Error> {
+    let error = match result {
+        Ok(answer) => return Ok(answer),
+        Err(error) => error,
+    };
+    let status = http::StatusCode::from_u16(error.status())
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let title = match status.as_u16() {
+        400 | 422 => "That did not work",
+        401 | 403 => "Not allowed",
+        404 => "Not found",
+        409 | 410 => "Already done",
+        429 => "Too many attempts",
+        _ => "Something went wrong",
+    };
+    let page = crate::pages::notice::page(title, &error.to_string(), None);
+    let mut answer = super::forms::page_with(status, page);
+    if let Some(wait) = error.retry_after()
+        && let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string())
+    {
+        answer
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, value);
+    }
+    Ok(answer)
+}
 
 /// An incoming `X-Request-ID` is kept when it is short and plain, so callers can correlate;
 /// anything else is replaced, so it cannot forge log lines.
@@ -157,6 +189,21 @@ impl Router {
             (&Method::GET, pixel) if pixel.starts_with("/o/") => {
                 super::mail::open(app, &parts, &pixel["/o/".len()..]).await
             }
+            (&Method::POST, "/api/checkout") => super::signup::checkout(app, &parts, body).await,
+            (&Method::POST, "/api/webhooks/stripe") => {
+                super::signup::stripe_webhook(app, &parts, body).await
+            }
+            (&Method::GET, session) if session.starts_with("/api/session/") => {
+                super::signup::session(app, &parts, &session["/api/session/".len()..]).await
+            }
+            (&Method::GET, "/welcome") => page(super::signup::welcome(app, &parts).await),
+            (&Method::POST, "/welcome") => page(super::signup::reveal(app, &parts, body).await),
+            (&Method::GET, trial) if trial.starts_with("/signup/") => {
+                page(super::signup::trial_page(app, &parts, &trial["/signup/".len()..]).await)
+            }
+            (&Method::POST, trial) if trial.starts_with("/signup/") => page(
+                super::signup::finish_trial(app, &parts, &trial["/signup/".len()..], body).await,
+            ),
             (&Method::POST, tool) if tool.starts_with("/api/tools/") => {
                 self.named_tool(&parts, body, &tool["/api/tools/".len()..])
                     .await

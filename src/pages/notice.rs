@@ -10,24 +10,28 @@ main{max-width:36rem;margin:4rem auto;padding:0 1rem}h1{font-size:1.6rem}\
 button{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:.3rem;background:#1a4fd6;color:#fff;cursor:pointer}\
 button:focus{outline:3px solid #f5b400;outline-offset:2px}";
 
+/// A form of one button, posting its hidden `fields` to `action` on this server.
+pub struct Button<'a> {
+    pub label: &'a str,
+    pub action: &'a str,
+    pub fields: &'a [(&'a str, &'a str)],
+}
+
 #[derive(Template)]
 #[template(path = "notice.html")]
 struct Notice<'a> {
     title: &'a str,
     message: &'a str,
-    /// A form posting to `action` (this server) with this button, when given.
-    button: Option<&'a str>,
-    action: &'a str,
+    button: Option<Button<'a>>,
     style: &'static str,
 }
 
-/// The page, every value escaped; with `button`, a form that posts to `action`.
-pub fn page(title: &str, message: &str, button: Option<(&str, &str)>) -> Page {
+/// The page, every value escaped; with `button`, a form of one button.
+pub fn page(title: &str, message: &str, button: Option<Button<'_>>) -> Page {
     let notice = Notice {
         title,
         message,
-        button: button.map(|(label, _)| label),
-        action: button.map_or("", |(_, action)| action),
+        button,
         style: STYLE,
     };
     Page {
@@ -60,9 +64,15 @@ mod tests {
         assert!(!page.html.contains("<script>alert(1)"), "{}", page.html);
         assert!(page.html.contains("Thank you"));
         assert!(page.csp.starts_with("default-src 'none'"));
-        let form = super::page("Unsubscribe", "<b>x</b>", Some(("Unsubscribe", "/u/a\"b")));
+        let button = Button {
+            label: "Unsubscribe",
+            action: "/u/a\"b",
+            fields: &[("csrf", "x\"y")],
+        };
+        let form = super::page("Unsubscribe", "<b>x</b>", Some(button));
         assert!(!form.html.contains("<b>x"), "{}", form.html);
         assert!(form.html.contains("method=\"post\""));
         assert!(!form.html.contains("/u/a\"b"));
+        assert!(!form.html.contains("x\"y"));
     }
 }

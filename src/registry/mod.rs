@@ -365,6 +365,18 @@ impl Registry {
         input: Value,
     ) -> Result<Outcome, Error> {
         ctx.principal.ensure_scope(spec.entry.scope)?;
+        if !spec.entry.annotations.read_only_hint
+            && crate::billing::writes_blocked(&ctx.principal.customer)
+        {
+            return Err(Error::PaymentRequired {
+                message: format!(
+                    "The subscription is {}: reads still work; {} writes again once billing is fixed",
+                    ctx.principal.customer.status,
+                    spec.name()
+                ),
+                billing_url: format!("{}/dashboard", ctx.public_url.trim_end_matches('/')),
+            });
+        }
         // A missing input means "no arguments", which MCP clients send as an absent field.
         let mut input = if input.is_null() { json!({}) } else { input };
         // JSON does not tell 3 from 3.0, and JSON Schema counts both as integers; serde does

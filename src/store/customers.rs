@@ -14,6 +14,8 @@ pub struct Customer {
     pub brand_name: Option<String>,
     /// The default writing engine (`auto`, `sampling`, `server`, `offline`); `None` is auto.
     pub engine: Option<String>,
+    /// When a trial ends (a local trial, or Stripe's `trial_end`), if the customer is on one.
+    pub trial_ends_at: Option<Millis>,
     pub created_at: Millis,
 }
 

@@ -13,6 +13,7 @@
 //! Every method that writes does so in one transaction, so a crash leaves the old state or the
 //! new one.
 
+mod accounts;
 mod audits;
 mod batch;
 mod brands;
@@ -23,6 +24,7 @@ mod events;
 mod jobs;
 mod keys;
 mod leads;
+mod logins;
 mod revenue;
 mod schedules;
 mod sequences;
@@ -37,6 +39,9 @@ mod webhooks;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use accounts::{
+    AccountStore, Applied, BillingChange, NewSignup, SignupClaim, SignupCustomer, SignupRecord,
+};
 pub use audits::{AuditRecord, AuditStore};
 pub use batch::{BatchWriter, Slot};
 pub use brands::{BrandRecord, BrandStore};
@@ -50,6 +55,7 @@ pub use leads::{
     Identify, Imported, LeadAction, LeadQuery, LeadRecord, LeadStore, NewLead, ScoreUpdate,
     SeenSignal,
 };
+pub use logins::LoginStore;
 pub use revenue::{
     NewOrder, NewRefund, OrderRecord, Recorded, RevenueStore, TouchpointRecord, VisitKey,
 };
@@ -102,7 +108,8 @@ pub type Millis = i64;
 /// Everything a backend stores, plus its health.
 #[async_trait::async_trait]
 pub trait Backend:
-    AuditStore
+    AccountStore
+    + AuditStore
     + BrandStore
     + BriefingStore
     + ContentStore
@@ -111,6 +118,7 @@ pub trait Backend:
     + JobStore
     + KeyStore
     + LeadStore
+    + LoginStore
     + RevenueStore
     + ScheduleStore
     + SequenceStore

@@ -265,6 +265,15 @@ pub fn tool_names() -> Vec<String> {
         .collect()
 }
 
+/// A client that shows redirects instead of following them, as a test of a form needs.
+pub fn no_redirects() -> reqwest::Client {
+    heycmo::web::client()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 pub fn client() -> reqwest::Client {
     heycmo::web::client()
         .timeout(Duration::from_secs(30))
@@ -446,4 +455,24 @@ pub async fn discover<H: rmcp::ClientHandler>(
         )
         .await
         .expect("server/discover over Streamable HTTP")
+}
+
+/// A browser-like form post (`application/x-www-form-urlencoded`), redirects not followed,
+/// with `cookie` when given.
+pub async fn post_form(
+    url: &str,
+    fields: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut request = no_redirects()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
 }

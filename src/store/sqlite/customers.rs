@@ -15,6 +15,7 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
         status: row.get("status")?,
         brand_name: row.get("brand_name")?,
         engine: row.get("engine")?,
+        trial_ends_at: row.get("trial_ends_at")?,
         created_at: row.get("created_at")?,
     })
 }

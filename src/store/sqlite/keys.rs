@@ -25,7 +25,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<ApiKeyRecord> {
     })
 }
 
-fn insert(tx: &rusqlite::Transaction<'_>, customer_id: &str, key: &NewKey) -> StoreResult<()> {
+pub(super) fn insert(
+    tx: &rusqlite::Transaction<'_>,
+    customer_id: &str,
+    key: &NewKey,
+) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO api_keys (id, customer_id, key_hash, prefix, scope, label, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -40,6 +44,32 @@ fn insert(tx: &rusqlite::Transaction<'_>, customer_id: &str, key: &NewKey) -> St
         ],
     )?;
     Ok(())
+}
+
+/// The key and the customer it belongs to.
+fn with_customer(
+    conn: &rusqlite::Connection,
+    key: Option<ApiKeyRecord>,
+) -> StoreResult<Option<(ApiKeyRecord, Customer)>> {
+    let Some(key) = key else { return Ok(None) };
+    let customer = conn
+        .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
+        .query_row([&key.customer_id], customers::from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::Corrupt(format!("key {} has no customer", key.id)))?;
+    Ok(Some((key, customer)))
+}
+
+/// The key with this id, unless revoked, and its customer.
+pub(super) fn live_key(
+    conn: &rusqlite::Connection,
+    id: &str,
+) -> StoreResult<Option<(ApiKeyRecord, Customer)>> {
+    let key = conn
+        .prepare_cached("SELECT * FROM api_keys WHERE id = ?1 AND revoked_at IS NULL")?
+        .query_row([id], from_row)
+        .optional()?;
+    with_customer(conn, key)
 }
 
 #[async_trait]
@@ -109,13 +139,7 @@ impl KeyStore for Sqlite {
                 )?
                 .query_row([hash.as_slice()], from_row)
                 .optional()?;
-            let Some(key) = key else { return Ok(None) };
-            let customer = conn
-                .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
-                .query_row([&key.customer_id], customers::from_row)
-                .optional()?
-                .ok_or_else(|| StoreError::Corrupt(format!("key {} has no customer", key.id)))?;
-            Ok(Some((key, customer)))
+            with_customer(conn, key)
         })
         .await
     }

@@ -505,6 +505,58 @@ const STEPS: &[&str] = &[
         created_at  INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 22: sign-ups (Stripe checkout or a local trial) with the key sealed until it is handed
+    // over once, Stripe's view of each customer's subscription, and the Stripe events applied
+    // (by id, so a redelivery changes nothing).
+    r#"
+    ALTER TABLE customers ADD COLUMN trial_ends_at INTEGER;
+    CREATE TABLE signups (
+        id           TEXT PRIMARY KEY,
+        email        TEXT NOT NULL,
+        provider     TEXT NOT NULL CHECK (provider IN ('stripe', 'local')),
+        customer_id  TEXT REFERENCES customers(id) ON DELETE CASCADE,
+        sealed_key   TEXT,
+        failure      TEXT,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        claimed_at   INTEGER
+    ) STRICT;
+    CREATE TABLE billing (
+        stripe_customer TEXT PRIMARY KEY,
+        customer_id     TEXT UNIQUE REFERENCES customers(id) ON DELETE CASCADE,
+        subscription    TEXT,
+        status          TEXT,
+        plan            TEXT,
+        trial_ends_at   INTEGER,
+        -- Stripe's time of the newest event applied: an older one arriving late is ignored.
+        as_of           INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE stripe_events (
+        id           TEXT PRIMARY KEY,
+        type         TEXT NOT NULL,
+        received_at  INTEGER NOT NULL
+    ) STRICT;
+    "#,
+    // 23: people's sessions on the pages and one-time sign-in links, by the SHA-256 of the
+    // secret; each acts with the key it was made for, so revoking the key ends it.
+    r#"
+    CREATE TABLE logins (
+        hash        BLOB PRIMARY KEY,
+        key_id      TEXT NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        ended_at    INTEGER
+    ) STRICT;
+    CREATE TABLE login_links (
+        hash        BLOB PRIMARY KEY,
+        key_id      TEXT NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        used_at     INTEGER
+    ) STRICT;
+    CREATE INDEX logins_by_key ON logins (key_id);
+    CREATE INDEX login_links_by_key ON login_links (key_id);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -1,6 +1,7 @@
 //! The SQLite backend: a pool of connections to one file, versioned migrations, one module per
 //! aggregate implementing its trait. SQL and rusqlite live only in this folder.
 
+mod accounts;
 mod audits;
 mod batch;
 mod brands;
@@ -11,6 +12,7 @@ mod events;
 mod jobs;
 mod keys;
 mod leads;
+mod logins;
 mod migrations;
 mod revenue;
 mod schedules;
