@@ -262,6 +262,16 @@ pub enum Command {
     /// Manage a customer's API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print a one-time sign-in link (15 minutes) for the person with this email: the
+    /// customer's owner, or a teammate whose key is labelled with it.
+    LoginLink {
+        #[arg(long)]
+        email: String,
+        /// The server's public URL (default: the one the server on this database recorded
+        /// when it last started, else http://127.0.0.1:8080).
+        #[arg(long, env = "HEYCMO_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
     /// The tool registry.
     #[command(subcommand)]
     Tools(ToolsCommand),
@@ -592,6 +602,19 @@ pub async fn run(cli: Cli, settled: fn()) -> Result<(), CliError> {
             Ok(())
         }
         Command::Keys(command) => keys(&cli.globals, command).await,
+        Command::LoginLink { email, public_url } => {
+            let (app, public_url) = open(&cli.globals, public_url).await?;
+            let url =
+                crate::auth::people::link(&app.store, app.clock.as_ref(), &public_url, &email)
+                    .await?
+                    .ok_or_else(|| {
+                        crate::error::Error::NotFound(format!(
+                            "No account or teammate key has the email {email}"
+                        ))
+                    })?;
+            println!("{url}");
+            Ok(())
+        }
         Command::Tools(ToolsCommand::List) => {
             let registry = Registry::builtin().map_err(StartError::from)?;
             for spec in registry.tools() {

@@ -7,6 +7,7 @@
 pub mod admin;
 mod cache;
 pub mod csrf;
+pub mod people;
 
 pub use cache::KeyCache;
 

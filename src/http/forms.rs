@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use ::http::request::Parts;
 use ::http::{HeaderValue, StatusCode, header};
 use hyper::body::Incoming;
 
@@ -25,6 +26,19 @@ pub fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> Result<&'a st
         .ok_or_else(|| Error::BadRequest(format!("The form has no {name} field")))
 }
 
+/// The value of cookie `name`, if the request sent it.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
 /// `303 See Other` to a path on this server: where a form post lands, so a reload does not
 /// post again.
 pub fn see_other(location: &str) -> Response {
@@ -44,9 +58,34 @@ pub fn see_other(location: &str) -> Response {
 
 type Response = hyper::Response<Body>;
 
+/// Adds `Set-Cookie`.
+pub fn set_cookie(answer: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        answer.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
 /// A page with another status than 200 (a refused form, a link not found).
 pub fn page_with(status: StatusCode, page: crate::pages::Page) -> Response {
     let mut answer = response::page(page);
     *answer.status_mut() = status;
     answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let request = ::http::Request::builder()
+            .header(header::COOKIE, "a=1; heycmo_session=abc")
+            .header(header::COOKIE, "other=2")
+            .body(())
+            .unwrap();
+        let (parts, ()) = request.into_parts();
+        assert_eq!(cookie(&parts, "heycmo_session"), Some("abc"));
+        assert_eq!(cookie(&parts, "other"), Some("2"));
+        assert_eq!(cookie(&parts, "session"), None);
+    }
 }

@@ -12,6 +12,7 @@ pub mod connections;
 mod direct;
 mod forms;
 mod live;
+mod login;
 mod mail;
 pub mod origin;
 pub mod response;

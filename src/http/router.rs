@@ -47,6 +47,10 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/api/checkout", &[Method::POST]),
     ("/api/webhooks/stripe", &[Method::POST]),
     ("/welcome", &[Method::GET, Method::POST]),
+    ("/login", &[Method::GET, Method::POST]),
+    ("/login/link", &[Method::POST]),
+    ("/logout", &[Method::POST]),
+    ("/dashboard", &[Method::GET]),
 ];
 
 /// A page's failure as a page a person can read, with the error's status (a 429 keeps its
@@ -198,6 +202,23 @@ impl Router {
             }
             (&Method::GET, "/welcome") => page(super::signup::welcome(app, &parts).await),
             (&Method::POST, "/welcome") => page(super::signup::reveal(app, &parts, body).await),
+            (&Method::GET, "/login") => page(super::login::page(app, &parts, None).await),
+            (&Method::POST, "/login") => page(super::login::with_key(app, &parts, body).await),
+            (&Method::POST, "/login/link") => {
+                page(super::login::mail_link(app, &parts, body).await)
+            }
+            (&Method::GET, link) if link.starts_with("/login/") => {
+                page(super::login::link_page(app, &parts, &link["/login/".len()..]).await)
+            }
+            (&Method::POST, link) if link.starts_with("/login/") => {
+                page(super::login::with_link(app, &parts, &link["/login/".len()..], body).await)
+            }
+            (&Method::POST, "/logout") => page(super::login::logout(app, &parts, body).await),
+            (&Method::GET, "/dashboard") => page(super::login::dashboard(app, &parts).await),
+            (&Method::GET, board) if board.starts_with("/api/dashboard/") => page(
+                super::login::customer_dashboard(app, &parts, &board["/api/dashboard/".len()..])
+                    .await,
+            ),
             (&Method::GET, trial) if trial.starts_with("/signup/") => {
                 page(super::signup::trial_page(app, &parts, &trial["/signup/".len()..]).await)
             }

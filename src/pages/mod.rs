@@ -5,6 +5,7 @@
 //! and style are inline and pinned by their SHA-256 in its Content-Security-Policy: the page
 //! loads nothing from anywhere, and no injected script or style would run.
 
+pub mod account;
 pub mod capture_form;
 pub mod live;
 pub mod notice;

@@ -1,0 +1,235 @@
+//! People signing in and out, and the dashboard they land on: `/login` (a key, or a
+//! one-time link), `/login/{token}`, `/logout`, `/dashboard` (the session's customer) and
+//! `GET /api/dashboard/{customerId}` (the same page, for a session or a Bearer key).
+//!
+//! Before there is a session, the sign-in forms' CSRF token is bound to a random cookie of
+//! their own (double submit), so another site cannot sign a browser in as someone else.
+
+use std::sync::Arc;
+
+use ::http::request::Parts;
+use hyper::body::Incoming;
+
+use super::auth::client_ip;
+use super::forms;
+use super::response::{self, Body};
+use crate::app::App;
+use crate::auth::people::{self, Person};
+use crate::auth::{Principal, csrf};
+use crate::error::Error;
+use crate::pages::notice::{self, Button};
+use crate::ratelimit::Bucket;
+
+type Response = hyper::Response<Body>;
+
+/// The cookie the sign-in forms' token is bound to.
+const FORM_COOKIE: &str = "heycmo_form";
+
+fn secure(app: &App) -> bool {
+    app.public_url.starts_with("https://")
+}
+
+fn form_binding(value: &str) -> String {
+    format!("login:{value}")
+}
+
+fn check_form_token(app: &App, parts: &Parts, presented: &str) -> Result<(), Error> {
+    let bound = forms::cookie(parts, FORM_COOKIE).unwrap_or_default();
+    if bound.is_empty() || !csrf::verify(&app.vault, &form_binding(bound), presented) {
+        return Err(Error::Forbidden(
+            "The form's CSRF token does not match: reload the sign-in page and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The person signed in on this request, if any.
+pub async fn person(app: &App, parts: &Parts) -> Result<Option<Person>, Error> {
+    match forms::cookie(parts, people::COOKIE) {
+        Some(secret) => people::person(&app.store, app.clock.as_ref(), secret).await,
+        None => Ok(None),
+    }
+}
+
+/// `GET /login`.
+pub async fn page(app: &Arc<App>, parts: &Parts, message: Option<&str>) -> Result<Response, Error> {
+    app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
+    let bound = match forms::cookie(parts, FORM_COOKIE) {
+        Some(value) if value.len() == 32 => value.to_owned(),
+        _ => crate::auth::random_hex(16),
+    };
+    let token = csrf::token(&app.vault, &form_binding(&bound));
+    let mut answer = response::page(crate::pages::account::login(
+        &token,
+        message,
+        app.mailer.is_some(),
+    ));
+    forms::set_cookie(
+        &mut answer,
+        &format!(
+            "{FORM_COOKIE}={bound}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+            if secure(app) { "; Secure" } else { "" }
+        ),
+    );
+    Ok(answer)
+}
+
+fn signed_in(app: &App, session: people::NewSession) -> Response {
+    let mut answer = forms::see_other("/dashboard");
+    let max_age = people::SESSION_LIFETIME_MS / 1000;
+    forms::set_cookie(
+        &mut answer,
+        &people::cookie(&session.secret, secure(app), max_age),
+    );
+    answer
+}
+
+/// `POST /login`: a key.
+pub async fn with_key(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Response, Error> {
+    app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
+    let form = forms::read(body).await?;
+    check_form_token(app, parts, forms::field(&form, "csrf")?)?;
+    let session =
+        people::with_key(&app.store, app.clock.as_ref(), forms::field(&form, "key")?).await?;
+    Ok(signed_in(app, session))
+}
+
+/// `POST /login/link`: mails a link when the address has an account; the answer is the
+/// same either way, so the form tells nobody who has one.
+pub async fn mail_link(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Response, Error> {
+    app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
+    let form = forms::read(body).await?;
+    check_form_token(app, parts, forms::field(&form, "csrf")?)?;
+    let mailer = app
+        .mailer
+        .as_ref()
+        .ok_or_else(|| Error::Unsupported("This server sends no email (no --smtp-url)".into()))?;
+    let email = forms::field(&form, "email")?.trim().to_owned();
+    if let Some(url) = people::link(&app.store, app.clock.as_ref(), &app.public_url, &email).await?
+    {
+        let message = people::link_message(&mailer.from, &email, &url)
+            .map_err(|e| Error::invalid("/email", e))?;
+        if let Err(error) = mailer.send(message).await {
+            tracing::warn!(error = %error.message, "the sign-in link could not be mailed");
+        }
+    }
+    page(
+        app,
+        parts,
+        Some("If that address has an account, a sign-in link is on its way. It works once, for 15 minutes."),
+    )
+    .await
+}
+
+fn link_binding(token: &str) -> String {
+    format!("link:{token}")
+}
+
+/// `GET /login/{token}`: a button, so that a mail scanner following the link does not use it up.
+pub async fn link_page(app: &Arc<App>, parts: &Parts, token: &str) -> Result<Response, Error> {
+    app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
+    let csrf = csrf::token(&app.vault, &link_binding(token));
+    let action = format!("/login/{token}");
+    Ok(response::page(notice::page(
+        "Sign in to heycmo",
+        "This link signs you in once.",
+        Some(Button {
+            label: "Sign in",
+            action: &action,
+            fields: &[("csrf", &csrf)],
+        }),
+    )))
+}
+
+/// `POST /login/{token}`.
+pub async fn with_link(
+    app: &Arc<App>,
+    parts: &Parts,
+    token: &str,
+    body: Incoming,
+) -> Result<Response, Error> {
+    app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
+    let form = forms::read(body).await?;
+    if !csrf::verify(
+        &app.vault,
+        &link_binding(token),
+        forms::field(&form, "csrf")?,
+    ) {
+        return Err(Error::Forbidden(
+            "The form's CSRF token does not match".into(),
+        ));
+    }
+    let session = people::with_link(&app.store, app.clock.as_ref(), token).await?;
+    Ok(signed_in(app, session))
+}
+
+/// `POST /logout`.
+pub async fn logout(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Response, Error> {
+    let form = forms::read(body).await?;
+    let Some(person) = person(app, parts).await? else {
+        return Ok(forms::see_other("/login"));
+    };
+    if !csrf::verify(&app.vault, &person.binding, forms::field(&form, "csrf")?) {
+        return Err(Error::Forbidden(
+            "The form's CSRF token does not match".into(),
+        ));
+    }
+    if let Some(secret) = forms::cookie(parts, people::COOKIE) {
+        people::sign_out(&app.store, app.clock.as_ref(), secret).await?;
+    }
+    let mut answer = forms::see_other("/login");
+    forms::set_cookie(&mut answer, &people::cookie("", secure(app), 0));
+    Ok(answer)
+}
+
+fn overview(principal: &Principal, csrf: &str) -> Response {
+    let customer = &principal.customer;
+    let trial = customer.trial_ends_at.map(|at| {
+        crate::clock::rfc3339(at)
+            .split('T')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    response::page(crate::pages::account::overview(
+        crate::pages::account::Overview {
+            customer: &customer.id,
+            email: &customer.email,
+            brand: customer.brand_name.as_deref(),
+            plan: &customer.plan,
+            status: &customer.status,
+            trial,
+            role: principal.scope.as_str(),
+            blocked: crate::billing::writes_blocked(customer),
+            csrf,
+        },
+    ))
+}
+
+/// `GET /dashboard`: the signed-in person's overview, else the sign-in page.
+pub async fn dashboard(app: &Arc<App>, parts: &Parts) -> Result<Response, Error> {
+    match person(app, parts).await? {
+        Some(person) => {
+            let csrf = csrf::token(&app.vault, &person.binding);
+            Ok(overview(&person.principal, &csrf))
+        }
+        None => Ok(forms::see_other("/login")),
+    }
+}
+
+/// `GET /api/dashboard/{customerId}`: the overview, for a session or a Bearer key of that
+/// customer (the seed's route).
+pub async fn customer_dashboard(
+    app: &Arc<App>,
+    parts: &Parts,
+    customer: &str,
+) -> Result<Response, Error> {
+    if let Some(person) = person(app, parts).await? {
+        person.principal.ensure_customer(customer)?;
+        let csrf = csrf::token(&app.vault, &person.binding);
+        return Ok(overview(&person.principal, &csrf));
+    }
+    let principal = super::rest::authenticated(app, parts).await?;
+    principal.ensure_customer(customer)?;
+    Ok(overview(&principal, ""))
+}
