@@ -50,3 +50,33 @@ pub fn sse_endpoint(public_url: &str, key: Option<&str>) -> String {
         None => format!("{base}/mcp/sse"),
     }
 }
+
+/// A key as its owner sees it: never the secret, only the prefix people tell keys apart by.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamKey {
+    /// `key_` and 16 hex digits.
+    pub id: String,
+    /// The key's first characters, as shown when it was issued.
+    pub prefix: String,
+    /// `owner`, `member` or `read-only`.
+    pub role: String,
+    /// Who holds it: the teammate's email for invited keys.
+    pub label: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+impl TeamKey {
+    pub fn new(record: &crate::store::ApiKeyRecord) -> TeamKey {
+        TeamKey {
+            id: record.id.clone(),
+            prefix: record.prefix.clone(),
+            role: record.scope.as_str().to_owned(),
+            label: record.label.clone(),
+            created_at: rfc3339(record.created_at),
+            revoked_at: record.revoked_at.map(rfc3339),
+        }
+    }
+}

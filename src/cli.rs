@@ -688,28 +688,24 @@ async fn keys(globals: &Globals, command: KeysCommand) -> Result<(), CliError> {
         }
         KeysCommand::List { customer } => {
             let principal = principal(&app, customer).await?;
-            let keys: Vec<Value> = app
+            let keys: Vec<crate::account::TeamKey> = app
                 .store
                 .keys(&principal.customer.id)
                 .await?
-                .into_iter()
-                .map(|k| {
-                    json!({
-                        "id": k.id,
-                        "prefix": k.prefix,
-                        "scope": k.scope.as_str(),
-                        "label": k.label,
-                        "createdAt": crate::clock::rfc3339(k.created_at),
-                        "revokedAt": k.revoked_at.map(crate::clock::rfc3339),
-                    })
-                })
+                .iter()
+                .map(crate::account::TeamKey::new)
                 .collect();
             print_json(&json!({"customerId": principal.customer.id, "keys": keys}));
         }
         KeysCommand::Revoke { key_id, customer } => {
             let principal = principal(&app, customer).await?;
             app.store
-                .revoke_key(&principal.customer.id, &key_id, app.clock.now_millis())
+                .revoke_key(
+                    &principal.customer.id,
+                    &key_id,
+                    app.clock.now_millis(),
+                    None,
+                )
                 .await?;
             print_json(&json!({"id": key_id, "revoked": true}));
         }

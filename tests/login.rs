@@ -5,57 +5,17 @@ mod common;
 
 use std::process::Command;
 
+use common::session::{self, csrf, set_cookie, sign_in};
 use common::{Server, no_redirects, post_form};
-
-/// The `name=value` of a response's `Set-Cookie` for `name`, and the whole header.
-fn set_cookie(answer: &reqwest::Response, name: &str) -> (String, String) {
-    let header = answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("no {name} cookie"));
-    (header.split(';').next().unwrap().to_owned(), header)
-}
-
-fn csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..at + 64].to_owned()
-}
 
 /// Opens /login: its form cookie and token.
 async fn login_form(server: &Server) -> (String, String) {
-    let page = no_redirects()
-        .get(server.url("/login"))
-        .send()
-        .await
-        .unwrap();
-    let (cookie, _) = set_cookie(&page, "heycmo_form");
-    let html = common::strict_page(page).await;
+    let (cookie, html) = session::login_form(server).await;
     assert!(
         html.contains("heycmo login-link"),
         "no SMTP: the page says how to get a link"
     );
     (cookie, csrf(&html))
-}
-
-async fn sign_in(server: &Server, key: &str) -> String {
-    let (cookie, token) = login_form(server).await;
-    let answer = post_form(
-        &server.url("/login"),
-        &[("csrf", &token), ("key", key)],
-        Some(&cookie),
-    )
-    .await;
-    assert_eq!(answer.status(), 303);
-    assert_eq!(answer.headers()["location"], "/dashboard");
-    let (session, header) = set_cookie(&answer, "heycmo_session");
-    assert!(
-        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
-        "{header}"
-    );
-    session
 }
 
 async fn dashboard(server: &Server, session: &str) -> reqwest::Response {

@@ -5,6 +5,7 @@
 mod common;
 
 use common::receiver::{Answer, Receiver};
+use common::session::csrf;
 use common::{Server, call, no_redirects};
 use heycmo::billing::signature;
 use reqwest::Method;
@@ -28,12 +29,6 @@ async fn session(server: &Server, id: &str) -> reqwest::Response {
         .send()
         .await
         .unwrap()
-}
-
-/// The value of the hidden `csrf` field of a page's form.
-fn csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..at + 64].to_owned()
 }
 
 #[tokio::test]

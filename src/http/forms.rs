@@ -11,7 +11,7 @@ use super::response::{self, Body};
 use crate::error::Error;
 
 /// Largest form a page posts: a content draft edited in the browser is the biggest.
-const MAX_FORM: usize = 256 * 1024;
+const MAX_FORM: usize = 1024 * 1024;
 
 /// An `application/x-www-form-urlencoded` body; a repeated name keeps its last value.
 pub async fn read(body: Incoming) -> Result<HashMap<String, String>, Error> {

@@ -1,6 +1,5 @@
-//! People signing in and out, and the dashboard they land on: `/login` (a key, or a
-//! one-time link), `/login/{token}`, `/logout`, `/dashboard` (the session's customer) and
-//! `GET /api/dashboard/{customerId}` (the same page, for a session or a Bearer key).
+//! People signing in and out: `/login` (a key, or a one-time link), `/login/{token}` and
+//! `/logout`; the dashboard they land on is [`super::dashboard`].
 //!
 //! Before there is a session, the sign-in forms' CSRF token is bound to a random cookie of
 //! their own (double submit), so another site cannot sign a browser in as someone else.
@@ -14,8 +13,8 @@ use super::auth::client_ip;
 use super::forms;
 use super::response::{self, Body};
 use crate::app::App;
+use crate::auth::csrf;
 use crate::auth::people::{self, Person};
-use crate::auth::{Principal, csrf};
 use crate::error::Error;
 use crate::pages::notice::{self, Button};
 use crate::ratelimit::Bucket;
@@ -180,56 +179,4 @@ pub async fn logout(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Res
     let mut answer = forms::see_other("/login");
     forms::set_cookie(&mut answer, &people::cookie("", secure(app), 0));
     Ok(answer)
-}
-
-fn overview(principal: &Principal, csrf: &str) -> Response {
-    let customer = &principal.customer;
-    let trial = customer.trial_ends_at.map(|at| {
-        crate::clock::rfc3339(at)
-            .split('T')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    });
-    response::page(crate::pages::account::overview(
-        crate::pages::account::Overview {
-            customer: &customer.id,
-            email: &customer.email,
-            brand: customer.brand_name.as_deref(),
-            plan: &customer.plan,
-            status: &customer.status,
-            trial,
-            role: principal.scope.as_str(),
-            blocked: crate::billing::writes_blocked(customer),
-            csrf,
-        },
-    ))
-}
-
-/// `GET /dashboard`: the signed-in person's overview, else the sign-in page.
-pub async fn dashboard(app: &Arc<App>, parts: &Parts) -> Result<Response, Error> {
-    match person(app, parts).await? {
-        Some(person) => {
-            let csrf = csrf::token(&app.vault, &person.binding);
-            Ok(overview(&person.principal, &csrf))
-        }
-        None => Ok(forms::see_other("/login")),
-    }
-}
-
-/// `GET /api/dashboard/{customerId}`: the overview, for a session or a Bearer key of that
-/// customer (the seed's route).
-pub async fn customer_dashboard(
-    app: &Arc<App>,
-    parts: &Parts,
-    customer: &str,
-) -> Result<Response, Error> {
-    if let Some(person) = person(app, parts).await? {
-        person.principal.ensure_customer(customer)?;
-        let csrf = csrf::token(&app.vault, &person.binding);
-        return Ok(overview(&person.principal, &csrf));
-    }
-    let principal = super::rest::authenticated(app, parts).await?;
-    principal.ensure_customer(customer)?;
-    Ok(overview(&principal, ""))
 }

@@ -9,6 +9,7 @@ mod body;
 mod capture;
 mod collect;
 pub mod connections;
+mod dashboard;
 mod direct;
 mod forms;
 mod live;

@@ -214,10 +214,15 @@ impl Router {
                 page(super::login::with_link(app, &parts, &link["/login/".len()..], body).await)
             }
             (&Method::POST, "/logout") => page(super::login::logout(app, &parts, body).await),
-            (&Method::GET, "/dashboard") => page(super::login::dashboard(app, &parts).await),
+            (&Method::GET, "/dashboard") => page(super::dashboard::get(app, &parts, "").await),
+            (&Method::GET, board) if board.starts_with("/dashboard/") => {
+                page(super::dashboard::get(app, &parts, &board["/dashboard".len()..]).await)
+            }
+            (&Method::POST, action) if action.starts_with("/dashboard/do/") => page(
+                super::dashboard::act(app, &parts, &action["/dashboard/do/".len()..], body).await,
+            ),
             (&Method::GET, board) if board.starts_with("/api/dashboard/") => page(
-                super::login::customer_dashboard(app, &parts, &board["/api/dashboard/".len()..])
-                    .await,
+                super::dashboard::customer(app, &parts, &board["/api/dashboard/".len()..]).await,
             ),
             (&Method::GET, trial) if trial.starts_with("/signup/") => {
                 page(super::signup::trial_page(app, &parts, &trial["/signup/".len()..]).await)

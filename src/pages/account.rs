@@ -1,4 +1,4 @@
-//! The pages of a person's account: signing in, and the overview they land on.
+//! The sign-in page.
 
 use askama::Template;
 
@@ -33,77 +33,5 @@ pub fn login(csrf: &str, message: Option<&str>, mail: bool) -> Page {
     Page {
         html: page.render().unwrap_or_default(),
         csp: policy("", STYLE),
-    }
-}
-
-/// What the overview shows of an account.
-pub struct Overview<'a> {
-    pub customer: &'a str,
-    pub email: &'a str,
-    pub brand: Option<&'a str>,
-    pub plan: &'a str,
-    pub status: &'a str,
-    /// The trial's end, as a date.
-    pub trial: Option<String>,
-    pub role: &'a str,
-    pub blocked: bool,
-    /// The sign-out form's token; empty when the page was asked for with a key, not a session.
-    pub csrf: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-struct Dashboard<'a> {
-    customer: &'a str,
-    email: &'a str,
-    brand: Option<&'a str>,
-    plan: &'a str,
-    status: &'a str,
-    trial: Option<String>,
-    role: &'a str,
-    blocked: bool,
-    csrf: &'a str,
-    style: &'static str,
-}
-
-/// The dashboard's overview.
-pub fn overview(view: Overview<'_>) -> Page {
-    let page = Dashboard {
-        customer: view.customer,
-        email: view.email,
-        brand: view.brand,
-        plan: view.plan,
-        status: view.status,
-        trial: view.trial,
-        role: view.role,
-        blocked: view.blocked,
-        csrf: view.csrf,
-        style: STYLE,
-    };
-    Page {
-        html: page.render().unwrap_or_default(),
-        csp: policy("", STYLE),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_hostile_brand_name_renders_inert() {
-        let page = overview(Overview {
-            customer: "cust_1",
-            email: "a@example.com",
-            brand: Some("<script>alert(1)</script>"),
-            plan: "pro",
-            status: "active",
-            trial: None,
-            role: "owner",
-            blocked: false,
-            csrf: "t",
-        });
-        assert!(!page.html.contains("<script>alert(1)"), "{}", page.html);
-        assert!(page.html.contains("&#60;script&#62;") || page.html.contains("&lt;script&gt;"));
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod capture_form;
+pub mod dashboard;
 pub mod live;
 pub mod notice;
 

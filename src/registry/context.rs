@@ -32,6 +32,8 @@ pub enum Surface {
     McpSse,
     McpStreamable,
     Cli,
+    /// The dashboard's pages and forms.
+    Dashboard,
 }
 
 impl Surface {
@@ -42,6 +44,7 @@ impl Surface {
             Surface::McpSse => "mcp-sse",
             Surface::McpStreamable => "mcp-streamable-http",
             Surface::Cli => "cli",
+            Surface::Dashboard => "dashboard",
         }
     }
 }

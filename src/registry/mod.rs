@@ -358,6 +358,21 @@ impl Registry {
         result
     }
 
+    /// Runs a read-only tool to show its output on a page. Unlike [`Registry::call`] it
+    /// appends no `tool.called` event: looking at a page is not an action, and a dashboard
+    /// left open would otherwise fill the event log it shows.
+    pub async fn view(&self, name: &str, ctx: &ToolContext, input: Value) -> Result<Value, Error> {
+        let spec = self
+            .get(name)
+            .ok_or_else(|| Error::Internal(format!("the dashboard names no tool {name:?}")))?;
+        if !spec.entry.annotations.read_only_hint {
+            return Err(Error::Internal(format!(
+                "the dashboard viewed {name}, which is not read-only"
+            )));
+        }
+        Ok(self.run(spec, ctx, input).await?.output()?.structured)
+    }
+
     async fn run(
         &self,
         spec: &ToolSpec,

@@ -95,7 +95,15 @@ pub trait KeyStore: Send + Sync {
     /// Every key of a customer, newest first, revoked ones included.
     async fn keys(&self, customer_id: &str) -> StoreResult<Vec<ApiKeyRecord>>;
 
-    /// Revokes a key of this customer. Revoking twice is harmless; a key of another customer
-    /// is reported as not found so ids cannot be probed.
-    async fn revoke_key(&self, customer_id: &str, key_id: &str, at: Millis) -> StoreResult<()>;
+    /// Revokes a key of this customer, with the event that announces it if any
+    /// (`team.revoked`), in one transaction. Revoking twice is harmless; a key of another
+    /// customer is reported as not found so ids cannot be probed; the last live owner key is
+    /// refused (`Conflict`), since nobody could manage the account without it.
+    async fn revoke_key(
+        &self,
+        customer_id: &str,
+        key_id: &str,
+        at: Millis,
+        event: Option<super::NewEvent>,
+    ) -> StoreResult<()>;
 }

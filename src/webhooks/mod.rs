@@ -38,6 +38,9 @@ pub enum EventType {
     WorkflowCompleted,
     #[serde(rename = "team.invited")]
     TeamInvited,
+    /// A teammate's key was revoked (`revoke_key`).
+    #[serde(rename = "team.revoked")]
+    TeamRevoked,
     /// An order or a refund was recorded (`track_revenue`).
     #[serde(rename = "revenue.tracked")]
     RevenueTracked,
@@ -71,6 +74,7 @@ impl EventType {
             EventType::ContentRejected => "content.rejected",
             EventType::WorkflowCompleted => "workflow.completed",
             EventType::TeamInvited => "team.invited",
+            EventType::TeamRevoked => "team.revoked",
             EventType::RevenueTracked => "revenue.tracked",
             EventType::LeadScored => "lead.scored",
             EventType::LeadReplied => "lead.replied",

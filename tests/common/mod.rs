@@ -10,6 +10,7 @@ pub mod google;
 pub mod platforms;
 pub mod receiver;
 pub mod sampling;
+pub mod session;
 pub mod site;
 pub mod smtp;
 

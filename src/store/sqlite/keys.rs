@@ -4,7 +4,8 @@
 
 use super::{Sqlite, customers, settings, write_transaction};
 use crate::store::{
-    ApiKeyRecord, Customer, KeyStore, Millis, NewCustomer, NewKey, StoreError, StoreResult,
+    ApiKeyRecord, Customer, KeyScope, KeyStore, Millis, NewCustomer, NewKey, StoreError,
+    StoreResult,
 };
 use async_trait::async_trait;
 
@@ -158,17 +159,50 @@ impl KeyStore for Sqlite {
         .await
     }
 
-    async fn revoke_key(&self, customer_id: &str, key_id: &str, at: Millis) -> StoreResult<()> {
+    async fn revoke_key(
+        &self,
+        customer_id: &str,
+        key_id: &str,
+        at: Millis,
+        event: Option<crate::store::NewEvent>,
+    ) -> StoreResult<()> {
         let (customer_id, key_id) = (customer_id.to_owned(), key_id.to_owned());
         self.run(move |conn| {
-            let changed = conn.execute(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
-                 WHERE id = ?1 AND customer_id = ?2",
+            let tx = write_transaction(conn)?;
+            let target: Option<(String, Option<Millis>)> = tx
+                .query_row(
+                    "SELECT scope, revoked_at FROM api_keys WHERE id = ?1 AND customer_id = ?2",
+                    params![key_id, customer_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((scope, revoked_at)) = target else {
+                return Err(StoreError::NotFound(format!("no key {key_id}")));
+            };
+            if revoked_at.is_some() {
+                return Ok(());
+            }
+            if scope == KeyScope::Owner.as_str() {
+                let owners: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM api_keys
+                     WHERE customer_id = ?1 AND scope = 'owner' AND revoked_at IS NULL",
+                    [&customer_id],
+                    |r| r.get(0),
+                )?;
+                if owners <= 1 {
+                    return Err(StoreError::Conflict(format!(
+                        "{key_id} is the last owner key: issue another owner key before revoking it"
+                    )));
+                }
+            }
+            tx.execute(
+                "UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND customer_id = ?2",
                 params![key_id, customer_id, at],
             )?;
-            if changed == 0 {
-                return Err(StoreError::NotFound(format!("no key {key_id}")));
+            if let Some(event) = &event {
+                super::events::insert(&tx, event)?;
             }
+            tx.commit()?;
             Ok(())
         })
         .await

@@ -1,0 +1,241 @@
+//! The pages of one record: an audit's findings, a content item with its edit form, a
+//! webhook's delivery log.
+
+use serde_json::{Value, json};
+
+use super::Board;
+use crate::pages::dashboard::sections::{self, CONTENT_ACTIONS, Panel};
+use crate::pages::dashboard::table::{self, Cell, Row, Table, at};
+use crate::pages::dashboard::{Block, Form, Input, InputKind, View};
+
+fn fact(label: &str, value: &Value) -> Option<(String, String)> {
+    (!value.is_null()).then(|| (label.to_owned(), table::display(value)))
+}
+
+/// `/dashboard/audits/{auditId}`: scores, then what to fix, worst first, then what passed.
+pub async fn audit(board: &Board<'_>, id: &str) -> View {
+    let mut blocks = Vec::new();
+    let mut title = "Audit".to_owned();
+    match board.view("get_audit", json!({"auditId": id})).await {
+        Ok(audit) => {
+            title = format!("Audit of {}", table::display(at(&audit, "/url")));
+            let mut facts: Vec<(String, String)> = [
+                fact("Kind", at(&audit, "/kind")),
+                fact("Score", at(&audit, "/scores/overall")),
+                fact("Status", at(&audit, "/status")),
+                fact("Final URL", at(&audit, "/finalUrl")),
+                Some(("Fetched".into(), table::when(at(&audit, "/fetchedAt")))),
+                fact("Not audited", at(&audit, "/notAudited")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if let Some(categories) = at(&audit, "/scores/categories").as_object() {
+                facts.extend(
+                    categories
+                        .iter()
+                        .map(|(name, score)| (format!("{name} score"), table::display(score))),
+                );
+            }
+            blocks.push(Block::Facts {
+                title: "Scores".into(),
+                facts,
+            });
+            let findings: Vec<&Value> = at(&audit, "/findings")
+                .as_array()
+                .into_iter()
+                .flatten()
+                .collect();
+            let rank = |severity: &Value| match severity.as_str() {
+                Some("critical") => 0,
+                Some("high") => 1,
+                Some("medium") => 2,
+                _ => 3,
+            };
+            let mut failed: Vec<&Value> = findings
+                .iter()
+                .copied()
+                .filter(|f| at(f, "/passed") == &Value::Bool(false))
+                .collect();
+            failed.sort_by_key(|f| rank(at(f, "/severity")));
+            let row = |finding: &&Value, fix: bool| Row {
+                cells: [
+                    Some("/title"),
+                    Some("/severity"),
+                    Some("/category"),
+                    Some("/evidence"),
+                    fix.then_some("/fix"),
+                ]
+                .into_iter()
+                .flatten()
+                .map(|field| Cell::text(table::display(at(finding, field))))
+                .collect(),
+                actions: Vec::new(),
+            };
+            blocks.push(Block::Table(Table {
+                title: "What to fix".into(),
+                columns: ["Finding", "Severity", "Category", "Evidence", "How to fix"]
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .collect(),
+                rows: failed.iter().map(|f| row(f, true)).collect(),
+                empty: "Every check passed.".into(),
+                next: None,
+            }));
+            blocks.push(Block::Table(Table {
+                title: "What passes".into(),
+                columns: ["Check", "Severity", "Category", "Evidence"]
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .collect(),
+                rows: findings
+                    .iter()
+                    .filter(|f| at(f, "/passed") == &Value::Bool(true))
+                    .map(|f| row(f, false))
+                    .collect(),
+                empty: "No check passed.".into(),
+                next: None,
+            }));
+        }
+        Err(error) => blocks.push(board.failed("The audit", &error)),
+    }
+    board.view_of("audits", title, blocks)
+}
+
+/// `/dashboard/content/{contentId}`: the item, its approve and reject buttons while it is a
+/// draft, and its edit form for roles that write.
+pub async fn content(board: &Board<'_>, id: &str) -> View {
+    let mut blocks = Vec::new();
+    let mut title = "Content".to_owned();
+    match board.view("get_content", json!({"contentId": id})).await {
+        Ok(item) => {
+            title = table::display(at(&item, "/title"));
+            let facts = [
+                fact("State", at(&item, "/state")),
+                fact("Format", at(&item, "/format")),
+                fact("Topic", at(&item, "/topic")),
+                fact("Revision", at(&item, "/revision")),
+                fact("Keywords", at(&item, "/keywords")),
+                fact("Meta description", at(&item, "/metaDescription")),
+                fact("Why rejected", at(&item, "/rejectionReason")),
+                fact("Written by", at(&item, "/engine")),
+                Some(("Updated".into(), table::when(at(&item, "/updatedAt")))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            blocks.push(Block::Facts {
+                title: "About".into(),
+                facts,
+            });
+            for action in CONTENT_ACTIONS {
+                if let Some(form) = board.row_action(action, &item) {
+                    blocks.push(Block::Form(form));
+                }
+            }
+            let body = at(&item, "/body").as_str().unwrap_or_default().to_owned();
+            if board.offers("update_content") {
+                let list = |v: &Value| {
+                    v.as_array()
+                        .map(|items| {
+                            items
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default()
+                };
+                blocks.push(Block::Form(Form {
+                    title: Some("Edit".into()),
+                    action: "/dashboard/do/update_content".into(),
+                    submit: "Save".into(),
+                    hidden: vec![
+                        ("contentId".into(), id.to_owned()),
+                        ("back".into(), board.back.clone()),
+                    ],
+                    inputs: vec![
+                        Input::new("title", "Title", InputKind::Text)
+                            .value(at(&item, "/title").as_str().unwrap_or_default())
+                            .required(),
+                        Input::new("metaDescription", "Meta description", InputKind::Text)
+                            .value(at(&item, "/metaDescription").as_str().unwrap_or_default()),
+                        Input::new("keywords", "Keywords, separated by commas", InputKind::Text)
+                            .value(list(at(&item, "/keywords"))),
+                        Input::new("body", "Body (Markdown)", InputKind::Textarea).value(body),
+                    ],
+                    danger: false,
+                }));
+            } else if !body.is_empty() {
+                blocks.push(Block::Text {
+                    title: "Body".into(),
+                    text: body,
+                });
+            }
+        }
+        Err(error) => blocks.push(board.failed("The content item", &error)),
+    }
+    board.view_of("content", title, blocks)
+}
+
+const DELIVERIES: Panel = Panel {
+    title: "Deliveries",
+    tool: "list_webhook_deliveries",
+    input: r#"{"limit": 100}"#,
+    list: "/deliveries",
+    columns: &[
+        sections::Column {
+            header: "When",
+            field: "/createdAt",
+            format: sections::Format::When,
+            link: None,
+        },
+        sections::Column {
+            header: "Event",
+            field: "/type",
+            format: sections::Format::Plain,
+            link: None,
+        },
+        sections::Column {
+            header: "State",
+            field: "/state",
+            format: sections::Format::Badge,
+            link: None,
+        },
+        sections::Column {
+            header: "Attempts",
+            field: "/attempts",
+            format: sections::Format::Plain,
+            link: None,
+        },
+        sections::Column {
+            header: "Last status",
+            field: "/lastStatus",
+            format: sections::Format::Plain,
+            link: None,
+        },
+        sections::Column {
+            header: "Last error",
+            field: "/lastError",
+            format: sections::Format::Plain,
+            link: None,
+        },
+    ],
+    actions: &[],
+    empty: "Nothing delivered yet.",
+};
+
+/// `/dashboard/webhooks/{hookId}`: its delivery log.
+pub async fn webhook(board: &Board<'_>, id: &str) -> View {
+    let block = match board.input(DELIVERIES.tool, DELIVERIES.input) {
+        Ok(mut input) => {
+            input["hookId"] = json!(id);
+            match board.view(DELIVERIES.tool, input).await {
+                Ok(output) => Block::Table(board.table(&DELIVERIES, &output)),
+                Err(error) => board.failed("The delivery log", &error),
+            }
+        }
+        Err(error) => board.failed("The delivery log", &error),
+    };
+    board.view_of("webhooks", format!("Webhook {id}"), vec![block])
+}
