@@ -226,6 +226,15 @@ impl App {
                 llm: llm.clone(),
             }),
         );
+        handlers.insert(
+            crate::onboarding::JOB.into(),
+            Arc::new(crate::onboarding::ProfileJob {
+                store: store.clone(),
+                fetcher: fetcher.clone(),
+                clock: clock.clone(),
+                changes: changes.clone(),
+            }),
+        );
         let jobs = Jobs::new(store.clone(), clock.clone(), config.jobs.clone(), handlers);
         let billing = crate::billing::Billing {
             store: store.clone(),

@@ -27,6 +27,7 @@ pub mod leads;
 pub mod library;
 pub mod llm;
 pub mod mcp;
+pub mod onboarding;
 pub mod pages;
 pub mod ratelimit;
 pub mod registry;

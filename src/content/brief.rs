@@ -47,6 +47,8 @@ pub struct Grounding {
     pub voice: Option<(Voice, String)>,
     /// The brand's own calls to action, in the order its pages use them.
     pub calls_to_action: Vec<String>,
+    /// How the brand says it should sound (onboarding's interview), put before the measures.
+    pub stated_voice: Option<String>,
 }
 
 /// One platform's limit, for a social post's brief.
@@ -261,21 +263,28 @@ fn angle(brief: &Brief, topic: &str, reader: &str, brand: &str) -> String {
 }
 
 fn voice_guide(grounding: &Grounding) -> VoiceGuide {
+    let stated = grounding
+        .stated_voice
+        .as_ref()
+        .map(|voice| format!("In the brand's own words: {voice}"));
     let Some((voice, source)) = &grounding.voice else {
+        let mut guidance: Vec<String> = stated.into_iter().collect();
+        guidance.push(
+            "No brand profile is stored (analyze_brand_url first for the brand's own voice): \
+             write plainly, in short sentences, addressing the reader as \"you\"."
+                .into(),
+        );
         return VoiceGuide {
-            guidance: vec![
-                "No brand profile is stored (analyze_brand_url first for the brand's own voice): \
-                 write plainly, in short sentences, addressing the reader as \"you\"."
-                    .into(),
-            ],
+            guidance,
             measured: None,
             source: None,
         };
     };
-    let mut guidance = vec![format!(
+    let mut guidance: Vec<String> = stated.into_iter().collect();
+    guidance.push(format!(
         "Match the brand's pages: {} tone, reading level \"{}\", about {:.0} words per sentence.",
         voice.tone, voice.reading_level, voice.avg_sentence_words
-    )];
+    ));
     guidance.push(if voice.second_person_ratio >= 0.02 {
         "Address the reader directly (\"you\", \"your\"), as the pages do.".into()
     } else {

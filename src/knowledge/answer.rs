@@ -536,6 +536,7 @@ mod tests {
     #[test]
     fn an_empty_store_says_what_to_run_per_topic_and_questions_differ() {
         let empty = Knowledge {
+            interview: None,
             brand: None,
             audits: Vec::new(),
             content: Vec::new(),

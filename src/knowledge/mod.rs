@@ -47,6 +47,8 @@ pub enum Whose {
 
 pub struct Knowledge {
     pub brand: Option<BrandProfile>,
+    /// What the brand said of itself in onboarding's interview.
+    pub interview: Option<crate::onboarding::Answers>,
     pub audits: Vec<Report>,
     /// The newest content items first.
     pub content: Vec<ContentItem>,
@@ -78,8 +80,10 @@ impl Knowledge {
             .filter(|r| seen.insert((r.final_url.clone(), r.kind.as_str())))
             .take(AUDITS)
             .collect();
+        let interview = crate::onboarding::stated(store, customer).await?;
         Ok(Knowledge {
             brand,
+            interview,
             audits,
             content: Vec::new(),
         })
@@ -262,6 +266,27 @@ impl Knowledge {
                 ),
             ));
             grounding.calls_to_action = brand.calls_to_action.clone();
+        }
+        if let Some(interview) = &self.interview {
+            let said = |field: &str| format!("interview: {field}");
+            if let Some(audience) = &interview.audience {
+                grounding
+                    .audience
+                    .insert(0, Fact::new(audience, said("audience")));
+            }
+            if let Some(offers) = &interview.offers {
+                grounding.offer.insert(0, Fact::new(offers, said("offers")));
+            }
+            if !interview.competitors.is_empty() {
+                grounding.facts.push(Fact::new(
+                    format!(
+                        "Buyers compare the brand with {}: never disparage them, and name them only with facts",
+                        interview.competitors.join(", ")
+                    ),
+                    said("competitors"),
+                ));
+            }
+            grounding.stated_voice = interview.voice.clone();
         }
         const PROOF: [&str; 4] = [
             "cro.social-proof",

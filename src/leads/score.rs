@@ -210,6 +210,19 @@ pub fn fields_of(record: &LeadRecord) -> Result<Fields, Error> {
         .map_err(|e| Error::Internal(format!("lead {} is unreadable: {e}", record.id)))
 }
 
+/// Stores `icp` as the customer's ideal customer profile and scores every lead against it
+/// again: `set_icp`, and the brand interview's answers about the ideal customer.
+pub async fn apply_icp(
+    store: &Store,
+    customer: &str,
+    icp: &super::fit::Icp,
+    now: Millis,
+) -> Result<Rescored, Error> {
+    let text = serde_json::to_string(icp).map_err(|e| Error::Internal(e.to_string()))?;
+    store.set_icp(customer, &text, now).await?;
+    rescore(store, customer, now, None).await
+}
+
 /// Rescores the customer's leads (or those of `only`), stores what moved and appends
 /// `lead.scored` for each grade that changed, in one transaction; the breakdown is not stored
 /// (it is worked out again whenever a lead is read whole).

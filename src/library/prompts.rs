@@ -14,6 +14,7 @@ const TTL_MS: u64 = 5 * 60 * 1000;
 
 const GETTING_STARTED: &str = "getting_started";
 const WEEKLY_PLAN: &str = "weekly_content_plan";
+const BRAND_INTERVIEW: &str = "brand_interview";
 
 /// The prompts' names, arguments and descriptions.
 pub fn list() -> ListPromptsResult {
@@ -49,7 +50,14 @@ pub fn list() -> ListPromptsResult {
             ),
         ]),
     );
-    ListPromptsResult::with_all_items(vec![prompt, plan])
+    let interview = Prompt::new(
+        BRAND_INTERVIEW,
+        Some(
+            "Interview the person about the brand (voice, audience, competitors, offers, ideal customer) and save the answers for onboarding",
+        ),
+        None,
+    );
+    ListPromptsResult::with_all_items(vec![prompt, plan, interview])
         .with_ttl_ms(TTL_MS)
         .with_cache_scope(CacheScope::Public)
 }
@@ -86,6 +94,22 @@ pub fn build<'a>(
         return Ok(PromptOutcome::Complete(
             GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
                 .with_description("This week's content plan"),
+        ));
+    }
+    if name == BRAND_INTERVIEW {
+        let text = format!(
+            "Run the brand interview for HeyCMO's onboarding. First call get_onboarding: if it is \
+             not_started, call start_onboarding (with the brand's website as url if the person \
+             gives one). Then ask the person the questions below that get_onboarding does not show \
+             as answered, one or two at a time, in plain words, and save each answer as it comes \
+             with answer_onboarding (the field is in brackets; lists are arrays). Do not invent \
+             answers: skip a question the person cannot answer. When all are saved, summarise \
+             what was recorded and suggest connect_channel for the accounts to publish to.\n\n{}",
+            crate::onboarding::interview_text()
+        );
+        return Ok(PromptOutcome::Complete(
+            GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
+                .with_description("The brand interview"),
         ));
     }
     let website = argument("website");

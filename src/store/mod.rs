@@ -25,6 +25,7 @@ mod jobs;
 mod keys;
 mod leads;
 mod logins;
+mod onboarding;
 mod revenue;
 mod schedules;
 mod sequences;
@@ -56,6 +57,7 @@ pub use leads::{
     SeenSignal,
 };
 pub use logins::LoginStore;
+pub use onboarding::{OnboardingRecord, OnboardingStore};
 pub use revenue::{
     NewOrder, NewRefund, OrderRecord, Recorded, RevenueStore, TouchpointRecord, VisitKey,
 };
@@ -119,6 +121,7 @@ pub trait Backend:
     + KeyStore
     + LeadStore
     + LoginStore
+    + OnboardingStore
     + RevenueStore
     + ScheduleStore
     + SequenceStore

@@ -42,9 +42,7 @@ impl Tool for SetIcp {
         }
         let customer = &ctx.principal.customer.id;
         let now = ctx.clock.now_millis();
-        let text = serde_json::to_string(&icp).map_err(|e| Error::Internal(e.to_string()))?;
-        ctx.store.set_icp(customer, &text, now).await?;
-        let rescored = score::rescore(&ctx.store, customer, now, None).await?;
+        let rescored = score::apply_icp(&ctx.store, customer, &icp, now).await?;
         Ok(Output { icp, rescored })
     }
 

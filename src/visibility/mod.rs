@@ -315,7 +315,13 @@ impl Visibility {
                 })?,
         };
         let aliases = names(request.aliases);
-        let competitors = names(request.competitors);
+        let mut competitors = names(request.competitors);
+        // None given: the competitors the brand named in onboarding's interview.
+        if competitors.is_empty()
+            && let Some(interview) = crate::onboarding::stated(&self.store, customer).await?
+        {
+            competitors = names(interview.competitors);
+        }
         let domain = request
             .domain
             .map(|d| d.trim().trim_start_matches("www.").to_ascii_lowercase())

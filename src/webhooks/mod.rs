@@ -38,6 +38,9 @@ pub enum EventType {
     WorkflowCompleted,
     #[serde(rename = "team.invited")]
     TeamInvited,
+    /// Onboarding finished: the site was read and the brand interview answered.
+    #[serde(rename = "onboarding.completed")]
+    OnboardingCompleted,
     /// A teammate's key was revoked (`revoke_key`).
     #[serde(rename = "team.revoked")]
     TeamRevoked,
@@ -75,6 +78,7 @@ impl EventType {
             EventType::WorkflowCompleted => "workflow.completed",
             EventType::TeamInvited => "team.invited",
             EventType::TeamRevoked => "team.revoked",
+            EventType::OnboardingCompleted => "onboarding.completed",
             EventType::RevenueTracked => "revenue.tracked",
             EventType::LeadScored => "lead.scored",
             EventType::LeadReplied => "lead.replied",

@@ -239,3 +239,104 @@ pub async fn webhook(board: &Board<'_>, id: &str) -> View {
     };
     board.view_of("webhooks", format!("Webhook {id}"), vec![block])
 }
+
+/// `/dashboard/onboarding`: the steps, the start form, and the brand interview as a form.
+pub async fn onboarding(board: &Board<'_>) -> View {
+    let mut blocks = Vec::new();
+    let state = match board.view("get_onboarding", json!({})).await {
+        Ok(state) => state,
+        Err(error) => {
+            return board.view_of(
+                "onboarding",
+                "Onboarding".into(),
+                vec![board.failed("Onboarding", &error)],
+            );
+        }
+    };
+    let status = at(&state, "/status")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    blocks.push(Block::Note {
+        text: match status.as_str() {
+            "completed" => "Onboarding is complete. Answers can still be changed below.".into(),
+            "not_started" => "Start by giving your website: heycmo reads it into a brand profile while you answer a few questions about the brand.".into(),
+            _ => "heycmo reads your site in the background; answer the interview meanwhile.".into(),
+        },
+        link: None,
+    });
+    let steps: Vec<Row> = at(&state, "/steps")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|step| Row {
+            cells: vec![
+                Cell::text(table::display(at(step, "/step"))),
+                Cell::text(table::display(at(step, "/state"))).badge(),
+                Cell::text(table::display(at(step, "/detail"))),
+            ],
+            actions: Vec::new(),
+        })
+        .collect();
+    if !steps.is_empty() {
+        blocks.push(Block::Table(Table {
+            title: "Steps".into(),
+            columns: vec!["Step".into(), "State".into(), "What it needs".into()],
+            rows: steps,
+            empty: String::new(),
+            next: None,
+        }));
+    }
+    if board.offers("start_onboarding") {
+        blocks.push(Block::Form(Form {
+            title: Some(if status == "not_started" {
+                "Start onboarding".into()
+            } else {
+                "Read the site again".into()
+            }),
+            action: "/dashboard/do/start_onboarding".into(),
+            submit: "Start".into(),
+            hidden: vec![("back".into(), board.back.clone())],
+            inputs: vec![
+                Input::new("url", "Website", InputKind::Text)
+                    .value(at(&state, "/url").as_str().unwrap_or_default()),
+            ],
+            danger: false,
+        }));
+    }
+    if status != "not_started" && board.offers("answer_onboarding") {
+        let inputs = at(&state, "/questions")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|q| {
+                let id = q.get("id")?.as_str()?;
+                let label = format!(
+                    "{} {}",
+                    table::display(at(q, "/question")),
+                    table::display(at(q, "/hint"))
+                );
+                let answer = at(&state, &format!("/answers/{id}"));
+                let value = match answer {
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    Value::String(text) => text.clone(),
+                    _ => String::new(),
+                };
+                Some(Input::new(id, &label, InputKind::Text).value(value))
+            })
+            .collect();
+        blocks.push(Block::Form(Form {
+            title: Some("The brand interview".into()),
+            action: "/dashboard/do/answer_onboarding".into(),
+            submit: "Save answers".into(),
+            hidden: vec![("back".into(), board.back.clone())],
+            inputs,
+            danger: false,
+        }));
+    }
+    board.view_of("onboarding", "Onboarding".into(), blocks)
+}

@@ -7,6 +7,7 @@
 /// The navigation, in order: (slug, label); the overview's slug is empty.
 pub const NAV: &[(&str, &str)] = &[
     ("", "Overview"),
+    ("onboarding", "Onboarding"),
     ("audits", "Audits"),
     ("content", "Content"),
     ("calendar", "Calendar"),
@@ -465,6 +466,8 @@ pub const ACTIONS: &[(&str, bool)] = &[
     ("retry_job", false),
     ("invite_member", true),
     ("revoke_key", false),
+    ("start_onboarding", false),
+    ("answer_onboarding", false),
 ];
 
 #[cfg(test)]

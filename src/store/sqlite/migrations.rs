@@ -557,6 +557,21 @@ const STEPS: &[&str] = &[
     CREATE INDEX logins_by_key ON logins (key_id);
     CREATE INDEX login_links_by_key ON login_links (key_id);
     "#,
+    // 24: each customer's onboarding: the profile step (a job reads the site) and the brand
+    // interview's answers.
+    r#"
+    CREATE TABLE onboarding (
+        customer_id      TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+        url              TEXT,
+        profile_state    TEXT NOT NULL,
+        profile_error    TEXT,
+        profile_version  INTEGER,
+        answers          TEXT NOT NULL,
+        started_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        completed_at     INTEGER
+    ) STRICT;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -14,6 +14,7 @@ mod keys;
 mod leads;
 mod logins;
 mod migrations;
+mod onboarding;
 mod revenue;
 mod schedules;
 mod sequences;
