@@ -315,7 +315,7 @@ impl App {
         }
     }
 
-    /// Starts the job workers, the webhook fan-out, the scheduler and retention; they stop when `shutdown` is cancelled
+    /// Starts the job workers, the webhook fan-out, the status probes, the scheduler and retention; they stop when `shutdown` is cancelled
     /// and the returned set finishes once the jobs in hand are done.
     pub fn start_background(&self, shutdown: CancellationToken) -> JoinSet<()> {
         let mut tasks = self.jobs.start(shutdown.clone());
@@ -330,6 +330,11 @@ impl App {
             self.clock.clone(),
             shutdown.clone(),
         ));
+        tasks.spawn(crate::status::run(
+            self.prober(),
+            self.config.status_probe_interval,
+            shutdown.clone(),
+        ));
         tasks.spawn(crate::jobs::cron::run(
             self.store.clone(),
             self.jobs.clone(),
@@ -338,6 +343,15 @@ impl App {
             shutdown,
         ));
         tasks
+    }
+
+    /// What the status page's probes read.
+    pub fn prober(&self) -> crate::status::Prober {
+        crate::status::Prober {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            llm: self.llm.clone(),
+        }
     }
 
     fn new_customer(&self, email: &str, plan: &str) -> NewCustomer {

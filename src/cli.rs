@@ -338,6 +338,10 @@ pub struct ServeArgs {
     /// it a new connection is closed at once.
     #[arg(long, env = "HEYCMO_MAX_PREAUTH_CONNECTIONS", default_value_t = 64)]
     pub max_preauth_connections: usize,
+    /// Seconds between the status page's readiness probes (database, job queue, webhook
+    /// delivery, model engine).
+    #[arg(long, env = "HEYCMO_STATUS_PROBE_SECONDS", default_value_t = 60)]
+    pub status_probe_seconds: u64,
     /// REST requests per minute per customer.
     #[arg(long, env = "HEYCMO_RATE_REST", default_value_t = RateLimits::default().rest)]
     pub rate_rest: u32,
@@ -758,6 +762,7 @@ async fn serve(globals: &Globals, args: ServeArgs, settled: fn()) -> Result<(), 
         max_mcp_sessions: args.max_mcp_sessions.max(1),
         header_timeout: std::time::Duration::from_secs(args.header_timeout_seconds.max(1)),
         max_preauth_connections: args.max_preauth_connections.max(1),
+        status_probe_interval: std::time::Duration::from_secs(args.status_probe_seconds.max(1)),
         stripe: args
             .stripe_secret_key
             .filter(|k| !k.is_empty())

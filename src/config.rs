@@ -58,6 +58,8 @@ pub struct Config {
     pub header_timeout: Duration,
     /// Connections one client address may hold open before any of them authenticates.
     pub max_preauth_connections: usize,
+    /// How often the status page's readiness probes run.
+    pub status_probe_interval: Duration,
     /// The job engine's workers and retry timing.
     pub jobs: crate::jobs::JobConfig,
     /// When webhook deliveries give up and subscriptions are disabled.
@@ -95,6 +97,7 @@ impl Default for Config {
             google: crate::google::GoogleConfig::default(),
             max_mcp_sessions: 256,
             header_timeout: Duration::from_secs(10),
+            status_probe_interval: Duration::from_secs(60),
             max_preauth_connections: 64,
             jobs: crate::jobs::JobConfig::default(),
             webhooks: crate::webhooks::deliver::DeliveryPolicy::default(),

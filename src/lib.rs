@@ -34,6 +34,7 @@ pub mod registry;
 pub mod research;
 pub mod sequences;
 pub mod social;
+pub mod status;
 pub mod store;
 pub mod tools;
 pub mod vault;

@@ -62,6 +62,20 @@ async fn provider(script: Vec<Reply>) -> Provider {
                         async move {
                             let (parts, body) = req.into_parts();
                             let bytes = body.collect().await.unwrap().to_bytes();
+                            // The status page's probe lists the models; it is tested in
+                            // tests/status.rs and is no part of these scripts.
+                            if parts.method == hyper::Method::GET
+                                && parts.uri.path().ends_with("/models")
+                            {
+                                return Ok::<_, Infallible>(
+                                    Response::builder()
+                                        .header("content-type", "application/json")
+                                        .body(Full::new(Bytes::from(
+                                            r#"{"object":"list","data":[]}"#,
+                                        )))
+                                        .unwrap(),
+                                );
+                            }
                             log.lock().unwrap().push(Seen {
                                 path: parts.uri.path().to_owned(),
                                 headers: parts.headers,

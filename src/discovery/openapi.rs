@@ -241,6 +241,17 @@ pub fn openapi(registry: &Registry, base: &str) -> Value {
             ready_responses,
         ),
     );
+    let status = crate::registry::schema::generate::<crate::status::Status>();
+    put(
+        "/api/public/status",
+        "get",
+        simple(
+            "Measured status: uptime and incidents from the probes recorded every minute",
+            "health",
+            none.clone(),
+            ok("The status", "application/json", status),
+        ),
+    );
     let tool_list = json!({"type": "object", "properties": {"tools": {"type": "array", "items": {"type": "object"}}}, "required": ["tools"]});
     put(
         "/api/tools",

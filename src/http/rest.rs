@@ -54,6 +54,22 @@ pub async fn ready(app: &App) -> Response<Body> {
     }
 }
 
+/// `GET /api/public/status`: no key; limited per address like every unauthenticated route.
+pub async fn public_status(app: &App, parts: &Parts) -> Result<Response<Body>, Error> {
+    app.limiters
+        .check(Bucket::Preauth, &auth::client_ip(parts))?;
+    let status = crate::status::status(&app.prober()).await;
+    Ok(json(StatusCode::OK, &status))
+}
+
+/// `GET /status`: the same, as a page.
+pub async fn status_page(app: &App, parts: &Parts) -> Result<Response<Body>, Error> {
+    app.limiters
+        .check(Bucket::Preauth, &auth::client_ip(parts))?;
+    let status = crate::status::status(&app.prober()).await;
+    Ok(super::response::page(crate::pages::status::page(&status)))
+}
+
 /// Authenticates and counts the request against the customer's REST allowance.
 pub async fn authenticated(app: &App, parts: &Parts) -> Result<Principal, Error> {
     let principal = auth::principal(app, parts).await?;

@@ -51,6 +51,8 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/login/link", &[Method::POST]),
     ("/logout", &[Method::POST]),
     ("/dashboard", &[Method::GET]),
+    ("/api/public/status", &[Method::GET]),
+    ("/status", &[Method::GET]),
 ];
 
 /// A page's failure as a page a person can read, with the error's status (a 429 keeps its
@@ -163,6 +165,8 @@ impl Router {
             (&Method::GET, "/") => Ok(self.docs.home(rest::mode(&parts).as_deref())),
             (&Method::GET, "/api/health") => Ok(rest::health(app)),
             (&Method::GET, "/api/health/ready") => Ok(rest::ready(app).await),
+            (&Method::GET, "/api/public/status") => rest::public_status(app, &parts).await,
+            (&Method::GET, "/status") => page(rest::status_page(app, &parts).await),
             (&Method::POST, "/api/admin/provision") => rest::provision(app, &parts, body).await,
             (&Method::GET, "/api/tools") => Ok(rest::list_tools(app)),
             (&Method::GET, "/live") => super::live::live(app, &parts).await,

@@ -66,6 +66,26 @@ impl Anthropic {
 }
 
 impl Llm for Anthropic {
+    /// `GET {base}/v1/models`, which answers the model list for a valid key.
+    fn probe(&self) -> BoxFuture<'_, Result<(), LlmError>> {
+        Box::pin(async move {
+            let endpoint = &self.0;
+            let mut request = endpoint
+                .client
+                .get(format!("{}/v1/models", endpoint.base))
+                .header("anthropic-version", VERSION);
+            if let Some(key) = &endpoint.api_key {
+                request = request.header("x-api-key", key);
+            }
+            endpoint
+                .send(request, |e| {
+                    e["error"]["message"].as_str().map(str::to_owned)
+                })
+                .await
+                .map(|_| ())
+        })
+    }
+
     fn complete<'a>(
         &'a self,
         completion: &'a Completion,

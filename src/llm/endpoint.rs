@@ -9,6 +9,8 @@ use super::{LlmConfig, LlmError};
 /// One provider's API as configured.
 pub struct Endpoint {
     pub client: reqwest::Client,
+    /// The configured base URL, without a trailing slash.
+    pub base: String,
     pub url: String,
     pub api_key: Option<String>,
     pub model: String,
@@ -34,6 +36,7 @@ impl Endpoint {
             .trim_end_matches('/');
         Endpoint {
             client,
+            base: base.to_owned(),
             url: format!("{base}{path}"),
             api_key: config.api_key.clone(),
             model: config.model.clone().unwrap_or_else(|| default_model.into()),

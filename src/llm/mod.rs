@@ -126,6 +126,10 @@ pub trait Llm: Send + Sync {
         &'a self,
         completion: &'a Completion,
     ) -> BoxFuture<'a, Result<Completed, LlmError>>;
+
+    /// Whether the engine answers with this key, without spending a token (the provider's
+    /// model list): the status page's probe.
+    fn probe(&self) -> BoxFuture<'_, Result<(), LlmError>>;
 }
 
 /// The provider configured for the server.
@@ -279,5 +283,9 @@ impl Llm for Shared {
         completion: &'a Completion,
     ) -> BoxFuture<'a, Result<Completed, LlmError>> {
         self.0.complete(completion)
+    }
+
+    fn probe(&self) -> BoxFuture<'_, Result<(), LlmError>> {
+        self.0.probe()
     }
 }

@@ -54,6 +54,23 @@ impl OpenAi {
 }
 
 impl Llm for OpenAi {
+    /// `GET {base}/models`, which OpenAI and the compatible servers answer for a valid key.
+    fn probe(&self) -> BoxFuture<'_, Result<(), LlmError>> {
+        Box::pin(async move {
+            let endpoint = &self.0;
+            let mut request = endpoint.client.get(format!("{}/models", endpoint.base));
+            if let Some(key) = &endpoint.api_key {
+                request = request.bearer_auth(key);
+            }
+            endpoint
+                .send(request, |e| {
+                    e["error"]["message"].as_str().map(str::to_owned)
+                })
+                .await
+                .map(|_| ())
+        })
+    }
+
     fn complete<'a>(
         &'a self,
         completion: &'a Completion,

@@ -16,6 +16,11 @@ pub struct ClientModel<'c> {
 }
 
 impl Llm for ClientModel<'_> {
+    /// The client's model is there while the client is: a call's own connection is its probe.
+    fn probe(&self) -> BoxFuture<'_, Result<(), LlmError>> {
+        Box::pin(async { Ok(()) })
+    }
+
     fn complete<'a>(
         &'a self,
         completion: &'a Completion,

@@ -10,6 +10,7 @@ pub mod capture_form;
 pub mod dashboard;
 pub mod live;
 pub mod notice;
+pub mod status;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};

@@ -33,6 +33,7 @@ mod settings;
 mod sites;
 mod social;
 pub mod sqlite;
+mod status;
 mod usage;
 mod visibility;
 mod webhooks;
@@ -72,6 +73,7 @@ pub use sites::{
     SiteStore, StatsQuery, Totals, VisitStart,
 };
 pub use social::{ChannelRecord, NewPost, PUBLISH_JOB, PostRecord, RemotePost, SocialStore};
+pub use status::{Backlog, IncidentRecord, LastProbe, ProbeResult, StatusStore, Uptime};
 pub use usage::{UsageRecord, UsageStore};
 pub use visibility::{VisibilityRecord, VisibilityStore};
 pub use webhooks::{
@@ -122,6 +124,7 @@ pub trait Backend:
     + LeadStore
     + LoginStore
     + OnboardingStore
+    + StatusStore
     + RevenueStore
     + ScheduleStore
     + SequenceStore

@@ -572,6 +572,25 @@ const STEPS: &[&str] = &[
         completed_at     INTEGER
     ) STRICT;
     "#,
+    // 25: the status page's readiness probes (kept 8 days) and the incidents they open.
+    r#"
+    CREATE TABLE probes (
+        at         INTEGER NOT NULL,
+        component  TEXT NOT NULL,
+        ok         INTEGER NOT NULL,
+        detail     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX probes_by_component ON probes (component, at);
+    CREATE INDEX probes_by_time ON probes (at);
+    CREATE TABLE incidents (
+        id           INTEGER PRIMARY KEY,
+        component    TEXT NOT NULL,
+        opened_at    INTEGER NOT NULL,
+        resolved_at  INTEGER,
+        detail       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX incidents_open ON incidents (component) WHERE resolved_at IS NULL;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

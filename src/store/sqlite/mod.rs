@@ -21,6 +21,7 @@ mod sequences;
 mod settings;
 mod sites;
 mod social;
+mod status;
 mod usage;
 mod visibility;
 mod webhooks;

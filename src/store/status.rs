@@ -1,0 +1,73 @@
+//! The readiness probes recorded every minute and the incidents they open: what the public
+//! status page reports, measured rather than claimed.
+
+use async_trait::async_trait;
+
+use super::{Millis, StoreResult};
+
+/// One component's result in one round of probes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeResult {
+    pub component: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRecord {
+    pub id: i64,
+    pub component: String,
+    pub opened_at: Millis,
+    pub resolved_at: Option<Millis>,
+    /// What the probe said when the incident opened.
+    pub detail: String,
+}
+
+/// A component's probes in a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uptime {
+    pub component: String,
+    pub probes: u64,
+    pub passed: u64,
+}
+
+/// The newest probe of a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastProbe {
+    pub at: Millis,
+    pub result: ProbeResult,
+}
+
+/// Jobs that are due and not yet taken: how many, and since when the oldest waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backlog {
+    pub due: u64,
+    pub oldest_run_at: Option<Millis>,
+}
+
+/// What a backend stores and reads of this aggregate.
+#[async_trait]
+pub trait StatusStore: Send + Sync {
+    /// Records a round of probes at `at`, in one transaction: a component whose last
+    /// `threshold` probes (this one included) all failed opens an incident unless one is open;
+    /// a component that passed closes its open one. Probes before `keep_since` are dropped.
+    async fn record_probes(
+        &self,
+        at: Millis,
+        results: Vec<ProbeResult>,
+        threshold: u32,
+        keep_since: Millis,
+    ) -> StoreResult<()>;
+
+    /// Probes and passes per component since `since`.
+    async fn uptime(&self, since: Millis) -> StoreResult<Vec<Uptime>>;
+
+    /// Every component's newest probe.
+    async fn last_probes(&self) -> StoreResult<Vec<LastProbe>>;
+
+    /// Incidents open now or resolved since `since`, newest first.
+    async fn incidents(&self, since: Millis) -> StoreResult<Vec<IncidentRecord>>;
+
+    /// Due, untaken jobs of `kind`, or of every other kind when `other_kinds`.
+    async fn backlog(&self, kind: &str, other_kinds: bool, now: Millis) -> StoreResult<Backlog>;
+}
