@@ -4,7 +4,7 @@ use askama::Template;
 
 use super::{Page, policy};
 
-const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}\
+const STYLE: &str = "*{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}\
 main{max-width:36rem;margin:3rem auto;padding:0 1rem}h1{font-size:1.6rem}\
 label{display:block;margin:.8rem 0 .2rem;font-weight:600}\
 input{font:inherit;width:100%;padding:.5rem;border:1px solid #5d5d66;border-radius:.3rem}\

@@ -13,6 +13,7 @@ pub mod sampling;
 pub mod session;
 pub mod site;
 pub mod smtp;
+pub mod webdriver;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
