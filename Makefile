@@ -50,7 +50,7 @@ schemas:
 
 ## Benchmarks, see BENCHMARKS.md: the MCP load test (heycmo against a bare rmcp server, and the
 ## analytics collector's ingestion), the audit speed, the job engine's and webhook deliveries'
-## throughput, and the analytics reads (criterion).
+## throughput, the analytics reads (criterion), and the dashboard's pages on a large account.
 bench:
 	$(CARGO) build --profile dist --locked --bins --examples
 	taskset -c 1 target/dist/examples/loadgen
@@ -58,6 +58,7 @@ bench:
 	$(CARGO) bench --profile dist --locked --bench jobs
 	$(CARGO) bench --profile dist --locked --bench analytics
 	$(CARGO) bench --profile dist --locked --bench leads
+	$(CARGO) bench --profile dist --locked --bench dashboard
 
 ## `cargo fmt` reaches only the modules it can see; the tools are included by build.rs, so every
 ## Rust file the repository tracks is checked by name as well.

@@ -158,10 +158,14 @@ async fn schedules_fire_once_per_planned_run_in_the_customers_time_zone() {
     workers.join_all().await;
 }
 
-/// An OpenAI-compatible server that answers every completion with one summary.
+/// An OpenAI-compatible server that answers every completion with one summary, and its model
+/// list to the status page's probe.
 async fn model() -> Receiver {
     Receiver::start(|seen| {
         let request = seen.last().unwrap();
+        if request.path == "/v1/models" {
+            return Answer::json(200, json!({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model"}]}));
+        }
         assert_eq!(request.path, "/v1/chat/completions");
         Answer::json(
             200,
@@ -322,7 +326,12 @@ async fn a_briefing_reports_site_pipeline_and_events_and_announces_itself() {
         written["site"]["overallDelta"], 0,
         "compared with the previous briefing's audit"
     );
-    let prompt = model.received()[0].json();
+    let prompt = model
+        .received()
+        .into_iter()
+        .find(|r| r.path == "/v1/chat/completions")
+        .expect("a completion")
+        .json();
     assert!(
         prompt["messages"].to_string().contains("failedPosts"),
         "the model is given the facts"

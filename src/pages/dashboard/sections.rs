@@ -183,9 +183,9 @@ pub const SECTIONS: &[Section] = &[
             ("Published", "state=published"),
         ],
         panels: &[Panel {
-            title: "Content",
+            title: "The 50 most recently changed",
             tool: "list_content",
-            input: r#"{"limit": 100}"#,
+            input: r#"{"limit": 50}"#,
             list: "/content",
             columns: &[
                 linked("Title", "/title", "/dashboard/content/"),

@@ -91,11 +91,28 @@ impl ContentStore for Sqlite {
             format.map(str::to_owned),
         );
         self.run(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT * FROM content WHERE customer_id = ?1
-                   AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR format = ?3)
-                 ORDER BY updated_at DESC, rowid DESC LIMIT ?4",
-            )?;
+            // One statement per filter, not `(?2 IS NULL OR state = ?2)`: a prepared statement
+            // with that condition cannot use the state index, and a state with few items (the
+            // briefs) then reads every item of a large account.
+            let sql = match (state.is_some(), format.is_some()) {
+                (true, true) => {
+                    "SELECT * FROM content WHERE customer_id = ?1 AND state = ?2 AND format = ?3
+                     ORDER BY updated_at DESC, rowid DESC LIMIT ?4"
+                }
+                (true, false) => {
+                    "SELECT * FROM content WHERE customer_id = ?1 AND state = ?2 AND ?3 IS NULL
+                     ORDER BY updated_at DESC, rowid DESC LIMIT ?4"
+                }
+                (false, true) => {
+                    "SELECT * FROM content WHERE customer_id = ?1 AND ?2 IS NULL AND format = ?3
+                     ORDER BY updated_at DESC, rowid DESC LIMIT ?4"
+                }
+                (false, false) => {
+                    "SELECT * FROM content WHERE customer_id = ?1 AND ?2 IS NULL AND ?3 IS NULL
+                     ORDER BY updated_at DESC, rowid DESC LIMIT ?4"
+                }
+            };
+            let mut statement = conn.prepare_cached(sql)?;
             let rows = statement.query_map(params![customer, state, format, limit], from_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
