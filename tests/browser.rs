@@ -12,25 +12,6 @@ use common::{Server, call, post};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const PAGES: &[&str] = &[
-    "/dashboard",
-    "/dashboard/onboarding",
-    "/dashboard/audits",
-    "/dashboard/content",
-    "/dashboard/calendar",
-    "/dashboard/posts",
-    "/dashboard/connections",
-    "/dashboard/webhooks",
-    "/dashboard/jobs",
-    "/dashboard/briefings",
-    "/dashboard/events",
-    "/dashboard/usage",
-    "/dashboard/analytics",
-    "/dashboard/visibility",
-    "/dashboard/leads",
-    "/dashboard/team",
-];
-
 /// Checks the page the browser shows: no console error, nothing wider than the screen, no
 /// accessibility violation; saves its screenshot.
 async fn check_page(browser: &Browser, name: &str) {
@@ -106,9 +87,10 @@ async fn a_person_runs_the_pipeline_onboarding_and_the_team_from_a_phone_sized_b
     assert_eq!(charted, json!(2), "one point per audit");
 
     // Every page, as a person on a phone sees it.
-    for path in PAGES {
-        browser.goto(&server.url(path)).await;
-        check_page(&browser, &path.trim_start_matches('/').replace('/', "-")).await;
+    for (slug, _) in heycmo::pages::dashboard::sections::NAV {
+        let path = format!("/dashboard/{slug}");
+        browser.goto(&server.url(&path)).await;
+        check_page(&browser, &format!("dashboard-{slug}")).await;
     }
 
     // Approve the draft from the content page; the hostile title stayed text.

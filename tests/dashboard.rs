@@ -99,28 +99,16 @@ async fn every_page_renders_for_every_role_under_a_strict_policy() {
         "ro@example.com",
     ]);
     let reader = sign_in(&server, reader["apiKey"].as_str().unwrap()).await;
-    let pages = [
-        "/dashboard",
-        "/dashboard/audits",
-        "/dashboard/content",
-        "/dashboard/calendar",
-        "/dashboard/posts",
-        "/dashboard/connections",
-        "/dashboard/webhooks",
-        "/dashboard/jobs",
-        "/dashboard/briefings",
-        "/dashboard/events",
-        "/dashboard/usage",
-        "/dashboard/analytics",
-        "/dashboard/visibility",
-        "/dashboard/leads",
-        "/dashboard/team",
-        "/dashboard/content?state=draft",
-        "/dashboard/events?type=tool.called",
-    ];
+    let pages = heycmo::pages::dashboard::sections::NAV
+        .iter()
+        .map(|(slug, _)| format!("/dashboard/{slug}"))
+        .chain([
+            "/dashboard/content?state=draft".into(),
+            "/dashboard/events?type=tool.called".into(),
+        ]);
     for path in pages {
         for session in [&owner, &reader] {
-            let html = page(&server, session, path).await;
+            let html = page(&server, session, &path).await;
             assert!(
                 html.contains("<nav aria-label=\"Dashboard\">"),
                 "{path}: {html}"
