@@ -134,6 +134,8 @@ async fn every_page_renders_for_every_role_under_a_strict_policy() {
             .unwrap()
             .starts_with("text/html")
     );
+    let team = session::open(&server, &owner, "/team").await;
+    assert_eq!(team.headers()["location"], "/dashboard/team");
     let anonymous = session::open(&server, "", "/dashboard/content").await;
     assert_eq!(anonymous.headers()["location"], "/login");
 }

@@ -51,6 +51,7 @@ const FIXED_ROUTES: &[(&str, &[Method])] = &[
     ("/login/link", &[Method::POST]),
     ("/logout", &[Method::POST]),
     ("/dashboard", &[Method::GET]),
+    ("/team", &[Method::GET]),
     ("/api/public/status", &[Method::GET]),
     ("/status", &[Method::GET]),
 ];
@@ -219,6 +220,8 @@ impl Router {
             }
             (&Method::POST, "/logout") => page(super::login::logout(app, &parts, body).await),
             (&Method::GET, "/dashboard") => page(super::dashboard::get(app, &parts, "").await),
+            // The hosted product's address for the team page.
+            (&Method::GET, "/team") => Ok(super::forms::see_other("/dashboard/team")),
             (&Method::GET, board) if board.starts_with("/dashboard/") => {
                 page(super::dashboard::get(app, &parts, &board["/dashboard".len()..]).await)
             }
