@@ -246,6 +246,22 @@ impl Board<'_> {
                 Err(error) => add(&format!("{what}: {error}"), "?".into(), href),
             }
         }
+        // Onboarding: the questions still open, until it is complete.
+        if let Ok(onboarding) = self.view("get_onboarding", json!({})).await
+            && at(&onboarding, "/status") != "completed"
+        {
+            let open = at(&onboarding, "/questions")
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|q| at(q, "/answered") == &Value::Bool(false))
+                .count();
+            add(
+                "Onboarding questions to answer",
+                open.to_string(),
+                "/dashboard/onboarding",
+            );
+        }
         Block::Table(Table {
             title: "Needs attention".into(),
             columns: vec!["What".into(), "How many".into()],
