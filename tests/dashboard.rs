@@ -329,7 +329,7 @@ async fn a_member_reviews_but_cannot_manage_the_team_and_the_owner_invites_and_r
         &server.key,
         Method::DELETE,
         &format!(
-            "/api/team/{}/{}",
+            "/api/team/{}/keys/{}",
             server.customer_id,
             own["id"].as_str().unwrap()
         ),

@@ -1,7 +1,8 @@
 //! The catalogue's REST aliases (`route = "GET /api/customer/{customerId}"`), matched by path.
 //!
-//! Built with the registry, so two tools claiming the same route is a start-up error that names
-//! them rather than a surprise at request time.
+//! Built with the registry, so two tools claiming the same route — or one route's parameter
+//! capturing another's literal path under another method, which would answer that path's 405 with
+//! the wrong methods — is a start-up error that names them rather than a surprise at request time.
 
 use std::collections::HashMap;
 
@@ -19,8 +20,38 @@ pub struct Matched {
     pub params: Vec<(String, String)>,
 }
 
+/// Whether one URL could match both paths without the paths being the same route: as many
+/// segments, each pair equal or one of them a parameter, and some literal met by a parameter.
+fn overlap(a: &str, b: &str) -> bool {
+    let param = |s: &str| s.starts_with('{');
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || param(x) || param(y))
+        && a.iter().zip(&b).any(|(x, y)| param(x) != param(y))
+}
+
 impl Routes {
     pub(super) fn build(tools: &[ToolSpec]) -> Result<Routes, RegistryError> {
+        let all: Vec<(&ToolSpec, &super::Route)> = tools
+            .iter()
+            .filter_map(|spec| spec.entry.route.as_ref().map(|route| (spec, route)))
+            .collect();
+        for (spec, route) in &all {
+            for (other, theirs) in &all {
+                if route.method != theirs.method && overlap(&route.path, &theirs.path) {
+                    return Err(RegistryError::Route {
+                        tool: spec.entry.name.clone(),
+                        route: format!("{} {}", route.method, route.path),
+                        message: format!(
+                            "it also matches {} {} ({}): give one of them a literal segment of its own",
+                            theirs.method, theirs.path, other.entry.name
+                        ),
+                    });
+                }
+            }
+        }
         let mut routes = Routes::default();
         for (index, spec) in tools.iter().enumerate() {
             if let Some(route) = &spec.entry.route {
@@ -60,5 +91,30 @@ impl Routes {
             .filter(|(_, router)| router.at(path).is_ok())
             .map(|(m, _)| m.clone())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overlap;
+
+    #[test]
+    fn a_parameter_that_captures_another_routes_literal_overlaps() {
+        assert!(overlap(
+            "/api/team/{customerId}/{keyId}",
+            "/api/team/{customerId}/invite"
+        ));
+        assert!(!overlap(
+            "/api/team/{customerId}/keys/{keyId}",
+            "/api/team/{customerId}/invite"
+        ));
+        assert!(!overlap(
+            "/api/hooks/{customerId}/{hookId}",
+            "/api/hooks/{customerId}/{id}"
+        ));
+        assert!(!overlap(
+            "/api/onboard/{customerId}/answers",
+            "/api/onboard/{customerId}/auto-extract"
+        ));
     }
 }
