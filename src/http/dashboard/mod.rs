@@ -290,7 +290,9 @@ pub async fn act(
         };
         input.insert(key.clone(), value);
     }
-    let board = board(app, parts, person.principal, String::new());
+    // The token again, so the answer's page keeps its sign-out form.
+    let token = csrf::token(&app.vault, &person.binding);
+    let board = board(app, parts, person.principal, token);
     let back = back_to(&form);
     let output = match app
         .registry
