@@ -194,4 +194,5 @@ async fn a_person_runs_the_pipeline_onboarding_and_the_team_from_a_phone_sized_b
         .unwrap();
     assert!(sam["revokedAt"].is_string(), "{keys}");
     check_page(&browser, "team-revoked").await;
+    browser.close().await;
 }

@@ -118,6 +118,11 @@ impl Browser {
         }
     }
 
+    /// Ends the session, which closes the browser; dropping a `Browser` only stops the driver.
+    pub async fn close(self) {
+        self.client.clone().close().await.unwrap();
+    }
+
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap();
     }
