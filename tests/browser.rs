@@ -8,7 +8,7 @@ mod common;
 
 use common::site::{self, SITE_NETWORK};
 use common::webdriver::Browser;
-use common::{Server, call, post};
+use common::{Server, call, draft, post};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -24,24 +24,6 @@ async fn check_page(browser: &Browser, name: &str) {
     assert_eq!(overflow, json!(0), "{name} scrolls sideways at 375 px");
     let violations = browser.accessibility_violations().await;
     assert!(violations.is_empty(), "{name}: {violations:#?}");
-}
-
-async fn draft(server: &Server, title: &str) -> String {
-    let (_, brief) = post(
-        server,
-        "/api/tools/run_content_creation",
-        json!({"topic": "trail running in the rain", "format": "blog", "length": 120}),
-    )
-    .await;
-    let id = brief["id"].as_str().unwrap().to_owned();
-    let (status, item) = post(
-        server,
-        "/api/tools/submit_draft",
-        json!({"contentId": id, "title": title, "body": "Wet trails need care."}),
-    )
-    .await;
-    assert_eq!(status, 200, "{item}");
-    id
 }
 
 async fn api(server: &Server, method: Method, path: &str) -> Value {

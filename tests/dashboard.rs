@@ -5,33 +5,9 @@
 mod common;
 
 use common::session::{self, csrf, page, sign_in};
-use common::{Server, call, post, post_form};
+use common::{Server, call, draft, post, post_form};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// A draft waiting for review, written through the brief-then-submit path (no model needed).
-async fn draft(server: &Server, title: &str) -> String {
-    let (status, brief) = post(
-        server,
-        "/api/tools/run_content_creation",
-        json!({"topic": "trail running in the rain", "format": "blog", "length": 120}),
-    )
-    .await;
-    assert_eq!(status, 200, "{brief}");
-    let id = brief["id"].as_str().unwrap().to_owned();
-    let (status, item) = post(
-        server,
-        "/api/tools/submit_draft",
-        json!({"contentId": id, "title": title, "body": "Wet trails need care."}),
-    )
-    .await;
-    assert_eq!(
-        (status, item["state"].as_str()),
-        (200, Some("draft")),
-        "{item}"
-    );
-    id
-}
 
 async fn state_of(server: &Server, id: &str) -> Value {
     let (status, item) = post(server, "/api/tools/get_content", json!({"contentId": id})).await;
