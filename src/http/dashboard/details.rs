@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Board;
-use crate::pages::dashboard::sections::{self, CONTENT_ACTIONS, Panel};
+use crate::pages::dashboard::sections::{CONTENT_ACTIONS, DELIVERIES};
 use crate::pages::dashboard::table::{self, Cell, Row, Table, at};
 use crate::pages::dashboard::{Block, Form, Input, InputKind, View};
 
@@ -74,20 +74,20 @@ pub async fn audit(board: &Board<'_>, id: &str) -> View {
             };
             blocks.push(Block::Table(Table {
                 title: "What to fix".into(),
-                columns: ["Finding", "Severity", "Category", "Evidence", "How to fix"]
-                    .iter()
-                    .map(|c| (*c).to_owned())
-                    .collect(),
+                columns: table::headers(&[
+                    "Finding",
+                    "Severity",
+                    "Category",
+                    "Evidence",
+                    "How to fix",
+                ]),
                 rows: failed.iter().map(|f| row(f, true)).collect(),
                 empty: "Every check passed.".into(),
                 next: None,
             }));
             blocks.push(Block::Table(Table {
                 title: "What passes".into(),
-                columns: ["Check", "Severity", "Category", "Evidence"]
-                    .iter()
-                    .map(|c| (*c).to_owned())
-                    .collect(),
+                columns: table::headers(&["Check", "Severity", "Category", "Evidence"]),
                 rows: findings
                     .iter()
                     .filter(|f| at(f, "/passed") == &Value::Bool(true))
@@ -178,63 +178,10 @@ pub async fn content(board: &Board<'_>, id: &str) -> View {
     board.view_of("content", title, blocks)
 }
 
-const DELIVERIES: Panel = Panel {
-    title: "Deliveries",
-    tool: "list_webhook_deliveries",
-    input: r#"{"limit": 100}"#,
-    list: "/deliveries",
-    columns: &[
-        sections::Column {
-            header: "When",
-            field: "/createdAt",
-            format: sections::Format::When,
-            link: None,
-        },
-        sections::Column {
-            header: "Event",
-            field: "/type",
-            format: sections::Format::Plain,
-            link: None,
-        },
-        sections::Column {
-            header: "State",
-            field: "/state",
-            format: sections::Format::Badge,
-            link: None,
-        },
-        sections::Column {
-            header: "Attempts",
-            field: "/attempts",
-            format: sections::Format::Plain,
-            link: None,
-        },
-        sections::Column {
-            header: "Last status",
-            field: "/lastStatus",
-            format: sections::Format::Plain,
-            link: None,
-        },
-        sections::Column {
-            header: "Last error",
-            field: "/lastError",
-            format: sections::Format::Plain,
-            link: None,
-        },
-    ],
-    actions: &[],
-    empty: "Nothing delivered yet.",
-};
-
 /// `/dashboard/webhooks/{hookId}`: its delivery log.
 pub async fn webhook(board: &Board<'_>, id: &str) -> View {
-    let block = match board.input(DELIVERIES.tool, DELIVERIES.input) {
-        Ok(mut input) => {
-            input["hookId"] = json!(id);
-            match board.view(DELIVERIES.tool, input).await {
-                Ok(output) => Block::Table(board.table(&DELIVERIES, &output)),
-                Err(error) => board.failed("The delivery log", &error),
-            }
-        }
+    let block = match board.load(&DELIVERIES, Some(("hookId", json!(id)))).await {
+        Ok(output) => Block::Table(board.table(&DELIVERIES, &output)),
         Err(error) => board.failed("The delivery log", &error),
     };
     board.view_of("webhooks", format!("Webhook {id}"), vec![block])

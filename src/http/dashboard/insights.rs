@@ -1,78 +1,13 @@
 //! Analytics (sites, their traffic, revenue attribution) and AI visibility: the measured
 //! figures, as tables and charts; nothing here is estimated.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Board;
 use crate::pages::dashboard::chart::{self, Point, Series};
-use crate::pages::dashboard::sections::{Column, Format, Panel};
+use crate::pages::dashboard::sections::{RUNS, SITES};
 use crate::pages::dashboard::table::{self, Cell, Row, Table, at};
 use crate::pages::dashboard::{Block, Filter, View};
-
-const fn column(header: &'static str, field: &'static str, format: Format) -> Column {
-    Column {
-        header,
-        field,
-        format,
-        link: None,
-    }
-}
-
-const SITES: Panel = Panel {
-    title: "Sites",
-    tool: "list_sites",
-    input: "{}",
-    list: "/sites",
-    columns: &[
-        column("Name", "/name", Format::Plain),
-        column("Domains", "/domains", Format::Plain),
-        column("Time zone", "/timeZone", Format::Plain),
-        column("Goals", "/goals", Format::Plain),
-        column("Id", "/id", Format::Plain),
-    ],
-    actions: &[],
-    empty: "No sites: create_site gives you a snippet for your pages; traffic appears here once it runs.",
-};
-
-const RUNS: Panel = Panel {
-    title: "Runs",
-    tool: "list_visibility_runs",
-    input: r#"{"limit": 50}"#,
-    list: "/runs",
-    columns: &[
-        column("When", "/createdAt", Format::When),
-        column("Brand", "/brand", Format::Plain),
-        column("How", "/method", Format::Plain),
-        column("Answers", "/overall/answers", Format::Plain),
-        column(
-            "Named the brand",
-            "/overall/visibilityRate",
-            Format::Percent,
-        ),
-        column("Share of voice", "/overall/shareOfVoice", Format::Percent),
-        column("Cited the site", "/overall/citationShare", Format::Percent),
-    ],
-    actions: &[],
-    empty: "No runs yet: check_ai_visibility asks the answer engines about your brand.",
-};
-
-fn rows(list: &Value, fields: &[&str]) -> Vec<Row> {
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .map(|item| Row {
-            cells: fields
-                .iter()
-                .map(|field| Cell::text(table::display(at(item, field))))
-                .collect(),
-            actions: Vec::new(),
-        })
-        .collect()
-}
-
-fn named(columns: &[&str]) -> Vec<String> {
-    columns.iter().map(|c| (*c).to_owned()).collect()
-}
 
 impl Board<'_> {
     /// The traffic of one site over the last 30 days.
@@ -139,15 +74,15 @@ impl Board<'_> {
         }
         blocks.push(Block::Table(Table {
             title: "Top pages".into(),
-            columns: named(&["Page", "Pageviews", "Visits"]),
-            rows: rows(at(&stats, "/topPages"), &["/path", "/pageviews", "/visits"]),
+            columns: table::headers(&["Page", "Pageviews", "Visits"]),
+            rows: table::rows(at(&stats, "/topPages"), &["/path", "/pageviews", "/visits"]),
             empty: "No pageviews in these 30 days.".into(),
             next: None,
         }));
         blocks.push(Block::Table(Table {
             title: "Sources".into(),
-            columns: named(&["Source", "Visits", "Visitors"]),
-            rows: rows(at(&stats, "/sources"), &["/source", "/visits", "/visitors"]),
+            columns: table::headers(&["Source", "Visits", "Visitors"]),
+            rows: table::rows(at(&stats, "/sources"), &["/source", "/visits", "/visitors"]),
             empty: "No visits in these 30 days.".into(),
             next: None,
         }));
@@ -195,7 +130,7 @@ impl Board<'_> {
                         table::display(at(currency, "/netFormatted")),
                         table::display(at(currency, "/orders"))
                     ),
-                    columns: named(&["Model", "Channel", "Credited", "Orders"]),
+                    columns: table::headers(&["Model", "Channel", "Credited", "Orders"]),
                     rows: table_rows,
                     empty: String::new(),
                     next: None,
@@ -209,7 +144,7 @@ impl Board<'_> {
 /// attribution.
 pub async fn analytics(board: &Board<'_>) -> View {
     let mut blocks = Vec::new();
-    match board.view(SITES.tool, json!({})).await {
+    match board.load(&SITES, None).await {
         Ok(output) => {
             let ids: Vec<(String, String)> = at(&output, "/sites")
                 .as_array()
@@ -261,7 +196,7 @@ pub async fn visibility(board: &Board<'_>) -> View {
             .into(),
         link: None,
     }];
-    match board.view(RUNS.tool, json!({"limit": 50})).await {
+    match board.load(&RUNS, None).await {
         Ok(output) => {
             let mut points: Vec<Point> = at(&output, "/runs")
                 .as_array()
@@ -269,9 +204,7 @@ pub async fn visibility(board: &Board<'_>) -> View {
                 .flatten()
                 .filter_map(|run| {
                     let rate = at(run, "/overall/visibilityRate").as_f64()?;
-                    let x = chrono::DateTime::parse_from_rfc3339(at(run, "/createdAt").as_str()?)
-                        .ok()?
-                        .timestamp_millis() as f64;
+                    let x = table::millis(at(run, "/createdAt"))?;
                     Some(Point {
                         x,
                         y: rate * 100.0,

@@ -148,11 +148,7 @@ impl Board<'_> {
                 link: None,
             };
         }
-        let output = match self.input(panel.tool, panel.input) {
-            Ok(input) => self.view(panel.tool, input).await,
-            Err(error) => Err(error),
-        };
-        match output {
+        match self.load(panel, None).await {
             Ok(output) => Block::Table(self.table(panel, &output)),
             Err(error) => self.failed(panel.title, &error),
         }

@@ -101,6 +101,20 @@ impl Board<'_> {
         Ok(Value::Object(input))
     }
 
+    /// A panel's output: its tool run with its input, the page's filters and `extra` (the
+    /// record a page is about).
+    async fn load(
+        &self,
+        panel: &sections::Panel,
+        extra: Option<(&str, Value)>,
+    ) -> Result<Value, Error> {
+        let mut input = self.input(panel.tool, panel.input)?;
+        if let (Some((key, value)), Some(object)) = (extra, input.as_object_mut()) {
+            object.insert(key.to_owned(), value);
+        }
+        self.view(panel.tool, input).await
+    }
+
     /// A panel that failed to load says why, instead of failing the whole page.
     fn failed(&self, what: &str, error: &Error) -> Block {
         Block::Alert(format!("{what} could not be shown: {error}"))
@@ -355,12 +369,12 @@ mod tests {
     #[test]
     fn every_tool_the_dashboard_names_exists_and_actions_write() {
         let registry = Registry::builtin().unwrap();
-        for section in sections::SECTIONS {
-            for panel in section.panels {
-                let spec = registry.get(panel.tool).expect(panel.tool);
-                assert!(spec.entry.annotations.read_only_hint, "{}", panel.tool);
-                serde_json::from_str::<Map<String, Value>>(panel.input).expect(panel.tool);
-            }
+        let pages = sections::SECTIONS.iter().flat_map(|section| section.panels);
+        let own = [&sections::DELIVERIES, &sections::SITES, &sections::RUNS];
+        for panel in pages.chain(own) {
+            let spec = registry.get(panel.tool).expect(panel.tool);
+            assert!(spec.entry.annotations.read_only_hint, "{}", panel.tool);
+            serde_json::from_str::<Map<String, Value>>(panel.input).expect(panel.tool);
         }
         for (tool, _) in sections::ACTIONS {
             let spec = registry.get(tool).expect(tool);

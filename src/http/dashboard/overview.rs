@@ -13,8 +13,8 @@ use crate::pages::dashboard::{Block, View};
 /// How many records a count on the overview looks at; more reads as "100+".
 const COUNT_LIMIT: usize = 100;
 
-fn count(output: &Value, list: &str) -> String {
-    let n = at(output, list).as_array().map_or(0, Vec::len);
+/// A count as the overview shows it: past the records it looked at, "100+".
+fn shown(n: usize) -> String {
     if n >= COUNT_LIMIT {
         format!("{COUNT_LIMIT}+")
     } else {
@@ -22,15 +22,11 @@ fn count(output: &Value, list: &str) -> String {
     }
 }
 
-fn is_zero(count: &str) -> bool {
-    count == "0"
-}
-
-/// Milliseconds since the epoch of an RFC 3339 time, for placing it on a chart.
-fn millis(value: &Value) -> Option<f64> {
-    let text = value.as_str()?;
-    let time = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-    Some(time.timestamp_millis() as f64)
+/// How many items of the array at `list` match `matches`.
+fn count(output: &Value, list: &str, matches: impl Fn(&Value) -> bool) -> usize {
+    at(output, list)
+        .as_array()
+        .map_or(0, |items| items.iter().filter(|item| matches(item)).count())
 }
 
 impl Board<'_> {
@@ -107,7 +103,7 @@ impl Board<'_> {
         let mut by_kind: BTreeMap<String, Vec<(f64, f64, String)>> = BTreeMap::new();
         for audit in at(&audits, "/audits").as_array().into_iter().flatten() {
             let (Some(x), Some(score)) = (
-                millis(at(audit, "/createdAt")),
+                table::millis(at(audit, "/createdAt")),
                 at(audit, "/overall").as_f64(),
             ) else {
                 continue;
@@ -173,19 +169,28 @@ impl Board<'_> {
     async fn attention(&self) -> Block {
         let mut items: Vec<Row> = Vec::new();
         let mut add = |what: &str, count: String, href: &str| {
-            if !is_zero(&count) {
-                items.push(Row {
-                    cells: vec![Cell::text(what).link(href), Cell::text(count)],
-                    actions: Vec::new(),
-                });
-            }
+            items.push(Row {
+                cells: vec![Cell::text(what).link(href), Cell::text(count)],
+                actions: Vec::new(),
+            });
         };
-        let checks: [(&str, &str, Value, &str, &str); 6] = [
+        // Each a tool read and a filter of its answer: (what, tool, input, list, which, page).
+        type Check = (
+            &'static str,
+            &'static str,
+            Value,
+            &'static str,
+            fn(&Value) -> bool,
+            &'static str,
+        );
+        let any = |_: &Value| true;
+        let checks: [Check; 6] = [
             (
                 "Drafts waiting for review",
                 "list_content",
                 json!({"state": "draft", "limit": COUNT_LIMIT}),
                 "/content",
+                any,
                 "/dashboard/content?state=draft",
             ),
             (
@@ -193,6 +198,7 @@ impl Board<'_> {
                 "list_content",
                 json!({"state": "brief", "limit": COUNT_LIMIT}),
                 "/content",
+                any,
                 "/dashboard/content?state=brief",
             ),
             (
@@ -200,6 +206,7 @@ impl Board<'_> {
                 "list_posts",
                 json!({"state": "failed", "limit": COUNT_LIMIT}),
                 "/posts",
+                any,
                 "/dashboard/posts?state=failed",
             ),
             (
@@ -207,6 +214,7 @@ impl Board<'_> {
                 "list_jobs",
                 json!({"state": "failed", "limit": COUNT_LIMIT}),
                 "/jobs",
+                any,
                 "/dashboard/jobs?state=failed",
             ),
             (
@@ -214,53 +222,44 @@ impl Board<'_> {
                 "list_jobs",
                 json!({"state": "dead", "limit": COUNT_LIMIT}),
                 "/jobs",
+                any,
                 "/dashboard/jobs?state=dead",
             ),
             (
-                "Webhooks",
+                "Webhooks disabled after failures",
                 "list_webhooks",
                 json!({}),
                 "/webhooks",
+                |hook| at(hook, "/enabled") == &Value::Bool(false),
                 "/dashboard/webhooks",
             ),
         ];
-        for (what, tool, input, list, href) in checks {
+        for (what, tool, input, list, which, href) in checks {
             if !self.can(tool) {
                 continue;
             }
             match self.view(tool, input).await {
-                Ok(output) if tool == "list_webhooks" => {
-                    let disabled = at(&output, list)
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter(|hook| at(hook, "/enabled") == &Value::Bool(false))
-                        .count();
-                    add(
-                        "Webhooks disabled after failures",
-                        disabled.to_string(),
-                        href,
-                    );
-                }
-                Ok(output) => add(what, count(&output, list), href),
+                Ok(output) => match count(&output, list, which) {
+                    0 => {}
+                    n => add(what, shown(n), href),
+                },
                 Err(error) => add(&format!("{what}: {error}"), "?".into(), href),
             }
         }
-        // Onboarding: the questions still open, until it is complete.
+        // Until onboarding is complete, the questions still open.
         if let Ok(onboarding) = self.view("get_onboarding", json!({})).await
             && at(&onboarding, "/status") != "completed"
         {
-            let open = at(&onboarding, "/questions")
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|q| at(q, "/answered") == &Value::Bool(false))
-                .count();
-            add(
-                "Onboarding questions to answer",
-                open.to_string(),
-                "/dashboard/onboarding",
-            );
+            let open = count(&onboarding, "/questions", |q| {
+                at(q, "/answered") == &Value::Bool(false)
+            });
+            if open > 0 {
+                add(
+                    "Onboarding questions to answer",
+                    shown(open),
+                    "/dashboard/onboarding",
+                );
+            }
         }
         Block::Table(Table {
             title: "Needs attention".into(),
@@ -360,24 +359,13 @@ pub async fn usage(board: &Board<'_>) -> View {
                     ),
                 ],
             });
-            let rows = at(&output, "/days")
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|day| Row {
-                    cells: ["/day", "/engine", "/calls", "/inputTokens", "/outputTokens"]
-                        .iter()
-                        .map(|field| Cell::text(table::display(at(day, field))))
-                        .collect(),
-                    actions: Vec::new(),
-                })
-                .collect();
+            let rows = table::rows(
+                at(&output, "/days"),
+                &["/day", "/engine", "/calls", "/inputTokens", "/outputTokens"],
+            );
             blocks.push(Block::Table(Table {
                 title: "By day".into(),
-                columns: ["Day", "Engine", "Calls", "Input tokens", "Output tokens"]
-                    .iter()
-                    .map(|c| (*c).to_owned())
-                    .collect(),
+                columns: table::headers(&["Day", "Engine", "Calls", "Input tokens", "Output tokens"]),
                 rows,
                 empty: "No server-side model has written anything for you: writing through your agent's own model (sampling) or offline costs this server nothing.".into(),
                 next: None,

@@ -72,6 +72,15 @@ const fn when(header: &'static str, field: &'static str) -> Column {
     }
 }
 
+const fn percent(header: &'static str, field: &'static str) -> Column {
+    Column {
+        header,
+        field,
+        format: Format::Percent,
+        link: None,
+    }
+}
+
 const fn linked(header: &'static str, field: &'static str, link: &'static str) -> Column {
     Column {
         header,
@@ -448,6 +457,60 @@ pub const SECTIONS: &[Section] = &[
         }],
     },
 ];
+
+/// A webhook's delivery log, on its own page (`hookId` added there).
+pub const DELIVERIES: Panel = Panel {
+    title: "Deliveries",
+    tool: "list_webhook_deliveries",
+    input: r#"{"limit": 100}"#,
+    list: "/deliveries",
+    columns: &[
+        when("When", "/createdAt"),
+        col("Event", "/type"),
+        badge("State", "/state"),
+        col("Attempts", "/attempts"),
+        col("Last status", "/lastStatus"),
+        col("Last error", "/lastError"),
+    ],
+    actions: &[],
+    empty: "Nothing delivered yet.",
+};
+
+/// The analytics page's sites, under the chosen site's traffic.
+pub const SITES: Panel = Panel {
+    title: "Sites",
+    tool: "list_sites",
+    input: "{}",
+    list: "/sites",
+    columns: &[
+        col("Name", "/name"),
+        col("Domains", "/domains"),
+        col("Time zone", "/timeZone"),
+        col("Goals", "/goals"),
+        col("Id", "/id"),
+    ],
+    actions: &[],
+    empty: "No sites: create_site gives you a snippet for your pages; traffic appears here once it runs.",
+};
+
+/// The visibility page's runs, under their trend.
+pub const RUNS: Panel = Panel {
+    title: "Runs",
+    tool: "list_visibility_runs",
+    input: r#"{"limit": 50}"#,
+    list: "/runs",
+    columns: &[
+        when("When", "/createdAt"),
+        col("Brand", "/brand"),
+        col("How", "/method"),
+        col("Answers", "/overall/answers"),
+        percent("Named the brand", "/overall/visibilityRate"),
+        percent("Share of voice", "/overall/shareOfVoice"),
+        percent("Cited the site", "/overall/citationShare"),
+    ],
+    actions: &[],
+    empty: "No runs yet: check_ai_visibility asks the answer engines about your brand.",
+};
 
 /// The list page with this slug.
 pub fn section(slug: &str) -> Option<&'static Section> {

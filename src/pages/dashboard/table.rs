@@ -75,6 +75,32 @@ fn tone(state: &str) -> Option<&'static str> {
     }
 }
 
+/// Rows of plain cells, one per item of the array `list`, one cell per field (a pointer).
+pub fn rows(list: &Value, fields: &[&str]) -> Vec<Row> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| Row {
+            cells: fields
+                .iter()
+                .map(|field| Cell::text(display(at(item, field))))
+                .collect(),
+            actions: Vec::new(),
+        })
+        .collect()
+}
+
+/// Column headers from their names.
+pub fn headers(names: &[&str]) -> Vec<String> {
+    names.iter().map(|name| (*name).to_owned()).collect()
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time, for placing it on a chart.
+pub fn millis(value: &Value) -> Option<f64> {
+    let time = chrono::DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
+    Some(time.timestamp_millis() as f64)
+}
+
 /// The field at a JSON pointer of `row`.
 pub fn at<'a>(row: &'a Value, pointer: &str) -> &'a Value {
     row.pointer(pointer).unwrap_or(&Value::Null)
