@@ -54,19 +54,22 @@ pub async fn ready(app: &App) -> Response<Body> {
     }
 }
 
-/// `GET /api/public/status`: no key; limited per address like every unauthenticated route.
-pub async fn public_status(app: &App, parts: &Parts) -> Result<Response<Body>, Error> {
+/// The measured status, for `GET /api/public/status` and `/status`: no key, so limited per
+/// address like every unauthenticated route.
+async fn public(app: &App, parts: &Parts) -> Result<crate::status::Status, Error> {
     app.limiters
         .check(Bucket::Preauth, &auth::client_ip(parts))?;
-    let status = crate::status::status(&app.prober()).await;
-    Ok(json(StatusCode::OK, &status))
+    Ok(crate::status::status(&app.prober()).await)
+}
+
+/// `GET /api/public/status`.
+pub async fn public_status(app: &App, parts: &Parts) -> Result<Response<Body>, Error> {
+    Ok(json(StatusCode::OK, &public(app, parts).await?))
 }
 
 /// `GET /status`: the same, as a page.
 pub async fn status_page(app: &App, parts: &Parts) -> Result<Response<Body>, Error> {
-    app.limiters
-        .check(Bucket::Preauth, &auth::client_ip(parts))?;
-    let status = crate::status::status(&app.prober()).await;
+    let status = public(app, parts).await?;
     Ok(super::response::page(crate::pages::status::page(&status)))
 }
 

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::{Clock, rfc3339};
 use crate::llm::Llm;
-use crate::store::{Backlog, DELIVERY_JOB, Millis, ProbeResult, Store};
+use crate::store::{Backlog, DELIVERY_JOB, Millis, ProbeResult, StatusRecords, Store};
 
 /// Failed probes in a row that open an incident: more than two.
 const INCIDENT_AFTER: u32 = 3;
@@ -185,25 +185,23 @@ pub async fn status(prober: &Prober) -> Status {
             incidents: Vec::new(),
         };
     }
-    let read = async {
-        Ok::<_, crate::store::StoreError>((
-            prober.store.uptime(now - DAY_MS).await?,
-            prober.store.uptime(now - 7 * DAY_MS).await?,
-            prober.store.last_probes().await?,
-            prober.store.incidents(now - 7 * DAY_MS).await?,
-        ))
-    };
-    let (day, week, last, incidents) = match read.await {
-        Ok(read) => read,
-        Err(error) => {
+    let records = prober
+        .store
+        .status_records(now - DAY_MS, now - 7 * DAY_MS)
+        .await
+        .unwrap_or_else(|error| {
             tracing::warn!(%error, "the status could not be read");
             Default::default()
-        }
-    };
-    let mut names = vec![DATABASE, JOBS, WEBHOOKS, MODEL];
-    names.retain(|name| *name != MODEL || prober.llm.is_some());
-    let components: Vec<Component> = names
+        });
+    let StatusRecords {
+        day,
+        week,
+        last,
+        incidents,
+    } = records;
+    let mut components: Vec<Component> = [DATABASE, JOBS, WEBHOOKS, MODEL]
         .iter()
+        .filter(|name| **name != MODEL || prober.llm.is_some())
         .map(|name| {
             let window = |rows: &[crate::store::Uptime]| {
                 rows.iter()
@@ -227,9 +225,8 @@ pub async fn status(prober: &Prober) -> Status {
             }
         })
         .collect();
-    let mut all = components;
     if prober.llm.is_none() {
-        all.push(Component {
+        components.push(Component {
             name: MODEL.into(),
             status: "not_configured".into(),
             detail:
@@ -246,7 +243,7 @@ pub async fn status(prober: &Prober) -> Status {
             rows.iter().map(|u| u.probes).sum(),
         )
     };
-    let down: Vec<&Component> = all.iter().filter(|c| c.status == "down").collect();
+    let down: Vec<&Component> = components.iter().filter(|c| c.status == "down").collect();
     Status {
         status: if down.iter().any(|c| c.name == DATABASE) {
             "down"
@@ -259,7 +256,7 @@ pub async fn status(prober: &Prober) -> Status {
         timestamp,
         uptime24h: total(&day),
         uptime7d: total(&week),
-        components: all,
+        components,
         incidents: incidents
             .into_iter()
             .map(|i| Incident {

@@ -73,7 +73,9 @@ pub use sites::{
     SiteStore, StatsQuery, Totals, VisitStart,
 };
 pub use social::{ChannelRecord, NewPost, PUBLISH_JOB, PostRecord, RemotePost, SocialStore};
-pub use status::{Backlog, IncidentRecord, LastProbe, ProbeResult, StatusStore, Uptime};
+pub use status::{
+    Backlog, IncidentRecord, LastProbe, ProbeResult, StatusRecords, StatusStore, Uptime,
+};
 pub use usage::{UsageRecord, UsageStore};
 pub use visibility::{VisibilityRecord, VisibilityStore};
 pub use webhooks::{

@@ -38,6 +38,18 @@ pub struct LastProbe {
     pub result: ProbeResult,
 }
 
+/// What the status reads, as of one moment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StatusRecords {
+    /// Probes and passes per component in the last day, and the last week.
+    pub day: Vec<Uptime>,
+    pub week: Vec<Uptime>,
+    /// Every component's newest probe.
+    pub last: Vec<LastProbe>,
+    /// Incidents open now or resolved in the last week, newest first.
+    pub incidents: Vec<IncidentRecord>,
+}
+
 /// Jobs that are due and not yet taken: how many, and since when the oldest waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Backlog {
@@ -59,14 +71,9 @@ pub trait StatusStore: Send + Sync {
         keep_since: Millis,
     ) -> StoreResult<()>;
 
-    /// Probes and passes per component since `since`.
-    async fn uptime(&self, since: Millis) -> StoreResult<Vec<Uptime>>;
-
-    /// Every component's newest probe.
-    async fn last_probes(&self) -> StoreResult<Vec<LastProbe>>;
-
-    /// Incidents open now or resolved since `since`, newest first.
-    async fn incidents(&self, since: Millis) -> StoreResult<Vec<IncidentRecord>>;
+    /// The probes and incidents since `week` (and the uptime since `day`), read in one
+    /// transaction, so a round recorded meanwhile cannot show as up with no passed probe.
+    async fn status_records(&self, day: Millis, week: Millis) -> StoreResult<StatusRecords>;
 
     /// Due, untaken jobs of `kind`, or of every other kind when `other_kinds`.
     async fn backlog(&self, kind: &str, other_kinds: bool, now: Millis) -> StoreResult<Backlog>;

@@ -2,11 +2,65 @@
 
 use super::{Sqlite, write_transaction};
 use crate::store::{
-    Backlog, IncidentRecord, LastProbe, Millis, ProbeResult, StatusStore, StoreResult, Uptime,
+    Backlog, IncidentRecord, LastProbe, Millis, ProbeResult, StatusRecords, StatusStore,
+    StoreResult, Uptime,
 };
 use async_trait::async_trait;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
+
+fn uptime(conn: &Connection, since: Millis) -> rusqlite::Result<Vec<Uptime>> {
+    conn.prepare_cached(
+        "SELECT component, COUNT(*), SUM(ok) FROM probes WHERE at >= ?1
+         GROUP BY component ORDER BY component",
+    )?
+    .query_map([since], |r| {
+        Ok(Uptime {
+            component: r.get(0)?,
+            probes: r.get(1)?,
+            passed: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+fn last_probes(conn: &Connection) -> rusqlite::Result<Vec<LastProbe>> {
+    conn.prepare_cached(
+        "SELECT p.at, p.component, p.ok, p.detail FROM probes p
+         JOIN (SELECT component, MAX(at) AS at FROM probes GROUP BY component) newest
+           ON newest.component = p.component AND newest.at = p.at
+         ORDER BY p.component",
+    )?
+    .query_map([], |r| {
+        Ok(LastProbe {
+            at: r.get(0)?,
+            result: ProbeResult {
+                component: r.get(1)?,
+                ok: r.get(2)?,
+                detail: r.get(3)?,
+            },
+        })
+    })?
+    .collect()
+}
+
+fn incidents(conn: &Connection, since: Millis) -> rusqlite::Result<Vec<IncidentRecord>> {
+    conn.prepare_cached(
+        "SELECT id, component, opened_at, resolved_at, detail FROM incidents
+         WHERE resolved_at IS NULL OR resolved_at >= ?1
+         ORDER BY opened_at DESC, id DESC LIMIT 100",
+    )?
+    .query_map([since], |r| {
+        Ok(IncidentRecord {
+            id: r.get(0)?,
+            component: r.get(1)?,
+            opened_at: r.get(2)?,
+            resolved_at: r.get(3)?,
+            detail: r.get(4)?,
+        })
+    })?
+    .collect()
+}
 
 #[async_trait]
 impl StatusStore for Sqlite {
@@ -62,70 +116,17 @@ impl StatusStore for Sqlite {
         .await
     }
 
-    async fn uptime(&self, since: Millis) -> StoreResult<Vec<Uptime>> {
+    async fn status_records(&self, day: Millis, week: Millis) -> StoreResult<StatusRecords> {
         self.run(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT component, COUNT(*), SUM(ok) FROM probes WHERE at >= ?1
-                 GROUP BY component ORDER BY component",
-            )?;
-            let rows = stmt
-                .query_map([since], |r| {
-                    Ok(Uptime {
-                        component: r.get(0)?,
-                        probes: r.get(1)?,
-                        passed: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await
-    }
-
-    async fn last_probes(&self) -> StoreResult<Vec<LastProbe>> {
-        self.run(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT p.at, p.component, p.ok, p.detail FROM probes p
-                 JOIN (SELECT component, MAX(at) AS at FROM probes GROUP BY component) newest
-                   ON newest.component = p.component AND newest.at = p.at
-                 ORDER BY p.component",
-            )?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok(LastProbe {
-                        at: r.get(0)?,
-                        result: ProbeResult {
-                            component: r.get(1)?,
-                            ok: r.get(2)?,
-                            detail: r.get(3)?,
-                        },
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await
-    }
-
-    async fn incidents(&self, since: Millis) -> StoreResult<Vec<IncidentRecord>> {
-        self.run(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, component, opened_at, resolved_at, detail FROM incidents
-                 WHERE resolved_at IS NULL OR resolved_at >= ?1
-                 ORDER BY opened_at DESC, id DESC LIMIT 100",
-            )?;
-            let rows = stmt
-                .query_map([since], |r| {
-                    Ok(IncidentRecord {
-                        id: r.get(0)?,
-                        component: r.get(1)?,
-                        opened_at: r.get(2)?,
-                        resolved_at: r.get(3)?,
-                        detail: r.get(4)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+            let tx = conn.transaction()?;
+            let records = StatusRecords {
+                day: uptime(&tx, day)?,
+                week: uptime(&tx, week)?,
+                last: last_probes(&tx)?,
+                incidents: incidents(&tx, week)?,
+            };
+            tx.commit()?;
+            Ok(records)
         })
         .await
     }
