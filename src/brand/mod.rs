@@ -129,6 +129,26 @@ pub async fn latest(
     stored(store, customer, None).await
 }
 
+/// Reads the site at `url` (and up to `extra` more pages) and stores the profile as the
+/// customer's next version: `analyze_brand_url` and onboarding's job.
+pub async fn read_and_store(
+    store: &crate::store::Store,
+    fetcher: &Fetcher,
+    customer: &str,
+    url: &Url,
+    extra: usize,
+    now: crate::store::Millis,
+) -> Result<BrandProfile, crate::error::Error> {
+    let mut profile = analyze(fetcher, url, extra).await?;
+    let json = serde_json::to_string(&profile)
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+    let version = store
+        .save_brand(customer, &profile.url, profile.name.as_deref(), json, now)
+        .await?;
+    profile.version = Some(version);
+    Ok(profile)
+}
+
 /// A stored version of the customer's profile, or the latest when `version` is `None`.
 pub async fn stored(
     store: &crate::store::Store,

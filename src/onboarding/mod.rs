@@ -238,7 +238,8 @@ async fn settle(
 }
 
 /// Saves answers (merged with the earlier ones); the ideal-customer answers become the
-/// customer's ideal customer profile, and its leads are scored again.
+/// customer's ideal customer profile, and its leads are scored again, before the answers are
+/// saved.
 pub async fn answer(
     store: &Store,
     clock: &dyn Clock,
@@ -253,15 +254,17 @@ pub async fn answer(
     let answers = before.merged(newer);
     let now = clock.now_millis();
     let text = serde_json::to_string(&answers).map_err(|e| Error::Internal(e.to_string()))?;
-    let event = completion(&record, &answers, now);
-    let saved = store
-        .save_onboarding_answers(customer, &text, event, now)
-        .await?;
+    // The profile first: should scoring fail, the answers are not saved either, and the
+    // same answers sent again apply it then (the comparison is with the saved answers).
     if let Some(icp) = answers.icp()
         && Some(&icp) != icp_before.as_ref()
     {
         crate::leads::score::apply_icp(store, customer, &icp, now).await?;
     }
+    let event = completion(&record, &answers, now);
+    let saved = store
+        .save_onboarding_answers(customer, &text, event, now)
+        .await?;
     Ok(saved)
 }
 
@@ -289,21 +292,18 @@ struct Payload {
 }
 
 impl ProfileJob {
-    async fn read(&self, customer: &str, url: &Url) -> Result<i64, Error> {
-        let profile = brand::analyze(&self.fetcher, url, brand::DEFAULT_PAGES).await?;
-        let json = serde_json::to_string(&profile).map_err(|e| Error::Internal(e.to_string()))?;
-        let version = self
-            .store
-            .save_brand(
-                customer,
-                &profile.url,
-                profile.name.as_deref(),
-                json,
-                self.clock.now_millis(),
-            )
-            .await?;
+    async fn read(&self, customer: &str, url: &Url) -> Result<brand::BrandProfile, Error> {
+        let profile = brand::read_and_store(
+            &self.store,
+            &self.fetcher,
+            customer,
+            url,
+            brand::DEFAULT_PAGES,
+            self.clock.now_millis(),
+        )
+        .await?;
         crate::changes::announce(&self.changes, customer, crate::changes::Record::Brand);
-        Ok(version)
+        Ok(profile)
     }
 
     /// Records the step's outcome and completes onboarding when that was the last thing
@@ -337,8 +337,8 @@ impl Handler for ProfileJob {
                 .await
                 .map_err(failed)?;
             match self.read(&customer, &url).await {
-                Ok(version) => self
-                    .record(&customer, "done", None, Some(version))
+                Ok(profile) => self
+                    .record(&customer, "done", None, profile.version)
                     .await
                     .map_err(failed),
                 Err(error) => {

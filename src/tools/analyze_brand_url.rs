@@ -38,19 +38,15 @@ impl Tool for AnalyzeBrandUrl {
             format!("reading {url} and up to {extra} more pages"),
         )
         .await;
-        let mut profile = brand::analyze(&ctx.fetcher, &url, extra).await?;
-        let json = serde_json::to_string(&profile).map_err(|e| Error::Internal(e.to_string()))?;
-        let version = ctx
-            .store
-            .save_brand(
-                &ctx.principal.customer.id,
-                &profile.url,
-                profile.name.as_deref(),
-                json,
-                ctx.clock.now_millis(),
-            )
-            .await?;
-        profile.version = Some(version);
+        let profile = brand::read_and_store(
+            &ctx.store,
+            &ctx.fetcher,
+            &ctx.principal.customer.id,
+            &url,
+            extra,
+            ctx.clock.now_millis(),
+        )
+        .await?;
         ctx.record_changed(Record::Brand);
         Ok(profile)
     }
