@@ -26,6 +26,21 @@ pub fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> Result<&'a st
         .ok_or_else(|| Error::BadRequest(format!("The form has no {name} field")))
 }
 
+/// Refuses a form whose `csrf` field is not `binding`'s token.
+pub fn check_csrf(
+    vault: &crate::vault::Vault,
+    binding: &str,
+    form: &HashMap<String, String>,
+) -> Result<(), Error> {
+    if crate::auth::csrf::verify(vault, binding, field(form, "csrf")?) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "The form's CSRF token does not match: reload the page and try again".into(),
+        ))
+    }
+}
+
 /// The value of cookie `name`, if the request sent it.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts

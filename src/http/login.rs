@@ -32,14 +32,20 @@ fn form_binding(value: &str) -> String {
     format!("login:{value}")
 }
 
-fn check_form_token(app: &App, parts: &Parts, presented: &str) -> Result<(), Error> {
-    let bound = forms::cookie(parts, FORM_COOKIE).unwrap_or_default();
-    if bound.is_empty() || !csrf::verify(&app.vault, &form_binding(bound), presented) {
-        return Err(Error::Forbidden(
-            "The form's CSRF token does not match: reload the sign-in page and try again".into(),
-        ));
-    }
-    Ok(())
+fn check_form_token(
+    app: &App,
+    parts: &Parts,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<(), Error> {
+    let bound = forms::cookie(parts, FORM_COOKIE)
+        .filter(|bound| !bound.is_empty())
+        .ok_or_else(|| {
+            Error::Forbidden(
+                "The sign-in form's cookie is missing: reload the sign-in page and try again"
+                    .into(),
+            )
+        })?;
+    forms::check_csrf(&app.vault, &form_binding(bound), form)
 }
 
 /// The person signed in on this request, if any.
@@ -87,7 +93,7 @@ fn signed_in(app: &App, session: people::NewSession) -> Response {
 pub async fn with_key(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Response, Error> {
     app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
     let form = forms::read(body).await?;
-    check_form_token(app, parts, forms::field(&form, "csrf")?)?;
+    check_form_token(app, parts, &form)?;
     let session =
         people::with_key(&app.store, app.clock.as_ref(), forms::field(&form, "key")?).await?;
     Ok(signed_in(app, session))
@@ -98,7 +104,7 @@ pub async fn with_key(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<R
 pub async fn mail_link(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Response, Error> {
     app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
     let form = forms::read(body).await?;
-    check_form_token(app, parts, forms::field(&form, "csrf")?)?;
+    check_form_token(app, parts, &form)?;
     let mailer = app
         .mailer
         .as_ref()
@@ -149,15 +155,7 @@ pub async fn with_link(
 ) -> Result<Response, Error> {
     app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
     let form = forms::read(body).await?;
-    if !csrf::verify(
-        &app.vault,
-        &link_binding(token),
-        forms::field(&form, "csrf")?,
-    ) {
-        return Err(Error::Forbidden(
-            "The form's CSRF token does not match".into(),
-        ));
-    }
+    forms::check_csrf(&app.vault, &link_binding(token), &form)?;
     let session = people::with_link(&app.store, app.clock.as_ref(), token).await?;
     Ok(signed_in(app, session))
 }
@@ -168,11 +166,7 @@ pub async fn logout(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Res
     let Some(person) = person(app, parts).await? else {
         return Ok(forms::see_other("/login"));
     };
-    if !csrf::verify(&app.vault, &person.binding, forms::field(&form, "csrf")?) {
-        return Err(Error::Forbidden(
-            "The form's CSRF token does not match".into(),
-        ));
-    }
+    forms::check_csrf(&app.vault, &person.binding, &form)?;
     if let Some(secret) = forms::cookie(parts, people::COOKIE) {
         people::sign_out(&app.store, app.clock.as_ref(), secret).await?;
     }

@@ -143,11 +143,7 @@ pub async fn finish_trial(
 ) -> Result<Response, Error> {
     app.limiters.check(Bucket::Preauth, &client_ip(parts))?;
     let form = forms::read(body).await?;
-    if !csrf::verify(&app.vault, &binding(id), forms::field(&form, "csrf")?) {
-        return Err(Error::Forbidden(
-            "The form's CSRF token does not match: reload the page and try again".into(),
-        ));
-    }
+    forms::check_csrf(&app.vault, &binding(id), &form)?;
     app.billing.finish_local(id).await?;
     Ok(forms::see_other(&format!("/welcome?session_id={id}")))
 }
@@ -201,15 +197,7 @@ pub async fn reveal(app: &Arc<App>, parts: &Parts, body: Incoming) -> Result<Res
     let id = query_param(&parts.uri, "session_id")
         .ok_or_else(|| Error::BadRequest("session_id is missing".into()))?;
     let form = forms::read(body).await?;
-    if !csrf::verify(
-        &app.vault,
-        &welcome_binding(&id),
-        forms::field(&form, "csrf")?,
-    ) {
-        return Err(Error::Forbidden(
-            "The form's CSRF token does not match: reload the page and try again".into(),
-        ));
-    }
+    forms::check_csrf(&app.vault, &welcome_binding(&id), &form)?;
     let page = match app.billing.claim(&id).await? {
         Session::Ready(handover) => notice::page(
             "Your API key",

@@ -268,11 +268,7 @@ pub async fn act(
         return Ok(forms::see_other("/login"));
     };
     let form = forms::read(body).await?;
-    if !csrf::verify(&app.vault, &person.binding, forms::field(&form, "csrf")?) {
-        return Err(Error::Forbidden(
-            "The form's CSRF token does not match: reload the page and try again".into(),
-        ));
-    }
+    forms::check_csrf(&app.vault, &person.binding, &form)?;
     app.limiters
         .check(Bucket::Rest, &person.principal.customer.id)?;
     let spec = app.registry.get(tool).ok_or_else(|| {
